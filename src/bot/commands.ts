@@ -1,0 +1,43 @@
+/** What a typed message asks for. Commands match the whole message (case-insensitive), never a substring. */
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'start' }
+  | { readonly kind: 'restart' }
+  | { readonly kind: 'continue' }
+  | { readonly kind: 'progress' }
+  | { readonly kind: 'forget' }
+  | { readonly kind: 'question'; readonly text: string };
+
+const COMMANDS: Readonly<Record<string, Command['kind']>> = {
+  help: 'help',
+  '?': 'help',
+  menu: 'help',
+  start: 'start',
+  begin: 'start',
+  restart: 'restart',
+  'start again': 'restart',
+  continue: 'continue',
+  resume: 'continue',
+  next: 'continue',
+  progress: 'progress',
+  checklist: 'progress',
+  'my checklist': 'progress',
+  status: 'progress',
+  'forget me': 'forget',
+  'delete my data': 'forget',
+};
+
+/** Parses a message (mention already removed) into a command, or a question for the answerer. */
+export function parseCommand(text: string): Command {
+  const normalised = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\u00a0]+/g, ' ')
+    .replace(/^[\s/]+|[\s.!]+$/g, '');
+  const kind = COMMANDS[normalised];
+  if (kind === undefined || kind === 'question') return { kind: 'question', text: text.trim() };
+  return { kind } as Command;
+}
+
+/** The command words, for the manifest's command list and the help card test. */
+export const COMMAND_WORDS = Object.keys(COMMANDS);

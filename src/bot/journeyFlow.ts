@@ -1,0 +1,180 @@
+import type { ConversationReference } from 'botbuilder';
+import type { CardAction } from '../cards/cardActions';
+import type { CardJson } from '../cards/render';
+import type { JourneyCards } from '../cards/views';
+import type { Content } from '../content/load';
+import { findAction, stepIndex, stepOfAction } from '../journey/journey';
+import { acknowledge, moveTo, startProgress, summarise, unacknowledge, type Progress, type StartedBy } from '../journey/progress';
+import type { UserRecord, UserRef, UserStore } from '../state/users';
+import type { Command } from './commands';
+
+/** How long a welcome claim blocks another attempt: long enough for one send, short enough to retry a crash. */
+const WELCOME_CLAIM_MS = 2 * 60 * 1000;
+
+/** Answers questions typed to the bot (the intent matcher plugs in here). */
+export interface Answerer {
+  /** The answer card for a question, or undefined to let the bot say it did not understand. */
+  answer(question: string, context: { progress: Progress | undefined }): Promise<CardJson | undefined> | CardJson | undefined;
+  /** The answer card for an intent chosen on a card ("did you mean", follow-ups). */
+  answerIntent(intentId: string, context: { progress: Progress | undefined }): CardJson | undefined;
+}
+
+/** The journey as the bot runs it for one user: state changes and which card to show. No botbuilder transport here. */
+export class JourneyFlow {
+  constructor(
+    private readonly content: Content,
+    private readonly cards: JourneyCards,
+    private readonly users: UserStore,
+    private readonly answerer: Answerer,
+    private readonly now: () => Date,
+  ) {}
+
+  /** Records how to reach the user (their personal conversation), creating their record on first contact. */
+  async remember(user: UserRef, reference: Partial<ConversationReference>): Promise<UserRecord | undefined> {
+    const at = this.now().toISOString();
+    return this.users.updateRecord(user, (current) => {
+      if (current && current.installed && current.conversationId === user.conversationId && sameMinute(current.lastSeenAt, at)) {
+        return undefined; // nothing new: spare the store a write per message
+      }
+      return {
+        userId: user.userId,
+        ...(user.aadObjectId !== undefined ? { aadObjectId: user.aadObjectId } : {}),
+        tenantId: user.tenantId,
+        conversationId: user.conversationId,
+        reference,
+        installed: true,
+        welcome: current?.welcome ?? {},
+        firstSeenAt: current?.firstSeenAt ?? at,
+        lastSeenAt: at,
+      };
+    });
+  }
+
+  /** Marks the app as removed for the user; progress is kept in case they come back. */
+  async uninstalled(user: UserRef): Promise<void> {
+    await this.users.updateRecord(user, (current) => (current ? { ...current, installed: false } : undefined));
+  }
+
+  /**
+   * Claims the user's one welcome. Resolves the first card when this call won the claim, undefined when the
+   * user was already welcomed (or another event is welcoming them right now). Call welcomed() after sending.
+   */
+  async claimWelcome(user: UserRef, startedBy: StartedBy = { kind: 'self' }): Promise<CardJson | undefined> {
+    const now = this.now();
+    let won = false;
+    await this.users.updateRecord(user, (current) => {
+      won = false;
+      if (!current) return undefined; // remember() runs first; no record means it was just forgotten
+      const { claimedAt, sentAt } = current.welcome;
+      if (sentAt !== undefined) return undefined;
+      if (claimedAt !== undefined && now.getTime() - Date.parse(claimedAt) < WELCOME_CLAIM_MS) return undefined;
+      won = true;
+      return { ...current, welcome: { claimedAt: now.toISOString() } };
+    });
+    if (!won) return undefined;
+    const progress = await this.users.updateProgress(user, (current) => current ?? startProgress(this.content.journey, startedBy, now));
+    return progress ? this.cards.step(progress, progress.stepId, user) : undefined;
+  }
+
+  /** Records that the welcome went out. */
+  async welcomed(user: UserRef): Promise<void> {
+    const at = this.now().toISOString();
+    await this.users.updateRecord(user, (current) => (current ? { ...current, welcome: { ...current.welcome, sentAt: at } } : undefined));
+  }
+
+  /** Gives the claim back after a failed send, so the next event can try again. */
+  async welcomeFailed(user: UserRef): Promise<void> {
+    await this.users.updateRecord(user, (current) => (current && !current.welcome.sentAt ? { ...current, welcome: {} } : undefined));
+  }
+
+  /** The card that answers a typed command or question in personal chat. */
+  async command(user: UserRef, command: Command): Promise<CardJson> {
+    switch (command.kind) {
+      case 'help':
+        return this.cards.help();
+      case 'start':
+      case 'continue': {
+        const progress = await this.ensureProgress(user);
+        return this.cards.step(progress, progress.stepId, user);
+      }
+      case 'restart':
+        return this.goTo(user, this.content.journey.steps[0]?.id ?? '');
+      case 'progress': {
+        const progress = await this.users.progress(user);
+        return progress ? this.cards.checklist(progress, user) : this.cards.notice('notStarted');
+      }
+      case 'forget':
+        return this.cards.forgetConfirm(await this.users.progress(user));
+      case 'question': {
+        const progress = await this.users.progress(user);
+        return (await this.answerer.answer(command.text, { progress })) ?? this.cards.notice('didNotUnderstand');
+      }
+    }
+  }
+
+  /** The card that answers a button press; it replaces the card the button was on. */
+  async cardAction(user: UserRef, action: CardAction): Promise<CardJson> {
+    const journey = this.content.journey;
+    switch (action.verb) {
+      case 'ack':
+      case 'unack': {
+        if (!findAction(journey, action.actionId)) return this.cards.notice('staleCard');
+        const now = this.now();
+        const progress = await this.ensureProgress(user, (p) =>
+          action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now),
+        );
+        if (action.verb === 'ack' && summarise(progress, journey).complete) return this.cards.complete(progress, user);
+        return this.cards.view(action.view === 'complete' ? 'checklist' : action.view, progress, stepOfAction(journey, action.actionId)?.id, user);
+      }
+      case 'goto':
+        if (stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
+        return this.goTo(user, action.stepId);
+      case 'refresh': {
+        const progress = await this.users.progress(user);
+        if (!progress) return this.cards.notice('notStarted');
+        if (action.stepId !== undefined && stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
+        return this.cards.view(action.view, progress, action.stepId, user);
+      }
+      case 'progress':
+        return this.command(user, { kind: 'progress' });
+      case 'continue':
+        return this.command(user, { kind: 'continue' });
+      case 'restart':
+        return this.command(user, { kind: 'restart' });
+      case 'help':
+        return this.cards.help();
+      case 'forget':
+        return this.command(user, { kind: 'forget' });
+      case 'forgetConfirm':
+        await this.users.forget(user);
+        return this.cards.notice('forgotten');
+      case 'forgetCancel':
+        return this.cards.notice('forgetCancelled');
+      case 'answer': {
+        const progress = await this.users.progress(user);
+        return this.answerer.answerIntent(action.intent, { progress }) ?? this.cards.notice('staleCard');
+      }
+    }
+  }
+
+  private async goTo(user: UserRef, stepId: string): Promise<CardJson> {
+    const progress = await this.ensureProgress(user, (p) => moveTo(p, this.content.journey, stepId, this.now()));
+    return this.cards.step(progress, progress.stepId, user);
+  }
+
+  /** The user's progress after an optional change, starting a journey if they have none (never drops the change). */
+  private async ensureProgress(user: UserRef, change: (p: Progress) => Progress = (p) => p): Promise<Progress> {
+    const now = this.now();
+    const progress = await this.users.updateProgress(user, (current) => {
+      const base = current ?? startProgress(this.content.journey, { kind: 'self' }, now);
+      const next = change(base);
+      return next === current ? undefined : next;
+    });
+    if (!progress) throw new Error('progress update returned nothing');
+    return progress;
+  }
+}
+
+function sameMinute(a: string, b: string): boolean {
+  return a.slice(0, 16) === b.slice(0, 16);
+}

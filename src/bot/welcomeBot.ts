@@ -1,0 +1,201 @@
+import {
+  CardFactory,
+  MessageFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type InvokeResponse,
+} from 'botbuilder';
+import { z } from 'zod';
+import { parseCardAction, type CardAction } from '../cards/cardActions';
+import type { CardJson } from '../cards/render';
+import type { JourneyCards } from '../cards/views';
+import type { Logger } from '../log';
+import type { AtomicStorage } from '../state/storage';
+import { keys } from '../state/keys';
+import type { UserRef } from '../state/users';
+import { parseCommand } from './commands';
+import { identify } from './identity';
+import type { JourneyFlow } from './journeyFlow';
+
+/** Longest message the bot reads; anything longer is answered politely and not processed. */
+const MAX_TEXT_LENGTH = 1000;
+
+const adaptiveCardInvokeSchema = z.object({
+  action: z.object({ type: z.literal('Action.Execute'), verb: z.string().max(64).optional(), data: z.unknown().optional() }),
+  trigger: z.string().optional(),
+});
+
+export interface WelcomeBotDeps {
+  readonly flow: JourneyFlow;
+  readonly cards: JourneyCards;
+  readonly storage: AtomicStorage;
+  readonly log: Logger;
+  /** What the user is told when a change could not be saved (from copy.json). */
+  readonly saveFailedText: string;
+}
+
+/**
+ * Routing only: decides what an activity is and hands it to the journey flow. Install events welcome the
+ * user once; typed text is a command or a question; card buttons arrive as adaptiveCard/action invokes
+ * (Universal Actions) or, from older clients, as Action.Submit messages.
+ */
+export class WelcomeBot extends TeamsActivityHandler {
+  constructor(private readonly deps: WelcomeBotDeps) {
+    super();
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.installed(context);
+      await next();
+    });
+    this.onInstallationUpdateRemove(async (context, next) => {
+      const who = identify(context.activity);
+      if (who?.scope === 'personal') await this.deps.flow.uninstalled(who.user);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === context.activity.recipient?.id);
+      if (botAdded) await this.installed(context);
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      await this.message(context);
+      await next();
+    });
+  }
+
+  /** adaptiveCard/action is handled here in full (with zod), every other invoke goes to botbuilder (501 if unknown). */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    const parsed = adaptiveCardInvokeSchema.safeParse(context.activity.value);
+    const who = identify(context.activity);
+    if (!parsed.success || !who) {
+      return invokeError(400, 'BadRequest', 'The card action is not one this bot understands.');
+    }
+    const action = parseCardAction(parsed.data.action.verb, parsed.data.action.data);
+    try {
+      const card = await this.cardResponse(context, who.user, who.scope, action);
+      return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } };
+    } catch (error) {
+      // The card stays as it was; Teams shows this message to the user instead of "Unable to reach app".
+      this.deps.log.error({ event: 'card.actionFailed', err: errorSummary(error), activityId: context.activity.id }, 'card action failed');
+      return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: this.deps.saveFailedText } };
+    }
+  }
+
+  private async installed(context: TurnContext): Promise<void> {
+    const who = identify(context.activity);
+    if (!who) return;
+    if (who.scope === 'shared') {
+      await this.introduceOnce(context);
+      return;
+    }
+    await this.deps.flow.remember(who.user, TurnContext.getConversationReference(context.activity));
+    await this.welcomeOnce(context, who.user);
+  }
+
+  /** Sends the welcome unless this user already had it (install events come in pairs, repeated, in any order). */
+  private async welcomeOnce(context: TurnContext, user: UserRef): Promise<boolean> {
+    const card = await this.deps.flow.claimWelcome(user);
+    if (!card) return false;
+    try {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+    } catch (error) {
+      await this.deps.flow.welcomeFailed(user);
+      throw error;
+    }
+    await this.deps.flow.welcomed(user);
+    this.deps.log.info({ event: 'welcome.sent', activityId: context.activity.id }, 'welcome sent');
+    return true;
+  }
+
+  /** In a team or group chat the bot introduces itself once and points people to the personal chat. */
+  private async introduceOnce(context: TurnContext): Promise<void> {
+    const key = keys.groupIntro(context.activity.channelId, context.activity.conversation.id);
+    const first = await this.deps.storage.createIfAbsent(key, { introducedAt: new Date().toISOString() });
+    if (first) await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(this.deps.cards.groupIntro())));
+  }
+
+  private async message(context: TurnContext): Promise<void> {
+    const who = identify(context.activity);
+    if (!who) return;
+    const value: unknown = context.activity.value;
+    if (who.scope === 'personal') {
+      await this.deps.flow.remember(who.user, TurnContext.getConversationReference(context.activity));
+    }
+    if (value !== undefined && value !== null && typeof value === 'object') {
+      // Action.Submit (older clients): same data as Action.Execute; refresh the card in place when we can.
+      const record = value as Record<string, unknown>;
+      const card = await this.cardResponse(context, who.user, who.scope, parseCardAction(record.verb, record));
+      await this.replaceOrSend(context, card);
+      return;
+    }
+    const text = TurnContext.removeRecipientMention(context.activity)?.trim() ?? '';
+    if (text === '') return;
+    if (text.length > MAX_TEXT_LENGTH) {
+      await this.sendCard(context, this.deps.cards.notice('tooLong'));
+      return;
+    }
+    const command = parseCommand(text);
+    if (who.scope === 'shared') {
+      const card =
+        command.kind === 'question'
+          ? await this.deps.flow.command(who.user, command)
+          : command.kind === 'help'
+            ? this.deps.cards.groupIntro()
+            : this.deps.cards.notice('personalOnly');
+      await this.sendCard(context, card);
+      return;
+    }
+    // A user whose install event never came (or came before a reinstall) is welcomed on first contact.
+    const welcomedNow = await this.welcomeOnce(context, who.user);
+    if (welcomedNow && (command.kind === 'start' || command.kind === 'continue')) return;
+    await this.sendCard(context, await this.deps.flow.command(who.user, command));
+  }
+
+  private async cardResponse(
+    context: TurnContext,
+    user: UserRef,
+    scope: 'personal' | 'shared',
+    action: CardAction | undefined,
+  ): Promise<CardJson> {
+    if (!action) {
+      this.deps.log.info({ event: 'card.unknownData', activityId: context.activity.id }, 'card data not understood');
+      return this.deps.cards.notice('staleCard');
+    }
+    if (scope === 'shared' && action.verb !== 'answer' && action.verb !== 'help') return this.deps.cards.notice('personalOnly');
+    const card = await this.deps.flow.cardAction(user, action);
+    this.deps.log.info({ event: 'card.action', verb: action.verb, activityId: context.activity.id }, 'card action');
+    return card;
+  }
+
+  private async replaceOrSend(context: TurnContext, card: CardJson): Promise<void> {
+    const replyToId = context.activity.replyToId;
+    if (replyToId) {
+      try {
+        const update = MessageFactory.attachment(CardFactory.adaptiveCard(card));
+        update.id = replyToId;
+        await context.updateActivity(update);
+        return;
+      } catch (error) {
+        this.deps.log.warn({ event: 'card.updateFailed', err: errorSummary(error) }, 'could not update card; sending a new one');
+      }
+    }
+    await this.sendCard(context, card);
+  }
+
+  private async sendCard(context: TurnContext, card: CardJson): Promise<void> {
+    await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  }
+}
+
+/** An invoke error in the shape Teams expects (application/vnd.microsoft.error). */
+function invokeError(status: number, code: string, message: string): InvokeResponse {
+  return { status, body: { statusCode: status, type: 'application/vnd.microsoft.error', value: { code, message } } };
+}
+
+/** A loggable summary of an error: name, code and status, never a message that may carry user text. */
+export function errorSummary(error: unknown): Record<string, unknown> {
+  if (typeof error !== 'object' || error === null) return { type: typeof error };
+  const e = error as { name?: unknown; code?: unknown; statusCode?: unknown; status?: unknown };
+  return { name: e.name, code: e.code, status: e.statusCode ?? e.status };
+}
+

@@ -1,0 +1,163 @@
+import type { Content } from '../content/load';
+import type { NoticeKey } from '../content/schema';
+import { stepIndex, type Action, type Link, type Step } from '../journey/journey';
+import { summarise, type Progress } from '../journey/progress';
+import type { CardAction } from './cardActions';
+import type { CardJson, CardRenderer } from './render';
+
+/** Formats a stored ISO time as a UK date ("24 November 2026"). */
+export function ukDate(iso: string): string {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(
+    new Date(iso),
+  );
+}
+
+/** Who a card is for: their Teams user id (29:…), so that Universal Actions refresh only for them. */
+export interface Viewer {
+  readonly userId: string;
+}
+
+/** Builds the cards of the journey from content and a user's progress. Pure apart from rendering. */
+export class JourneyCards {
+  constructor(
+    private readonly content: Content,
+    private readonly renderer: CardRenderer,
+  ) {}
+
+  /** The card of one step, with the user's ticks; an unknown step id shows the user's current step. */
+  step(progress: Progress, stepId: string, viewer: Viewer): CardJson {
+    const journey = this.content.journey;
+    const index = Math.max(0, stepIndex(journey, stepId));
+    const step = journey.steps[index] as Step;
+    const summary = summarise(progress, journey);
+    const previous = journey.steps[index - 1];
+    const next = journey.steps[index + 1];
+    const banner =
+      index === 0 && progress.startedBy.kind === 'la'
+        ? `${progress.startedBy.name}, your Local Administrator, asked me to welcome you.`
+        : '';
+    return this.renderer.render(
+      'step',
+      {
+        stepNumber: index + 1,
+        stepCount: journey.steps.length,
+        title: step.title,
+        banner,
+        paragraphs: step.paragraphs.map((text) => ({ text })),
+        linkRows: linkRows(step.links),
+        actions: step.actions.map((action) => this.actionView(action, progress)),
+        done: summary.done,
+        total: summary.total,
+        mustDoDone: summary.mustDoDone,
+        mustDoTotal: summary.mustDoTotal,
+        hasPrevious: previous !== undefined,
+        previousStepId: previous?.id ?? '',
+        hasNext: next !== undefined,
+        nextStepId: next?.id ?? '',
+      },
+      { refreshFor: { userId: viewer.userId, data: { verb: 'refresh', view: 'step', stepId: step.id } } },
+    );
+  }
+
+  /** The checklist: what is left (must-do first) and what is done. */
+  checklist(progress: Progress, viewer: Viewer): CardJson {
+    const summary = summarise(progress, this.content.journey);
+    const done = this.content.journey.steps
+      .flatMap((s) => s.actions)
+      .filter((a) => progress.acknowledged[a.id] !== undefined)
+      .map((a) => ({ id: a.id, title: a.title }));
+    return this.renderer.render(
+      'checklist',
+      {
+        done,
+        outstanding: summary.outstanding.map((a) => ({ id: a.id, title: a.title, mustDo: a.mustDo })),
+        total: summary.total,
+        mustDoDone: summary.mustDoDone,
+        mustDoTotal: summary.mustDoTotal,
+      },
+      { refreshFor: { userId: viewer.userId, data: { verb: 'refresh', view: 'checklist' } } },
+    );
+  }
+
+  /** The card that says the whole checklist is done. */
+  complete(progress: Progress, viewer: Viewer): CardJson {
+    const summary = summarise(progress, this.content.journey);
+    return this.renderer.render(
+      'complete',
+      { ...this.serviceData(), total: summary.total, supportLink: this.content.links.supportSite },
+      { refreshFor: { userId: viewer.userId, data: { verb: 'refresh', view: 'complete' } } },
+    );
+  }
+
+  /** The card for a view a card action came from. */
+  view(view: 'step' | 'checklist' | 'complete', progress: Progress, stepId: string | undefined, viewer: Viewer): CardJson {
+    switch (view) {
+      case 'checklist':
+        return this.checklist(progress, viewer);
+      case 'complete':
+        return summarise(progress, this.content.journey).complete ? this.complete(progress, viewer) : this.checklist(progress, viewer);
+      case 'step':
+        return this.step(progress, stepId ?? progress.stepId, viewer);
+    }
+  }
+
+  /** The help card. */
+  help(): CardJson {
+    return this.renderer.render('help', this.serviceData());
+  }
+
+  /** A short notice from copy.json. */
+  notice(key: NoticeKey): CardJson {
+    return this.renderer.render('notice', this.content.notices[key]);
+  }
+
+  /** Asks the user to confirm "forget me". */
+  forgetConfirm(progress: Progress | undefined): CardJson {
+    const summary = progress ? summarise(progress, this.content.journey) : undefined;
+    return this.renderer.render('forget-confirm', {
+      ...this.serviceData(),
+      done: summary?.done ?? 0,
+      total: summary?.total ?? 0,
+    });
+  }
+
+  /** The short introduction posted in a team or group chat. */
+  groupIntro(): CardJson {
+    return this.renderer.render('group-intro', this.serviceData());
+  }
+
+  private actionView(action: Action, progress: Progress): object {
+    const at = progress.acknowledged[action.id];
+    return {
+      id: action.id,
+      title: action.title,
+      mustDo: action.mustDo,
+      guidance: action.guidance.map((text) => ({ text })),
+      links: dedupeByUrl(action.links),
+      acknowledged: at !== undefined,
+      doneOn: at !== undefined ? ukDate(at) : '',
+    };
+  }
+
+  private serviceData(): object {
+    return { service: this.content.service.name, helpdesk: this.content.service.helpdesk };
+  }
+}
+
+export type { CardAction };
+
+/** Teams shows at most 5 buttons in a row; longer link lists wrap onto further rows. */
+const MAX_BUTTONS_PER_ROW = 5;
+
+/** Links with the same URL (unverified pages all point at the knowledge base) become one button. */
+function dedupeByUrl(links: readonly Link[]): Link[] {
+  const seen = new Set<string>();
+  return links.filter((link) => !seen.has(link.url) && seen.add(link.url) !== undefined);
+}
+
+function linkRows(links: readonly Link[]): { links: Link[] }[] {
+  const unique = dedupeByUrl(links);
+  const rows: { links: Link[] }[] = [];
+  for (let i = 0; i < unique.length; i += MAX_BUTTONS_PER_ROW) rows.push({ links: unique.slice(i, i + MAX_BUTTONS_PER_ROW) });
+  return rows;
+}

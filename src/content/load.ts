@@ -1,0 +1,170 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import type { Journey, Link } from '../journey/journey';
+import { ContentError } from './errors';
+import {
+  ALLOWED_LINK_HOSTS,
+  copyFileSchema,
+  NOTICE_KEYS,
+  type Notice,
+  type NoticeKey,
+  journeyFileSchema,
+  linksFileSchema,
+  serviceFileSchema,
+  templateSchema,
+  type LinksFile,
+} from './schema';
+import { substituteTokens } from './tokens';
+
+/** Everything the bot shows, loaded and checked once at start. */
+export interface Content {
+  readonly journey: Journey;
+  readonly links: Readonly<Record<string, Link>>;
+  readonly service: {
+    readonly name: string;
+    readonly helpdesk: { readonly phone: string; readonly email: string; readonly hours: string };
+    readonly nasContacts: readonly { readonly who: string; readonly email: string }[];
+  };
+  /** Short messages for the notice card, tokens resolved. */
+  readonly notices: Readonly<Record<NoticeKey, Notice>>;
+  /** Card templates by file name without .json. */
+  readonly templates: Readonly<Record<string, object>>;
+  /** Resolves {service}, {helpdeskPhone}, … in a piece of content text. */
+  substitute(text: string): string;
+}
+
+export interface ContentOptions {
+  /** SERVICE_NAME: overrides service.json's name (the service may be branded NHS.net Connect). */
+  readonly serviceName?: string | undefined;
+  /** LINK_OVERRIDES: link id → https URL. */
+  readonly linkOverrides?: Readonly<Record<string, string>>;
+}
+
+/** Reads a JSON content file and parses it with its schema, or throws a ContentError naming file, path and fault. */
+export function readContentFile<S extends z.ZodType>(dir: string, file: string, schema: S): z.infer<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  } catch (error) {
+    throw new ContentError(file, '', error instanceof SyntaxError ? `not valid JSON (${error.message})` : 'cannot be read');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ContentError(file, formatPath(issue?.path ?? []), issue?.message ?? 'invalid');
+  }
+  return parsed.data;
+}
+
+/** Loads and cross-checks the journey, links, service facts and card templates from a content directory. */
+export function loadContent(dir: string, options: ContentOptions = {}): Content {
+  const linksFile = readContentFile(dir, 'links.json', linksFileSchema);
+  const serviceFile = readContentFile(dir, 'service.json', serviceFileSchema);
+  const journeyFile = readContentFile(dir, 'journey.json', journeyFileSchema);
+  const copyFile = readContentFile(dir, 'copy.json', copyFileSchema);
+
+  const tokens: Record<string, string> = {
+    service: options.serviceName ?? serviceFile.serviceName,
+    helpdeskPhone: serviceFile.helpdesk.phone,
+    helpdeskEmail: serviceFile.helpdesk.email,
+    helpdeskHours: serviceFile.helpdesk.hours,
+  };
+  const substituteIn = (file: string, path: string) => (text: string) =>
+    substituteTokens(text, tokens, (token) => {
+      throw new ContentError(file, path, `unknown token {${token}}`);
+    });
+
+  const links = resolveLinks(linksFile, options.linkOverrides ?? {});
+  const linkRefs = (file: string, path: string, ids: readonly string[]): Link[] =>
+    ids.map((id, i) => {
+      const link = links[id];
+      if (!link) throw new ContentError(file, `${path}[${i}]`, `unknown link id "${id}" (not in links.json)`);
+      return link;
+    });
+
+  const seenSteps = new Set<string>();
+  const seenActions = new Set<string>();
+  const journey: Journey = {
+    id: journeyFile.id,
+    version: journeyFile.version,
+    steps: journeyFile.steps.map((step, si) => {
+      const at = `steps[${si}]`;
+      if (seenSteps.has(step.id)) throw new ContentError('journey.json', `${at}.id`, `duplicate step id "${step.id}"`);
+      seenSteps.add(step.id);
+      const sub = substituteIn('journey.json', at);
+      return {
+        id: step.id,
+        title: sub(step.title),
+        paragraphs: step.paragraphs.map(sub),
+        links: linkRefs('journey.json', `${at}.links`, step.links),
+        actions: step.actions.map((action, ai) => {
+          const aat = `${at}.actions[${ai}]`;
+          if (seenActions.has(action.id)) {
+            throw new ContentError('journey.json', `${aat}.id`, `duplicate action id "${action.id}"`);
+          }
+          seenActions.add(action.id);
+          const asub = substituteIn('journey.json', aat);
+          return {
+            id: action.id,
+            title: asub(action.title),
+            guidance: action.guidance.map(asub),
+            links: linkRefs('journey.json', `${aat}.links`, action.links),
+            mustDo: action.mustDo,
+          };
+        }),
+      };
+    }),
+  };
+  if (!journey.steps.some((s) => s.actions.length > 0)) {
+    throw new ContentError('journey.json', 'steps', 'the journey has no actions to acknowledge');
+  }
+
+  return Object.freeze({
+    journey,
+    links,
+    service: {
+      name: tokens.service ?? serviceFile.serviceName,
+      helpdesk: serviceFile.helpdesk,
+      nasContacts: serviceFile.nasContacts,
+    },
+    notices: Object.fromEntries(
+      NOTICE_KEYS.map((key) => {
+        const notice = copyFile.notices[key];
+        const sub = substituteIn('copy.json', `notices.${key}`);
+        return [key, { ...notice, title: sub(notice.title), lines: notice.lines.map(sub) }];
+      }),
+    ) as Record<NoticeKey, Notice>,
+    templates: loadTemplates(dir),
+    substitute: (text: string) => substituteIn('(text)', '')(text),
+  });
+}
+
+function resolveLinks(file: LinksFile, overrides: Readonly<Record<string, string>>): Record<string, Link> {
+  for (const id of Object.keys(overrides)) {
+    if (!file.links[id]) throw new ContentError('LINK_OVERRIDES', id, `unknown link id "${id}" (not in links.json)`);
+  }
+  const result: Record<string, Link> = {};
+  for (const [id, link] of Object.entries(file.links)) {
+    const host = new URL(link.url).hostname;
+    if (!(ALLOWED_LINK_HOSTS as readonly string[]).includes(host)) {
+      throw new ContentError('links.json', `links.${id}.url`, `host ${host} is not on the allow-list`);
+    }
+    result[id] = { id, url: overrides[id] ?? link.url, title: link.title };
+  }
+  return result;
+}
+
+function loadTemplates(dir: string): Record<string, object> {
+  const templates: Record<string, object> = {};
+  for (const file of readdirSync(join(dir, 'templates')).filter((f) => f.endsWith('.json')).sort()) {
+    templates[file.replace(/\.json$/, '')] = readContentFile(dir, `templates/${file}`, templateSchema);
+  }
+  return templates;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
+}

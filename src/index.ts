@@ -1,0 +1,51 @@
+import 'dotenv/config';
+import { join } from 'node:path';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config/config';
+import { isContentError } from './content/errors';
+import { createLogger } from './log';
+
+/** Starts the bot: configuration, composition, HTTP, and a graceful stop on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env, { contentDir: join(__dirname, '..', 'cards') });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  let app;
+  try {
+    app = createApp(config, log);
+  } catch (error) {
+    if (isContentError(error)) {
+      process.stderr.write(`Content error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const port = await app.listen();
+  log.info({ event: 'server.listening', port, host: config.host, auth: config.appId ? 'bot-framework' : 'anonymous' }, 'bot listening');
+  if (!config.appId) {
+    log.warn({ event: 'server.anonymous' }, 'no MicrosoftAppId: accepting unauthenticated requests (local development only)');
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ event: 'server.stopping', signal }, 'finishing requests in flight');
+    void app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('unhandledRejection', (reason) => log.error({ event: 'process.unhandledRejection', reason: String(reason) }, 'unhandled rejection'));
+}
+
+void main();

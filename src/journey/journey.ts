@@ -1,0 +1,51 @@
+/** A link as shown on a card: its id in links.json, the resolved URL and the button title. */
+export interface Link {
+  readonly id: string;
+  readonly url: string;
+  readonly title: string;
+}
+
+/** One thing a new user should do, which they acknowledge ("Mark as done"). */
+export interface Action {
+  readonly id: string;
+  readonly title: string;
+  readonly guidance: readonly string[];
+  readonly links: readonly Link[];
+  readonly mustDo: boolean;
+}
+
+/** One card of the journey: a section of the welcome email, with its actions (possibly none). */
+export interface Step {
+  readonly id: string;
+  readonly title: string;
+  readonly paragraphs: readonly string[];
+  readonly links: readonly Link[];
+  readonly actions: readonly Action[];
+}
+
+/** The whole welcome journey, in order. */
+export interface Journey {
+  readonly id: string;
+  readonly version: number;
+  readonly steps: readonly Step[];
+}
+
+/** Every action of the journey in order. */
+export function allActions(journey: Journey): Action[] {
+  return journey.steps.flatMap((step) => step.actions);
+}
+
+/** The step holding an action, or undefined for an id the journey does not have (an old card). */
+export function stepOfAction(journey: Journey, actionId: string): Step | undefined {
+  return journey.steps.find((step) => step.actions.some((a) => a.id === actionId));
+}
+
+/** Finds an action by id. */
+export function findAction(journey: Journey, actionId: string): Action | undefined {
+  return allActions(journey).find((a) => a.id === actionId);
+}
+
+/** Position (0-based) of a step, or -1. */
+export function stepIndex(journey: Journey, stepId: string): number {
+  return journey.steps.findIndex((s) => s.id === stepId);
+}

@@ -1,0 +1,129 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { StoreItems } from 'botbuilder';
+import { KeyedLock } from './keyedLock';
+import { ETagConflictError, type AtomicStorage } from './storage';
+
+interface Envelope {
+  key: string;
+  eTag: string;
+  value: Record<string, unknown>;
+}
+
+/**
+ * The embedded default store: one JSON file per key under a directory. Writes are atomic (write a
+ * temporary file, fsync, rename), so a crash leaves the old or the new item, never half of one.
+ * eTags are checked under a per-key lock; the store is for one process (several instances share
+ * Azure Blob Storage instead).
+ */
+export class FileStorage implements AtomicStorage {
+  private readonly lock = new KeyedLock();
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly dir: string) {}
+
+  async read(keys: string[]): Promise<StoreItems> {
+    await this.ensureDir();
+    const items: StoreItems = {};
+    await Promise.all(
+      keys.map(async (key) => {
+        const envelope = await this.readEnvelope(key);
+        if (envelope) items[key] = { ...envelope.value, eTag: envelope.eTag };
+      }),
+    );
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    await this.ensureDir();
+    await Promise.all(
+      Object.entries(changes).map(([key, item]) =>
+        this.lock.run(key, async () => {
+          const { eTag, ...value } = (item ?? {}) as Record<string, unknown>;
+          if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
+            const current = await this.readEnvelope(key);
+            if (!current || current.eTag !== eTag) throw new ETagConflictError(key);
+          }
+          await this.writeEnvelope(key, value, false);
+        }),
+      ),
+    );
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await this.ensureDir();
+    await Promise.all(
+      keys.map((key) =>
+        this.lock.run(key, async () => {
+          await fs.rm(this.pathOf(key), { force: true });
+        }),
+      ),
+    );
+  }
+
+  async createIfAbsent(key: string, item: Record<string, unknown>): Promise<boolean> {
+    await this.ensureDir();
+    return this.lock.run(key, async () => {
+      const { eTag: _ignored, ...value } = item;
+      return this.writeEnvelope(key, value, true);
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.ensureDir();
+    await fs.access(this.dir, fs.constants.W_OK);
+  }
+
+  private ensureDir(): Promise<void> {
+    this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(() => undefined);
+    return this.ready;
+  }
+
+  private pathOf(key: string): string {
+    // Keys hold ids chosen by Teams; a hash keeps file names safe and of bounded length.
+    return join(this.dir, `${createHash('sha256').update(key).digest('hex')}.json`);
+  }
+
+  private async readEnvelope(key: string): Promise<Envelope | undefined> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.pathOf(key), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return JSON.parse(text) as Envelope;
+  }
+
+  /** Writes atomically; with exclusive, fails (returns false) when the key already has an item. */
+  private async writeEnvelope(key: string, value: Record<string, unknown>, exclusive: boolean): Promise<boolean> {
+    const target = this.pathOf(key);
+    const temp = `${target}.${randomUUID()}.tmp`;
+    const envelope: Envelope = { key, eTag: randomUUID(), value };
+    const handle = await fs.open(temp, 'w');
+    try {
+      await handle.writeFile(JSON.stringify(envelope));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      if (exclusive) {
+        // link() fails if the target exists: an atomic "create only".
+        try {
+          await fs.link(temp, target);
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+          throw error;
+        }
+      } else {
+        await fs.rename(temp, target);
+      }
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+    return true;
+  }
+
+}

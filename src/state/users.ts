@@ -1,0 +1,90 @@
+import type { ConversationReference } from 'botbuilder';
+import type { Progress } from '../journey/progress';
+import { KeyedLock } from './keyedLock';
+import { keys } from './keys';
+import type { AtomicStorage } from './storage';
+import { readItem, updateItem, type Mutation } from './update';
+
+/** Who the bot is talking to, taken from an activity (or from a stored reference). */
+export interface UserRef {
+  readonly channelId: string;
+  readonly tenantId: string;
+  /** Teams user id in this bot's scope (29:…). */
+  readonly userId: string;
+  /** Entra object id; Teams sends it for every user. */
+  readonly aadObjectId: string | undefined;
+  /** The personal conversation with the bot. */
+  readonly conversationId: string;
+}
+
+/** What the bot keeps about a user besides progress: how to reach them and whether they were welcomed. */
+export interface UserRecord {
+  readonly userId: string;
+  readonly aadObjectId?: string;
+  readonly tenantId: string;
+  readonly conversationId: string;
+  readonly reference: Partial<ConversationReference>;
+  readonly installed: boolean;
+  readonly welcome: { readonly claimedAt?: string; readonly sentAt?: string };
+  readonly firstSeenAt: string;
+  readonly lastSeenAt: string;
+}
+
+interface ProgressItem {
+  journeyProgress: Progress;
+}
+
+/** Per-user state: the directory record and the journey progress, with optimistic concurrency. */
+export class UserStore {
+  /** Serialises this process's writes per key; eTags still guard against other instances. */
+  private readonly lock = new KeyedLock();
+
+  constructor(
+    private readonly storage: AtomicStorage,
+    private readonly retries: number,
+  ) {}
+
+  /** Reads a user's record. */
+  record(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>): Promise<UserRecord | undefined> {
+    return readItem<UserRecord>(this.storage, userKey(user));
+  }
+
+  /** Changes a user's record (read-modify-write, retried on conflict). */
+  updateRecord(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>, mutate: Mutation<UserRecord>): Promise<UserRecord | undefined> {
+    const key = userKey(user);
+    return this.lock.run(key, () => updateItem<UserRecord>(this.storage, key, mutate, this.retries));
+  }
+
+  /** Reads a user's progress. */
+  async progress(user: UserRef): Promise<Progress | undefined> {
+    return (await readItem<ProgressItem>(this.storage, progressKey(user)))?.journeyProgress;
+  }
+
+  /** Changes a user's progress (read-modify-write, retried on conflict). */
+  async updateProgress(user: UserRef, mutate: Mutation<Progress>): Promise<Progress | undefined> {
+    const key = progressKey(user);
+    const item = await this.lock.run(key, () => updateItem<ProgressItem>(
+      this.storage,
+      key,
+      (current) => {
+        const next = mutate(current?.journeyProgress);
+        return next === undefined ? undefined : { journeyProgress: next };
+      },
+      this.retries,
+    ));
+    return item?.journeyProgress;
+  }
+
+  /** Erases everything stored about a user. */
+  async forget(user: UserRef): Promise<void> {
+    await this.storage.delete([progressKey(user), userKey(user)]);
+  }
+}
+
+function userKey(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>): string {
+  return keys.user(user.tenantId, user.aadObjectId ?? user.userId);
+}
+
+function progressKey(user: UserRef): string {
+  return keys.progress(user.channelId, user.conversationId, user.userId);
+}
