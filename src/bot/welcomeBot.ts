@@ -43,7 +43,8 @@ export class WelcomeBot extends TeamsActivityHandler {
   constructor(private readonly deps: WelcomeBotDeps) {
     super();
     this.onInstallationUpdateAdd(async (context, next) => {
-      await this.installed(context);
+      // botbuilder routes 'add-upgrade' here too: an app update is not a new user.
+      if (context.activity.action === 'add') await this.installed(context);
       await next();
     });
     this.onInstallationUpdateRemove(async (context, next) => {

@@ -69,7 +69,8 @@ export class JourneyCards {
     return this.renderer.render(
       'checklist',
       {
-        done,
+        doneActions: done,
+        done: summary.done,
         outstanding: summary.outstanding.map((a) => ({ id: a.id, title: a.title, mustDo: a.mustDo })),
         total: summary.total,
         mustDoDone: summary.mustDoDone,
@@ -108,7 +109,8 @@ export class JourneyCards {
 
   /** A short notice from copy.json. */
   notice(key: NoticeKey): CardJson {
-    return this.renderer.render('notice', this.content.notices[key]);
+    const notice = this.content.notices[key];
+    return this.renderer.render('notice', { ...notice, lines: notice.lines.map((text) => ({ text })) });
   }
 
   /** Asks the user to confirm "forget me". */

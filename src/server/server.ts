@@ -42,6 +42,10 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
   server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, rejectUnknown: true }));
 
   server.post('/api/messages', async (req: Request, res: Response) => {
+    if (!req.is('json')) {
+      res.send(415, { code: 'UnsupportedMediaType', message: publicMessage(415) });
+      return;
+    }
     const envelope = activityEnvelope.safeParse(req.body);
     if (!envelope.success) {
       res.send(400, { code: 'BadActivity', message: 'The body must be a JSON activity with a type, an id and a conversation.' });
