@@ -9,7 +9,8 @@ import {
 } from 'botbuilder';
 import type { Server } from 'restify';
 import { JourneyFlow, type Answerer } from './bot/journeyFlow';
-import { WelcomeBot, errorSummary } from './bot/welcomeBot';
+import { errorSummary } from './bot/errors';
+import { WelcomeBot } from './bot/welcomeBot';
 import { CardRenderer } from './cards/render';
 import { JourneyCards } from './cards/views';
 import type { Config } from './config/config';

@@ -6,6 +6,9 @@ export type Command =
   | { readonly kind: 'continue' }
   | { readonly kind: 'progress' }
   | { readonly kind: 'forget' }
+  | { readonly kind: 'status' }
+  | { readonly kind: 'laHome' }
+  | { readonly kind: 'push'; readonly addresses: string }
   | { readonly kind: 'question'; readonly text: string };
 
 const COMMANDS: Readonly<Record<string, Command['kind']>> = {
@@ -22,7 +25,9 @@ const COMMANDS: Readonly<Record<string, Command['kind']>> = {
   progress: 'progress',
   checklist: 'progress',
   'my checklist': 'progress',
-  status: 'progress',
+  status: 'status',
+  welcome: 'laHome',
+  'new starters': 'laHome',
   'forget me': 'forget',
   'delete my data': 'forget',
 };
@@ -34,8 +39,11 @@ export function parseCommand(text: string): Command {
     .toLowerCase()
     .replace(/[\s\u00a0]+/g, ' ')
     .replace(/^[\s/]+|[\s.!]+$/g, '');
+  // "welcome jane.doe@nhs.net, …": an LA push (the addresses may span several lines).
+  const push = /^\s*(?:welcome|push)\s+([\s\S]*@[\s\S]*)$/i.exec(text);
+  if (push?.[1] !== undefined) return { kind: 'push', addresses: push[1] };
   const kind = COMMANDS[normalised];
-  if (kind === undefined || kind === 'question') return { kind: 'question', text: text.trim() };
+  if (kind === undefined || kind === 'question' || kind === 'push') return { kind: 'question', text: text.trim() };
   return { kind } as Command;
 }
 

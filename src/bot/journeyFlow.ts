@@ -1,5 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
-import type { CardAction } from '../cards/cardActions';
+import type { JourneyCardAction } from '../cards/cardActions';
 import type { CardJson } from '../cards/render';
 import type { JourneyCards } from '../cards/views';
 import type { Content } from '../content/load';
@@ -7,6 +7,9 @@ import { findAction, stepIndex, stepOfAction } from '../journey/journey';
 import { acknowledge, moveTo, startProgress, summarise, unacknowledge, type Progress, type StartedBy } from '../journey/progress';
 import type { UserRecord, UserRef, UserStore } from '../state/users';
 import type { Command } from './commands';
+
+/** Commands the journey answers; LA commands are routed to the admin module first. */
+export type JourneyCommand = Exclude<Command, { kind: 'push' } | { kind: 'laHome' }>;
 
 /** How long a welcome claim blocks another attempt: long enough for one send, short enough to retry a crash. */
 const WELCOME_CLAIM_MS = 2 * 60 * 1000;
@@ -50,6 +53,11 @@ export class JourneyFlow {
     });
   }
 
+  /** The user's record (how to reach them, whether welcomed). */
+  record(user: UserRef): Promise<UserRecord | undefined> {
+    return this.users.record(user);
+  }
+
   /** Marks the app as removed for the user; progress is kept in case they come back. */
   async uninstalled(user: UserRef): Promise<void> {
     await this.users.updateRecord(user, (current) => (current ? { ...current, installed: false } : undefined));
@@ -88,7 +96,7 @@ export class JourneyFlow {
   }
 
   /** The card that answers a typed command or question in personal chat. */
-  async command(user: UserRef, command: Command): Promise<CardJson> {
+  async command(user: UserRef, command: JourneyCommand): Promise<CardJson> {
     switch (command.kind) {
       case 'help':
         return this.cards.help();
@@ -99,6 +107,7 @@ export class JourneyFlow {
       }
       case 'restart':
         return this.goTo(user, this.content.journey.steps[0]?.id ?? '');
+      case 'status':
       case 'progress': {
         const progress = await this.users.progress(user);
         return progress ? this.cards.checklist(progress, user) : this.cards.notice('notStarted');
@@ -113,7 +122,7 @@ export class JourneyFlow {
   }
 
   /** The card that answers a button press; it replaces the card the button was on. */
-  async cardAction(user: UserRef, action: CardAction): Promise<CardJson> {
+  async cardAction(user: UserRef, action: JourneyCardAction): Promise<CardJson> {
     const journey = this.content.journey;
     switch (action.verb) {
       case 'ack':

@@ -2,18 +2,22 @@ import {
   CardFactory,
   MessageFactory,
   TeamsActivityHandler,
+  TeamsInfo,
   TurnContext,
   type InvokeResponse,
 } from 'botbuilder';
 import { z } from 'zod';
-import { parseCardAction, type CardAction } from '../cards/cardActions';
+import type { FirstContact } from '../admin/firstContact';
+import { isAdminCardAction, parseCardAction, type CardAction } from '../cards/cardActions';
 import type { CardJson } from '../cards/render';
 import type { JourneyCards } from '../cards/views';
 import type { Logger } from '../log';
 import type { AtomicStorage } from '../state/storage';
 import { keys } from '../state/keys';
 import type { UserRef } from '../state/users';
-import { parseCommand } from './commands';
+import type { AdminChat } from './adminChat';
+import { parseCommand, type Command } from './commands';
+import { errorSummary } from './errors';
 import { identify } from './identity';
 import type { JourneyFlow } from './journeyFlow';
 
@@ -27,6 +31,10 @@ const adaptiveCardInvokeSchema = z.object({
 
 export interface WelcomeBotDeps {
   readonly flow: JourneyFlow;
+  /** LA commands and cards; absent when no LA is configured. */
+  readonly adminChat?: AdminChat | undefined;
+  /** Pending LA welcomes, matched at first contact. */
+  readonly firstContact?: FirstContact | undefined;
   readonly cards: JourneyCards;
   readonly storage: AtomicStorage;
   readonly log: Logger;
@@ -95,7 +103,16 @@ export class WelcomeBot extends TeamsActivityHandler {
 
   /** Sends the welcome unless this user already had it (install events come in pairs, repeated, in any order). */
   private async welcomeOnce(context: TurnContext, user: UserRef): Promise<boolean> {
-    const card = await this.deps.flow.claimWelcome(user);
+    const firstContact = this.deps.firstContact;
+    let address: string | undefined;
+    const lookupAddress = async (): Promise<string | undefined> => {
+      address ??= await this.memberAddress(context);
+      return address;
+    };
+    const record = await this.deps.flow.record(user);
+    if (record?.welcome.sentAt !== undefined) return false;
+    const pending = firstContact ? await firstContact.pendingFor(user.tenantId, user.aadObjectId, lookupAddress) : undefined;
+    const card = await this.deps.flow.claimWelcome(user, pending && firstContact ? firstContact.startedBy(pending) : { kind: 'self' });
     if (!card) return false;
     try {
       await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
@@ -104,8 +121,24 @@ export class WelcomeBot extends TeamsActivityHandler {
       throw error;
     }
     await this.deps.flow.welcomed(user);
-    this.deps.log.info({ event: 'welcome.sent', activityId: context.activity.id }, 'welcome sent');
+    this.deps.log.info({ event: 'welcome.sent', activityId: context.activity.id, byLa: pending !== undefined }, 'welcome sent');
+    if (firstContact && user.aadObjectId) {
+      if (pending) await firstContact.delivered(user.tenantId, pending, user.aadObjectId);
+      // Learn the address once, so an LA's later push (or status) finds this user without Graph.
+      await firstContact.learnAddress(user.tenantId, user.aadObjectId, await lookupAddress());
+    }
     return true;
+  }
+
+  /** The user's UPN from Teams (one member look-up), or undefined if Teams will not say. */
+  private async memberAddress(context: TurnContext): Promise<string | undefined> {
+    try {
+      const member = await TeamsInfo.getMember(context, context.activity.from.id);
+      return member.userPrincipalName ?? member.email ?? undefined;
+    } catch (error) {
+      this.deps.log.warn({ event: 'member.lookupFailed', err: errorSummary(error) }, 'could not look the member up');
+      return undefined;
+    }
   }
 
   /** In a team or group chat the bot introduces itself once and points people to the personal chat. */
@@ -149,7 +182,24 @@ export class WelcomeBot extends TeamsActivityHandler {
     // A user whose install event never came (or came before a reinstall) is welcomed on first contact.
     const welcomedNow = await this.welcomeOnce(context, who.user);
     if (welcomedNow && (command.kind === 'start' || command.kind === 'continue')) return;
-    await this.sendCard(context, await this.deps.flow.command(who.user, command));
+    await this.sendCard(context, await this.personalCommand(context, who.user, command));
+  }
+
+  /** LA commands go to the admin module; for anyone else "welcome" and "status" keep their journey meaning. */
+  private async personalCommand(context: TurnContext, user: UserRef, command: Command): Promise<CardJson> {
+    const adminChat = this.deps.adminChat;
+    switch (command.kind) {
+      case 'push':
+        return adminChat ? adminChat.push(context, user.tenantId, command.addresses) : this.deps.cards.notice('notLocalAdministrator');
+      case 'laHome':
+        if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laHome' });
+        return this.deps.flow.command(user, { kind: 'continue' });
+      case 'status':
+        if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laStatus' });
+        return this.deps.flow.command(user, command);
+      default:
+        return this.deps.flow.command(user, command);
+    }
   }
 
   private async cardResponse(
@@ -163,7 +213,14 @@ export class WelcomeBot extends TeamsActivityHandler {
       return this.deps.cards.notice('staleCard');
     }
     if (scope === 'shared' && action.verb !== 'answer' && action.verb !== 'help') return this.deps.cards.notice('personalOnly');
-    const card = await this.deps.flow.cardAction(user, action);
+    let card: CardJson;
+    if (isAdminCardAction(action)) {
+      card = this.deps.adminChat
+        ? await this.deps.adminChat.cardAction(context, user.tenantId, action)
+        : this.deps.cards.notice('notLocalAdministrator');
+    } else {
+      card = await this.deps.flow.cardAction(user, action);
+    }
     this.deps.log.info({ event: 'card.action', verb: action.verb, activityId: context.activity.id }, 'card action');
     return card;
   }
@@ -193,10 +250,4 @@ function invokeError(status: number, code: string, message: string): InvokeRespo
   return { status, body: { statusCode: status, type: 'application/vnd.microsoft.error', value: { code, message } } };
 }
 
-/** A loggable summary of an error: name, code and status, never a message that may carry user text. */
-export function errorSummary(error: unknown): Record<string, unknown> {
-  if (typeof error !== 'object' || error === null) return { type: typeof error };
-  const e = error as { name?: unknown; code?: unknown; statusCode?: unknown; status?: unknown };
-  return { name: e.name, code: e.code, status: e.statusCode ?? e.status };
-}
 

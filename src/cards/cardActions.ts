@@ -14,6 +14,10 @@ export const CARD_VERBS = [
   'forgetConfirm',
   'forgetCancel',
   'answer',
+  'laHome',
+  'push',
+  'pushStatus',
+  'laStatus',
 ] as const;
 export type CardVerb = (typeof CARD_VERBS)[number];
 
@@ -21,7 +25,7 @@ const id = z.string().min(1).max(80).regex(/^[a-z0-9-]+$/);
 /** Which card the action came from, so that the answer refreshes that card in place. */
 const view = z.enum(['step', 'checklist', 'complete']).default('step');
 
-export const cardActionSchema = z.discriminatedUnion('verb', [
+const journeyActions = [
   z.object({ verb: z.literal('ack'), actionId: id, view }),
   z.object({ verb: z.literal('unack'), actionId: id, view }),
   z.object({ verb: z.literal('goto'), stepId: id }),
@@ -34,9 +38,29 @@ export const cardActionSchema = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('forgetConfirm') }),
   z.object({ verb: z.literal('forgetCancel') }),
   z.object({ verb: z.literal('answer'), intent: id }),
-]);
+] as const;
+
+const adminActions = [
+  z.object({ verb: z.literal('laHome') }),
+  // Teams merges the card's inputs into the action data: the multi-line "addresses" box.
+  z.object({ verb: z.literal('push'), addresses: z.string().max(20000).default('') }),
+  z.object({ verb: z.literal('pushStatus'), pushId: z.string().regex(/^[a-zA-Z0-9-]{1,64}$/) }),
+  z.object({ verb: z.literal('laStatus') }),
+] as const;
+
+export const cardActionSchema = z.discriminatedUnion('verb', [...journeyActions, ...adminActions]);
+const adminActionSchema = z.discriminatedUnion('verb', [...adminActions]);
 
 export type CardAction = z.infer<typeof cardActionSchema>;
+/** Buttons of the Local Administrator cards. */
+export type AdminCardAction = z.infer<typeof adminActionSchema>;
+/** Buttons of the journey and answer cards. */
+export type JourneyCardAction = Exclude<CardAction, AdminCardAction>;
+
+/** True for an LA card action (handled by the admin module, after the LA check). */
+export function isAdminCardAction(action: CardAction): action is AdminCardAction {
+  return adminActionSchema.safeParse(action).success;
+}
 
 /**
  * Reads the data of a card action from an invoke (`action.verb` + `action.data`) or an Action.Submit

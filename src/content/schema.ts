@@ -86,6 +86,9 @@ export const NOTICE_KEYS = [
   'didNotUnderstand',
   'tooLong',
   'slowDown',
+  'notLocalAdministrator',
+  'pushNothingValid',
+  'pushTooMany',
 ] as const;
 export type NoticeKey = (typeof NOTICE_KEYS)[number];
 

@@ -1,6 +1,7 @@
 import { adaptiveCardAction, channelMention, groupChatMention, personalInstall, personalMessage, postActivity, teamBotAdded, teamInstall, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
 import { cardOf, cardText } from '../helpers/cardText';
+import type { Json } from '../helpers/loopback';
 import type { TeamsEmulator } from '../helpers/teamsEmulator';
 
 let teams: TeamsEmulator;
@@ -75,7 +76,7 @@ describe('bad input gets a clear answer and the process keeps serving', () => {
 
   it('answers a card invoke without an Action.Execute with 400 in the shape Teams expects', async () => {
     const { who, conversationId } = newStarter(teams);
-    for (const value of [null, {}, { action: { type: 'Action.Submit' } }, { action: 'ack' }]) {
+    for (const value of [null, {}, { action: { type: 'Action.Submit' } }, { action: 'ack' }] as Json[]) {
       const activity = adaptiveCardAction(scene, who, conversationId, { verb: 'ack' });
       activity['value'] = value;
       const res = await postActivity(bot.messagesUrl, activity);

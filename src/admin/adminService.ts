@@ -1,0 +1,164 @@
+import type { Content } from '../content/load';
+import { summarise } from '../journey/progress';
+import type { UserStore } from '../state/users';
+import { parseAddresses } from './addresses';
+import type { AdminCards, StarterView } from './adminCards';
+import type { AuditEvent, AuditTrail } from './audit';
+import type { LocalAdministratorPolicy, Requester } from './policy';
+import type { Push, PushStore, Recipient } from './pushes';
+import type { DeliveryResult, StarterJob } from './welcomeDelivery';
+
+const OUTCOME_EVENT: Readonly<Record<DeliveryResult['status'], AuditEvent>> = {
+  delivered: 'delivery.delivered',
+  alreadyWelcomed: 'delivery.alreadyWelcomed',
+  waitingForInstall: 'delivery.waitingForInstall',
+  pendingFirstContact: 'delivery.pendingFirstContact',
+  failed: 'delivery.failed',
+};
+
+/** A Local Administrator making a request, as the chat or the API identifies them. */
+export interface LaRequester extends Requester {
+  readonly name: string;
+  readonly tenantId: string;
+}
+
+/** What a push request came to. */
+export type PushOutcome =
+  | { readonly kind: 'refused' }
+  | { readonly kind: 'nothingValid'; readonly invalid: readonly string[]; readonly otherDomain: readonly string[] }
+  | { readonly kind: 'tooMany'; readonly count: number; readonly maxBatch: number }
+  | { readonly kind: 'queued'; readonly push: Push };
+
+export interface AdminSettings {
+  readonly allowedDomains: readonly string[];
+  readonly maxBatch: number;
+}
+
+/** LA requests: who may, pushing a batch, and following starters. Transport-free: chat and API both call it. */
+export class AdminService {
+  constructor(
+    private readonly deps: {
+      readonly policy: LocalAdministratorPolicy;
+      readonly pushes: PushStore;
+      readonly audit: AuditTrail;
+      readonly users: UserStore;
+      readonly content: Content;
+      readonly cards: AdminCards;
+      readonly settings: AdminSettings;
+      /** Hands the starters to the delivery queue. */
+      readonly enqueue: (jobs: StarterJob[]) => Promise<void>;
+      readonly now: () => Date;
+    },
+  ) {}
+
+  /** Whether the requester is an LA; a refusal is audited. */
+  async authorise(requester: LaRequester, via: 'chat' | 'api' | 'tab', what: string): Promise<boolean> {
+    if (await this.deps.policy.isLocalAdministrator(requester)) return true;
+    await this.deps.audit.append({
+      at: this.deps.now().toISOString(),
+      event: 'push.refused',
+      by: requester.aadObjectId,
+      byName: requester.name,
+      via,
+      detail: what,
+    });
+    return false;
+  }
+
+  /** Whether the requester is an LA, without auditing (to choose what an ambiguous command means). */
+  authoriseQuietly(requester: LaRequester): Promise<boolean> {
+    return this.deps.policy.isLocalAdministrator(requester);
+  }
+
+  /** Validates addresses, records the push, audits it and queues one delivery per starter. */
+  async push(requester: LaRequester, input: string | readonly string[], via: 'chat' | 'api' | 'tab'): Promise<PushOutcome> {
+    if (!(await this.authorise(requester, via, 'push'))) return { kind: 'refused' };
+    const text = typeof input === 'string' ? input : input.join('\n');
+    const parsed = parseAddresses(text, this.deps.settings);
+    if (parsed.overLimit) return { kind: 'tooMany', count: parsed.addresses.length, maxBatch: this.deps.settings.maxBatch };
+    if (parsed.addresses.length === 0) return { kind: 'nothingValid', invalid: parsed.invalid, otherDomain: parsed.otherDomain };
+    const now = this.deps.now();
+    const push = await this.deps.pushes.create(
+      {
+        tenantId: requester.tenantId,
+        la: { aadObjectId: requester.aadObjectId, name: requester.name },
+        createdAt: now.toISOString(),
+        via,
+        addresses: parsed.addresses,
+        invalid: parsed.invalid,
+        otherDomain: parsed.otherDomain,
+        duplicates: parsed.duplicates,
+      },
+      now,
+    );
+    await this.deps.audit.append({
+      at: now.toISOString(),
+      event: 'push.requested',
+      by: requester.aadObjectId,
+      byName: requester.name,
+      pushId: push.id,
+      via,
+      detail: `${parsed.addresses.length} starters`,
+    });
+    await this.deps.enqueue(
+      parsed.addresses.map((address) => ({ pushId: push.id, address, tenantId: requester.tenantId, la: push.la })),
+    );
+    return { kind: 'queued', push };
+  }
+
+  /** Records where a starter's welcome ended up, and audits it. */
+  async recordOutcome(job: StarterJob, recipient: DeliveryResult, event: AuditEvent = OUTCOME_EVENT[recipient.status]): Promise<void> {
+    const at = this.deps.now().toISOString();
+    await this.deps.pushes.setRecipient(job.pushId, { ...recipient, address: job.address, updatedAt: at });
+    await this.deps.audit.append({
+      at,
+      event,
+      by: job.la.aadObjectId,
+      byName: job.la.name,
+      starter: job.address,
+      pushId: job.pushId,
+      outcome: recipient.status,
+      detail: recipient.reason,
+    });
+  }
+
+  /** A push and its recipients, if it belongs to the requester's tenant. */
+  async pushWithRecipients(tenantId: string, pushId: string): Promise<{ push: Push; recipients: Recipient[] } | undefined> {
+    const push = await this.deps.pushes.get(pushId);
+    if (!push || push.tenantId !== tenantId) return undefined;
+    return { push, recipients: await this.deps.pushes.recipients(push) };
+  }
+
+  /** The requester's starters across their recent pushes, each once (latest push wins), with progress. */
+  async starters(requester: LaRequester): Promise<StarterView[]> {
+    const pushes = await this.deps.pushes.recent(requester.tenantId, requester.aadObjectId);
+    const seen = new Set<string>();
+    const views: StarterView[] = [];
+    for (const push of pushes) {
+      for (const r of await this.deps.pushes.recipients(push)) {
+        if (seen.has(r.address)) continue;
+        seen.add(r.address);
+        views.push({ address: r.address, pushId: push.id, status: r.status, reason: r.reason, ...(await this.progressOf(requester.tenantId, r)) });
+      }
+    }
+    return views;
+  }
+
+  private async progressOf(tenantId: string, r: Recipient): Promise<Pick<StarterView, 'progress'>> {
+    if (!r.aadObjectId) return {};
+    const record = await this.deps.users.record({ tenantId, userId: r.aadObjectId, aadObjectId: r.aadObjectId });
+    if (!record) return {};
+    const progress = await this.deps.users.progress({
+      channelId: 'msteams',
+      tenantId,
+      userId: record.userId,
+      aadObjectId: r.aadObjectId,
+      conversationId: record.conversationId,
+    });
+    if (!progress) return {};
+    const s = summarise(progress, this.deps.content.journey);
+    return {
+      progress: { done: s.done, total: s.total, mustDoDone: s.mustDoDone, mustDoTotal: s.mustDoTotal, lastSeen: progress.lastActiveAt },
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import type { AtomicStorage } from '../state/storage';
+import { KeyedLock } from '../state/keyedLock';
+import { readItem, updateItem } from '../state/update';
+
+/** How far a delivery to one starter has got, in words an LA can act on. */
+export type RecipientStatus = 'sending' | 'delivered' | 'alreadyWelcomed' | 'waitingForInstall' | 'pendingFirstContact' | 'failed';
+
+/** One starter of a push, and where their welcome is. */
+export interface Recipient {
+  readonly address: string;
+  readonly status: RecipientStatus;
+  readonly reason?: string | undefined;
+  readonly aadObjectId?: string | undefined;
+  readonly updatedAt: string;
+}
+
+/** An LA's request to welcome a batch of starters. */
+export interface Push {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly la: { readonly aadObjectId: string; readonly name: string };
+  readonly createdAt: string;
+  readonly via: 'chat' | 'api' | 'tab';
+  readonly addresses: readonly string[];
+  readonly invalid: readonly string[];
+  readonly otherDomain: readonly string[];
+  readonly duplicates: number;
+}
+
+const RECENT_PUSHES = 20;
+
+/** Push records, each starter's delivery status, and each LA's recent pushes. */
+export class PushStore {
+  private readonly lock = new KeyedLock();
+
+  constructor(
+    private readonly storage: AtomicStorage,
+    private readonly retries: number,
+  ) {}
+
+  /** Stores a new push and lists it first among the LA's recent pushes. */
+  async create(push: Omit<Push, 'id'>, now: Date): Promise<Push> {
+    const stored: Push = { ...push, id: randomUUID() };
+    await this.storage.write({ [pushKey(stored.id)]: { ...stored } });
+    await Promise.all(
+      stored.addresses.map((address) =>
+        this.setRecipient(stored.id, { address, status: 'sending', updatedAt: now.toISOString() }),
+      ),
+    );
+    const indexKey = laKey(push.tenantId, push.la.aadObjectId);
+    await this.lock.run(indexKey, () =>
+      updateItem<{ pushIds: string[] }>(
+        this.storage,
+        indexKey,
+        (current) => ({ pushIds: [stored.id, ...(current?.pushIds ?? [])].slice(0, RECENT_PUSHES) }),
+        this.retries,
+      ),
+    );
+    return stored;
+  }
+
+  /** Reads a push. */
+  get(pushId: string): Promise<Push | undefined> {
+    return readItem<Push>(this.storage, pushKey(pushId));
+  }
+
+  /** The LA's recent pushes, newest first. */
+  async recent(tenantId: string, laObjectId: string): Promise<Push[]> {
+    const index = await readItem<{ pushIds: string[] }>(this.storage, laKey(tenantId, laObjectId));
+    const pushes = await Promise.all((index?.pushIds ?? []).map((id) => this.get(id)));
+    return pushes.filter((p): p is Push => p !== undefined);
+  }
+
+  /** Records where one starter's welcome is. A final status is not overwritten by "sending". */
+  async setRecipient(pushId: string, recipient: Recipient): Promise<void> {
+    const key = recipientKey(pushId, recipient.address);
+    await this.lock.run(key, () =>
+      updateItem<Recipient>(
+        this.storage,
+        key,
+        (current) => (current && recipient.status === 'sending' && current.status !== 'sending' ? undefined : recipient),
+        this.retries,
+      ),
+    );
+  }
+
+  /** Every starter of a push with their status, in the order the LA gave them. */
+  async recipients(push: Push): Promise<Recipient[]> {
+    const items = await this.storage.read(push.addresses.map((a) => recipientKey(push.id, a)));
+    return push.addresses.map((address) => {
+      const item = items[recipientKey(push.id, address)] as (Recipient & { eTag?: string }) | undefined;
+      if (!item) return { address, status: 'sending' as const, updatedAt: push.createdAt };
+      const { eTag: _eTag, ...recipient } = item;
+      return recipient;
+    });
+  }
+}
+
+function pushKey(pushId: string): string {
+  return `pushes/${pushId}`;
+}
+
+function recipientKey(pushId: string, address: string): string {
+  return `pushes/${pushId}/recipients/${address.toLowerCase()}`;
+}
+
+function laKey(tenantId: string, laObjectId: string): string {
+  return `la/${tenantId}/${laObjectId.toLowerCase()}/pushes`;
+}

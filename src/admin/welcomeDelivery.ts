@@ -1,0 +1,145 @@
+import type { ConversationReference } from 'botbuilder';
+import type { JourneyFlow } from '../bot/journeyFlow';
+import type { CardJson } from '../cards/render';
+import type { GraphClient } from '../graph/graphClient';
+import type { UserRef, UserStore } from '../state/users';
+import type { AddressBook } from './addressBook';
+import type { PendingWelcomes } from './pending';
+import type { RecipientStatus } from './pushes';
+
+/** One starter to welcome on behalf of an LA. */
+export interface StarterJob {
+  readonly pushId: string;
+  readonly address: string;
+  readonly tenantId: string;
+  readonly la: { readonly aadObjectId: string; readonly name: string };
+}
+
+/** Where the starter's welcome ended up. */
+export interface DeliveryResult {
+  readonly status: Exclude<RecipientStatus, 'sending'>;
+  readonly reason?: string | undefined;
+  readonly aadObjectId?: string | undefined;
+}
+
+/** The part of Teams this needs: open the 1:1 chat with a user, and post a card into a chat. */
+export interface TeamsGateway {
+  /** Creates (or finds) the personal chat; resolves its reference and the user's Teams id (29:…). */
+  createPersonalConversation(target: { aadObjectId: string; tenantId: string; serviceUrl: string }): Promise<{
+    reference: Partial<ConversationReference>;
+    userId: string;
+  }>;
+  sendCard(reference: Partial<ConversationReference>, card: CardJson): Promise<void>;
+}
+
+/** How a Teams error should be treated (see delivery/errors.ts). */
+export type FailureKind = { kind: 'throttled' | 'transient' | 'notInstalled' | 'gone' } | { kind: 'fatal'; reason: string };
+
+export interface WelcomeDeliveryDeps {
+  readonly users: UserStore;
+  readonly flow: JourneyFlow;
+  readonly addressBook: AddressBook;
+  readonly pending: PendingWelcomes;
+  readonly teams: TeamsGateway;
+  readonly classify: (error: unknown) => FailureKind;
+  /** Graph, when configured: resolves addresses, and installs the app for starters who lack it. */
+  readonly graph: GraphClient | undefined;
+  /** The app's id in the tenant catalog (manifest id), for Graph installs. */
+  readonly teamsAppId: string | undefined;
+  /** Teams' service URL for users the bot has never talked to. */
+  readonly serviceUrl: string;
+  readonly now: () => Date;
+}
+
+/**
+ * Delivers the first welcome card to one starter for an LA: from the stored conversation, or by
+ * opening the personal chat; installs the app through Graph where it is missing and allowed, and
+ * otherwise keeps the welcome pending until the starter first opens the bot. Throttling and transient
+ * Teams errors are thrown, for the delivery worker to retry.
+ */
+export class WelcomeDelivery {
+  constructor(private readonly deps: WelcomeDeliveryDeps) {}
+
+  /** Welcomes one starter, or says why not. */
+  async deliver(job: StarterJob): Promise<DeliveryResult> {
+    const { deps } = this;
+    const pendingWelcome = { pushId: job.pushId, address: job.address, la: job.la, since: deps.now().toISOString() };
+    let aadObjectId = (await deps.addressBook.find(job.tenantId, job.address))?.aadObjectId;
+    if (aadObjectId === undefined && deps.graph) {
+      const user = await deps.graph.findUser(job.address);
+      if (!user) return { status: 'failed', reason: 'No account has this address. Check the spelling.' };
+      aadObjectId = user.id;
+      await deps.addressBook.remember(job.tenantId, job.address, { aadObjectId: user.id });
+    }
+    if (aadObjectId === undefined) {
+      await deps.pending.add(job.tenantId, { address: job.address }, pendingWelcome);
+      return { status: 'pendingFirstContact', reason: 'They will get it the first time they open the bot in Teams.' };
+    }
+
+    const record = await deps.users.record({ tenantId: job.tenantId, userId: aadObjectId, aadObjectId });
+    if (record?.welcome.sentAt !== undefined) return { status: 'alreadyWelcomed', aadObjectId };
+
+    if (record?.installed) {
+      const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: record.userId, aadObjectId, conversationId: record.conversationId };
+      try {
+        return await this.welcome(user, record.reference, job);
+      } catch (error) {
+        const failure = deps.classify(error);
+        if (failure.kind !== 'notInstalled' && failure.kind !== 'gone') throw error;
+        // The stored chat died (deleted or uninstalled): forget it and open a new one below.
+        await deps.flow.uninstalled(user);
+      }
+    }
+
+    let opened: Awaited<ReturnType<TeamsGateway['createPersonalConversation']>>;
+    try {
+      opened = await deps.teams.createPersonalConversation({ aadObjectId, tenantId: job.tenantId, serviceUrl: deps.serviceUrl });
+    } catch (error) {
+      const failure = deps.classify(error);
+      if (failure.kind === 'fatal') return { status: 'failed', reason: failure.reason, aadObjectId };
+      if (failure.kind !== 'notInstalled' && failure.kind !== 'gone') throw error;
+      return this.install(job, aadObjectId, pendingWelcome);
+    }
+    const conversationId = opened.reference.conversation?.id ?? '';
+    const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: opened.userId, aadObjectId, conversationId };
+    await deps.flow.remember(user, opened.reference);
+    return this.welcome(user, opened.reference, job);
+  }
+
+  private async welcome(user: UserRef, reference: Partial<ConversationReference>, job: StarterJob): Promise<DeliveryResult> {
+    const card = await this.deps.flow.claimWelcome(user, { kind: 'la', name: job.la.name, aadObjectId: job.la.aadObjectId, pushId: job.pushId });
+    if (!card) return { status: 'alreadyWelcomed', aadObjectId: user.aadObjectId };
+    try {
+      await this.deps.teams.sendCard(reference, card);
+    } catch (error) {
+      await this.deps.flow.welcomeFailed(user);
+      const failure = this.deps.classify(error);
+      if (failure.kind === 'fatal') return { status: 'failed', reason: failure.reason, aadObjectId: user.aadObjectId };
+      throw error;
+    }
+    await this.deps.flow.welcomed(user);
+    return { status: 'delivered', aadObjectId: user.aadObjectId };
+  }
+
+  private async install(
+    job: StarterJob,
+    aadObjectId: string,
+    pendingWelcome: { pushId: string; address: string; la: StarterJob['la']; since: string },
+  ): Promise<DeliveryResult> {
+    const { deps } = this;
+    await deps.pending.add(job.tenantId, { aadObjectId, address: job.address }, pendingWelcome);
+    if (!deps.graph || !deps.teamsAppId) {
+      return { status: 'pendingFirstContact', reason: 'The app is not installed for them yet; they will get it when they first open the bot.', aadObjectId };
+    }
+    const result = await deps.graph.installApp(aadObjectId, deps.teamsAppId);
+    switch (result) {
+      case 'installed':
+      case 'alreadyInstalled':
+        return { status: 'waitingForInstall', reason: 'Installing the app for them; the welcome follows automatically.', aadObjectId };
+      case 'userCannotUseTeams':
+        return { status: 'pendingFirstContact', reason: 'They have not signed in to Teams yet; they will get it when they first open the bot.', aadObjectId };
+      case 'notInCatalog':
+        return { status: 'failed', reason: 'The app is not in your organisation’s Teams app catalogue, so it cannot be installed for them.', aadObjectId };
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { TeamsInfo, type TurnContext } from 'botbuilder';
+import type { AdminCards } from '../admin/adminCards';
+import type { AdminService, LaRequester } from '../admin/adminService';
+import type { AdminCardAction } from '../cards/cardActions';
+import type { CardJson } from '../cards/render';
+import type { JourneyCards } from '../cards/views';
+import type { Logger } from '../log';
+import { errorSummary } from './errors';
+
+/** LA commands and cards in chat: the Teams side of the admin module. */
+export class AdminChat {
+  constructor(
+    private readonly admin: AdminService,
+    private readonly adminCards: AdminCards,
+    private readonly cards: JourneyCards,
+    private readonly needsUpn: () => boolean,
+    private readonly log: Logger,
+  ) {}
+
+  /** The requester of a turn, with their UPN when the LA list names UPNs (one member look-up). */
+  async requester(context: TurnContext, tenantId: string): Promise<LaRequester | undefined> {
+    const from = context.activity.from;
+    if (!from?.aadObjectId) return undefined;
+    let upn: string | undefined;
+    if (this.needsUpn()) {
+      try {
+        upn = (await TeamsInfo.getMember(context, from.id)).userPrincipalName;
+      } catch (error) {
+        this.log.warn({ event: 'la.memberLookupFailed', err: errorSummary(error) }, 'could not read the requester’s UPN');
+      }
+    }
+    return { aadObjectId: from.aadObjectId, upn, name: from.name ?? 'Your Local Administrator', tenantId };
+  }
+
+  /** True when the turn's user is an LA (no audit: used to choose between LA and starter meanings). */
+  async isLa(context: TurnContext, tenantId: string): Promise<LaRequester | undefined> {
+    const requester = await this.requester(context, tenantId);
+    if (!requester) return undefined;
+    return (await this.admin.authoriseQuietly(requester)) ? requester : undefined;
+  }
+
+  /** "welcome a@nhs.net, b@nhs.net": push and answer with the summary card. */
+  async push(context: TurnContext, tenantId: string, addresses: string): Promise<CardJson> {
+    const requester = await this.requester(context, tenantId);
+    if (!requester) return this.cards.notice('notLocalAdministrator');
+    const outcome = await this.admin.push(requester, addresses, 'chat');
+    switch (outcome.kind) {
+      case 'refused':
+        return this.cards.notice('notLocalAdministrator');
+      case 'tooMany':
+        return this.cards.notice('pushTooMany');
+      case 'nothingValid':
+        return this.cards.notice('pushNothingValid');
+      case 'queued': {
+        const found = await this.admin.pushWithRecipients(tenantId, outcome.push.id);
+        return this.adminCards.summary(outcome.push, found?.recipients ?? [], context.activity.from.id);
+      }
+    }
+  }
+
+  /** A button on an LA card. Every one of them checks the LA policy first. */
+  async cardAction(context: TurnContext, tenantId: string, action: AdminCardAction): Promise<CardJson> {
+    if (action.verb === 'push') return this.push(context, tenantId, action.addresses);
+    const requester = await this.requester(context, tenantId);
+    if (!requester || !(await this.admin.authorise(requester, 'chat', action.verb))) return this.cards.notice('notLocalAdministrator');
+    switch (action.verb) {
+      case 'laHome':
+        return this.adminCards.home();
+      case 'laStatus':
+        return this.adminCards.starters(await this.admin.starters(requester));
+      case 'pushStatus': {
+        const found = await this.admin.pushWithRecipients(tenantId, action.pushId);
+        if (!found || found.push.la.aadObjectId !== requester.aadObjectId) return this.cards.notice('staleCard');
+        return this.adminCards.summary(found.push, found.recipients, context.activity.from.id);
+      }
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+
+/** Where Graph and the Entra token endpoint are, and the app's client credentials. */
+export interface GraphSettings {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** https://login.microsoftonline.com (tests point it at loopback). */
+  readonly loginUrl: string;
+  /** https://graph.microsoft.com/v1.0 */
+  readonly graphUrl: string;
+  /** Attempts for a throttled (429) or unavailable (503/504) Graph call. */
+  readonly maxAttempts: number;
+}
+
+/** A user of the directory, as the bot needs it. */
+export interface DirectoryUser {
+  readonly id: string;
+  readonly displayName: string;
+  readonly userPrincipalName: string;
+  readonly mail: string | undefined;
+}
+
+/** The outcome of installing the Teams app for a user. */
+export type InstallResult = 'installed' | 'alreadyInstalled' | 'notInCatalog' | 'userCannotUseTeams';
+
+/** A Graph call failed in a way the caller should report. */
+export class GraphError extends Error {
+  override name = 'GraphError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(`Graph answered ${status} ${code}`);
+  }
+}
+
+/** Type guard for GraphError. */
+export function isGraphError(error: unknown): error is GraphError {
+  return error instanceof GraphError;
+}
+
+const tokenResponse = z.object({ access_token: z.string().min(1), expires_in: z.coerce.number().int().positive() });
+const userSchema = z.object({
+  id: z.string().min(1),
+  displayName: z.string().nullish(),
+  userPrincipalName: z.string().min(1),
+  mail: z.string().nullish(),
+});
+const errorBody = z.object({ error: z.object({ code: z.string() }).loose() }).loose();
+
+/**
+ * The few Microsoft Graph calls the bot makes (application permissions, client credentials):
+ * find a user by UPN or mail, install the Teams app for a user, check group membership.
+ * Honours 429 Retry-After; no SDK, so tests can point it at an emulator on loopback.
+ */
+export class GraphClient {
+  private token: { value: string; expiresAt: number } | undefined;
+
+  constructor(
+    private readonly settings: GraphSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Finds a user by UPN, or by mail when the address is not their UPN; undefined when nobody has it. */
+  async findUser(address: string): Promise<DirectoryUser | undefined> {
+    const byUpn = await this.request('GET', `/users/${encodeURIComponent(address)}?$select=id,displayName,userPrincipalName,mail`, undefined, [404]);
+    if (byUpn.status === 200) return toUser(byUpn.body);
+    const filter = `mail eq '${address.replace(/'/g, "''")}'`;
+    const byMail = await this.request('GET', `/users?$filter=${encodeURIComponent(filter)}&$select=id,displayName,userPrincipalName,mail`);
+    const list = z.object({ value: z.array(z.unknown()) }).safeParse(byMail.body);
+    const first = list.success ? list.data.value[0] : undefined;
+    return first === undefined ? undefined : toUser(first);
+  }
+
+  /** Installs the Teams app (by its catalog id) in the user's personal scope. 201 and 409 are both success. */
+  async installApp(userId: string, teamsAppId: string): Promise<InstallResult> {
+    const res = await this.request(
+      'POST',
+      `/users/${encodeURIComponent(userId)}/teamwork/installedApps`,
+      { 'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${teamsAppId}` },
+      [403, 404, 409],
+    );
+    switch (res.status) {
+      case 409:
+        return 'alreadyInstalled';
+      case 404:
+        return 'notInCatalog';
+      case 403:
+        return 'userCannotUseTeams';
+      default:
+        return 'installed';
+    }
+  }
+
+  /** The subset of groupIds the user is a (transitive) member of. */
+  async memberGroups(userId: string, groupIds: readonly string[]): Promise<string[]> {
+    const res = await this.request('POST', `/users/${encodeURIComponent(userId)}/checkMemberGroups`, { groupIds }, [404]);
+    if (res.status === 404) return [];
+    const parsed = z.object({ value: z.array(z.string()) }).safeParse(res.body);
+    return parsed.success ? parsed.data.value : [];
+  }
+
+  private async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt - 60_000 > this.now()) return this.token.value;
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.settings.clientId,
+      client_secret: this.settings.clientSecret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
+    const res = await fetch(`${this.settings.loginUrl}/${encodeURIComponent(this.settings.tenantId)}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    const parsed = tokenResponse.safeParse(await res.json().catch(() => undefined));
+    if (!res.ok || !parsed.success) throw new GraphError(res.status, 'TokenRequestFailed');
+    this.token = { value: parsed.data.access_token, expiresAt: this.now() + parsed.data.expires_in * 1000 };
+    return this.token.value;
+  }
+
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    expected: readonly number[] = [],
+  ): Promise<{ status: number; body: unknown }> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${this.settings.graphUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${await this.accessToken()}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      const json: unknown = text === '' ? undefined : safeJson(text);
+      if (res.ok || expected.includes(res.status)) return { status: res.status, body: json };
+      if ((res.status === 429 || res.status === 503 || res.status === 504) && attempt < this.settings.maxAttempts) {
+        const retryAfter = Number(res.headers.get('retry-after'));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 2 ** attempt * 250);
+        continue;
+      }
+      if (res.status === 401) this.token = undefined;
+      const code = errorBody.safeParse(json);
+      throw new GraphError(res.status, code.success ? code.data.error.code : 'Unknown');
+    }
+  }
+}
+
+function toUser(body: unknown): DirectoryUser {
+  const u = userSchema.parse(body);
+  return { id: u.id, displayName: u.displayName ?? u.userPrincipalName, userPrincipalName: u.userPrincipalName, mail: u.mail ?? undefined };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
