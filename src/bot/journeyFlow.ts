@@ -54,7 +54,7 @@ export class JourneyFlow {
   }
 
   /** The user's record (how to reach them, whether welcomed). */
-  record(user: UserRef): Promise<UserRecord | undefined> {
+  record(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>): Promise<UserRecord | undefined> {
     return this.users.record(user);
   }
 
@@ -119,6 +119,19 @@ export class JourneyFlow {
         return (await this.answerer.answer(command.text, { progress })) ?? this.cards.notice('didNotUnderstand');
       }
     }
+  }
+
+  /** Ticks or unticks an action from the checklist tab: the same acknowledgement as in chat. Undefined for an unknown action. */
+  async setAcknowledged(user: UserRef, actionId: string, done: boolean): Promise<Progress | undefined> {
+    const journey = this.content.journey;
+    if (!findAction(journey, actionId)) return undefined;
+    const now = this.now();
+    return this.ensureProgress(user, (p) => (done ? acknowledge(p, journey, actionId, now) : unacknowledge(p, journey, actionId, now)));
+  }
+
+  /** The user's progress, if they have started. */
+  progress(user: UserRef): Promise<Progress | undefined> {
+    return this.users.progress(user);
   }
 
   /** The card that answers a button press; it replaces the card the button was on. */

@@ -6,6 +6,12 @@ const booleanish = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const httpsUrl = z.url({ protocol: /^https$/ });
+/** http is allowed only so tests can point at emulators on loopback; production values are https. */
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/$/, ''));
+const commaList = z
+  .string()
+  .transform((v) => v.split(/[,\s]+/).map((x) => x.trim()).filter((x) => x !== ''))
+  .default([]);
 
 const linkOverrides = z
   .string()
@@ -39,6 +45,34 @@ export const settingsSchema = z.object({
   LINK_OVERRIDES: linkOverrides.optional(),
   STATE_WRITE_RETRIES: z.coerce.number().int().min(1).max(50).default(12),
   DEV_ALLOW_ANONYMOUS: booleanish.default(false),
+
+  STORAGE: z.enum(['file', 'blob', 'memory']).default('file'),
+  AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  AZURE_STORAGE_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid blob container name').default('welcome-bot'),
+
+  LA_OBJECT_IDS: commaList,
+  LA_UPNS: commaList,
+  LA_GROUP_ID: z.string().min(1).optional(),
+  LA_GROUP_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  ALLOWED_EMAIL_DOMAINS: commaList.default(['nhs.net']),
+  PUSH_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
+
+  TEAMS_SERVICE_URL: httpUrl.default('https://smba.trafficmanager.net/teams/'),
+  TEAMS_APP_ID: z.string().min(1).optional(),
+  GRAPH_ENABLED: booleanish.optional(),
+  GRAPH_INSTALL_APP: booleanish.default(true),
+  GRAPH_LOGIN_URL: httpUrl.default('https://login.microsoftonline.com'),
+  GRAPH_BASE_URL: httpUrl.default('https://graph.microsoft.com/v1.0'),
+
+  DELIVERY_TENANT_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(30),
+  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+
+  PUBLIC_HOSTNAME: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name without scheme or path').optional(),
+  ENTRA_TENANT_ID: z.string().min(1).optional(),
+  API_AUDIENCES: commaList,
+  ENTRA_ISSUERS: commaList,
+  ENTRA_JWKS_URL: httpUrl.optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -56,6 +90,34 @@ export interface Config {
   readonly stateWriteRetries: number;
   readonly serviceName: string | undefined;
   readonly linkOverrides: Readonly<Record<string, string>>;
+  readonly storage:
+    | { readonly kind: 'file' | 'memory' }
+    | { readonly kind: 'blob'; readonly connectionString: string; readonly container: string };
+  readonly la: {
+    readonly objectIds: readonly string[];
+    readonly upns: readonly string[];
+    readonly groupId: string | undefined;
+    readonly groupCacheMs: number;
+    readonly allowedDomains: readonly string[];
+    readonly maxBatch: number;
+  };
+  readonly teams: { readonly serviceUrl: string; readonly appCatalogId: string | undefined };
+  /** Microsoft Graph with the bot's own credentials; undefined when not configured. */
+  readonly graph:
+    | {
+        readonly tenantId: string;
+        readonly clientId: string;
+        readonly clientSecret: string;
+        readonly loginUrl: string;
+        readonly graphUrl: string;
+        readonly installApp: boolean;
+      }
+    | undefined;
+  readonly delivery: { readonly tenantPerSecond: number; readonly concurrency: number; readonly maxAttempts: number };
+  /** Entra bearer tokens for the admin API and tabs; undefined when no tenant is configured. */
+  readonly entra:
+    | { readonly tenantId: string; readonly audiences: readonly string[]; readonly issuers: readonly string[]; readonly jwksUrl: string }
+    | undefined;
   /** Passed as is to ConfigurationBotFrameworkAuthentication (botbuilder's own key names). */
   readonly botAuth: Readonly<Record<string, string>>;
   readonly appId: string;
@@ -111,7 +173,56 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     const value = cleaned[key];
     if (value !== undefined) botAuth[key] = value;
   }
+  if (s.STORAGE === 'blob' && s.AZURE_STORAGE_CONNECTION_STRING === undefined) {
+    throw new ConfigError('Invalid setting AZURE_STORAGE_CONNECTION_STRING: required with STORAGE=blob');
+  }
+  const graphPossible = s.MicrosoftAppId !== '' && s.MicrosoftAppPassword !== '' && s.MicrosoftAppTenantId !== '';
+  if (s.GRAPH_ENABLED === true && !graphPossible) {
+    throw new ConfigError('Invalid setting GRAPH_ENABLED: needs MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId');
+  }
+  const entraTenant = s.ENTRA_TENANT_ID ?? (s.MicrosoftAppTenantId !== '' ? s.MicrosoftAppTenantId : undefined);
+  const audiences =
+    s.API_AUDIENCES.length > 0
+      ? s.API_AUDIENCES
+      : [s.MicrosoftAppId, ...(s.PUBLIC_HOSTNAME && s.MicrosoftAppId ? [`api://${s.PUBLIC_HOSTNAME}/${s.MicrosoftAppId}`] : [])].filter((a) => a !== '');
   return Object.freeze({
+    storage:
+      s.STORAGE === 'blob'
+        ? { kind: 'blob' as const, connectionString: s.AZURE_STORAGE_CONNECTION_STRING ?? '', container: s.AZURE_STORAGE_CONTAINER }
+        : { kind: s.STORAGE },
+    la: {
+      objectIds: s.LA_OBJECT_IDS,
+      upns: s.LA_UPNS,
+      groupId: s.LA_GROUP_ID,
+      groupCacheMs: s.LA_GROUP_CACHE_SECONDS * 1000,
+      allowedDomains: s.ALLOWED_EMAIL_DOMAINS.map((d) => d.toLowerCase().replace(/^@/, '')),
+      maxBatch: s.PUSH_MAX_BATCH,
+    },
+    teams: { serviceUrl: `${s.TEAMS_SERVICE_URL}/`, appCatalogId: s.TEAMS_APP_ID },
+    graph:
+      (s.GRAPH_ENABLED ?? graphPossible) && graphPossible
+        ? {
+            tenantId: s.MicrosoftAppTenantId,
+            clientId: s.MicrosoftAppId,
+            clientSecret: s.MicrosoftAppPassword,
+            loginUrl: s.GRAPH_LOGIN_URL,
+            graphUrl: s.GRAPH_BASE_URL,
+            installApp: s.GRAPH_INSTALL_APP,
+          }
+        : undefined,
+    delivery: { tenantPerSecond: s.DELIVERY_TENANT_PER_SECOND, concurrency: s.DELIVERY_CONCURRENCY, maxAttempts: s.DELIVERY_MAX_ATTEMPTS },
+    entra:
+      entraTenant !== undefined && audiences.length > 0
+        ? {
+            tenantId: entraTenant,
+            audiences,
+            issuers:
+              s.ENTRA_ISSUERS.length > 0
+                ? s.ENTRA_ISSUERS
+                : [`https://login.microsoftonline.com/${entraTenant}/v2.0`, `https://sts.windows.net/${entraTenant}/`],
+            jwksUrl: s.ENTRA_JWKS_URL ?? `https://login.microsoftonline.com/${entraTenant}/discovery/v2.0/keys`,
+          }
+        : undefined,
     env: s.NODE_ENV,
     port: s.PORT,
     host: s.HOST ?? (s.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),

@@ -1,0 +1,72 @@
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+
+/** Who a valid Entra token says the caller is. */
+export interface EntraIdentity {
+  readonly aadObjectId: string;
+  readonly tenantId: string;
+  readonly upn: string | undefined;
+  readonly name: string;
+}
+
+/** Why a token was refused; the HTTP layer answers 401 with this code, never with details of the token. */
+export class AuthError extends Error {
+  override name = 'AuthError';
+  constructor(readonly code: 'missing' | 'invalid' | 'wrongTenant') {
+    super(`bearer token ${code}`);
+  }
+}
+
+/** Type guard for AuthError. */
+export function isAuthError(error: unknown): error is AuthError {
+  return error instanceof AuthError;
+}
+
+const claimsSchema = z.object({
+  oid: z.string().min(1),
+  tid: z.string().min(1),
+  name: z.string().optional(),
+  preferred_username: z.string().optional(),
+  upn: z.string().optional(),
+});
+
+export interface EntraAuthSettings {
+  readonly tenantId: string;
+  readonly audiences: readonly string[];
+  readonly issuers: readonly string[];
+  readonly jwksUrl: string;
+}
+
+/**
+ * Validates Entra bearer tokens (the Teams SSO token of a tab, or a token an automation obtained):
+ * RS256 signature against the tenant's published keys, issuer, audience, expiry, and the tenant.
+ */
+export class EntraAuth {
+  private readonly keys: JWTVerifyGetKey;
+
+  constructor(private readonly settings: EntraAuthSettings) {
+    this.keys = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+  }
+
+  /** Reads "Authorization: Bearer …" and returns the caller, or throws AuthError. */
+  async verify(authorization: string | undefined): Promise<EntraIdentity> {
+    const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? '');
+    if (!match?.[1]) throw new AuthError('missing');
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(match[1], this.keys, {
+        issuer: [...this.settings.issuers],
+        audience: [...this.settings.audiences],
+        algorithms: ['RS256'],
+        clockTolerance: 300,
+      }));
+    } catch {
+      throw new AuthError('invalid');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new AuthError('invalid');
+    if (claims.data.tid.toLowerCase() !== this.settings.tenantId.toLowerCase()) throw new AuthError('wrongTenant');
+    const upn = claims.data.preferred_username ?? claims.data.upn;
+    return { aadObjectId: claims.data.oid, tenantId: claims.data.tid, upn, name: claims.data.name ?? upn ?? 'Local Administrator' };
+  }
+}

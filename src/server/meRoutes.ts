@@ -1,0 +1,80 @@
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import type { EntraAuth } from '../auth/entraAuth';
+import type { JourneyFlow } from '../bot/journeyFlow';
+import type { Content } from '../content/load';
+import { summarise, type Progress } from '../journey/progress';
+import type { UserRef } from '../state/users';
+import { authenticate } from './adminRoutes';
+
+const ackBody = z.object({ actionId: z.string().min(1).max(80), done: z.boolean() }).strict();
+
+/**
+ * The personal tab's API: GET /api/me/checklist (the caller's journey and ticks) and
+ * POST /api/me/acknowledgements (tick or untick, the same acknowledgement as in chat).
+ */
+export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth: EntraAuth | undefined }): (server: Server) => void {
+  const userOf = async (tenantId: string, aadObjectId: string): Promise<UserRef | undefined> => {
+    const record = await deps.flow.record({ tenantId, userId: aadObjectId, aadObjectId });
+    if (!record) return undefined;
+    return { channelId: 'msteams', tenantId, userId: record.userId, aadObjectId, conversationId: record.conversationId };
+  };
+
+  const checklist = (progress: Progress | undefined, started: boolean): object => {
+    const journey = deps.content.journey;
+    const summary = progress ? summarise(progress, journey) : undefined;
+    const total = journey.steps.reduce((n, s) => n + s.actions.length, 0);
+    return {
+      started,
+      service: deps.content.service.name,
+      done: summary?.done ?? 0,
+      total,
+      mustDoDone: summary?.mustDoDone ?? 0,
+      mustDoTotal: journey.steps.flatMap((s) => s.actions).filter((a) => a.mustDo).length,
+      steps: journey.steps
+        .filter((s) => s.actions.length > 0)
+        .map((s) => ({
+          id: s.id,
+          title: s.title,
+          actions: s.actions.map((a) => ({
+            id: a.id,
+            title: a.title,
+            mustDo: a.mustDo,
+            doneAt: progress?.acknowledged[a.id] ?? null,
+            links: a.links.map((l) => ({ title: l.title, url: l.url })),
+          })),
+        })),
+    };
+  };
+
+  return (server) => {
+    server.get('/api/me/checklist', async (req: Request, res: Response) => {
+      const who = await authenticate(deps.auth, req, res);
+      if (!who) return;
+      const user = await userOf(who.tenantId, who.aadObjectId);
+      const progress = user ? await deps.flow.progress(user) : undefined;
+      res.send(200, checklist(progress, user !== undefined));
+    });
+
+    server.post('/api/me/acknowledgements', async (req: Request, res: Response) => {
+      const who = await authenticate(deps.auth, req, res);
+      if (!who) return;
+      const body = ackBody.safeParse(req.body);
+      if (!body.success) {
+        res.send(400, { code: 'BadRequest', message: 'Send {"actionId": "…", "done": true|false}.' });
+        return;
+      }
+      const user = await userOf(who.tenantId, who.aadObjectId);
+      if (!user) {
+        res.send(409, { code: 'NotStarted', message: 'Open a chat with the bot in Teams first; your checklist starts there.' });
+        return;
+      }
+      const progress = await deps.flow.setAcknowledged(user, body.data.actionId, body.data.done);
+      if (!progress) {
+        res.send(404, { code: 'UnknownAction', message: 'That action is not on the checklist (the page may be out of date).' });
+        return;
+      }
+      res.send(200, checklist(progress, true));
+    });
+  };
+}
