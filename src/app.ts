@@ -1,23 +1,42 @@
 import { join } from 'node:path';
 import {
+  CardFactory,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  MessageFactory,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type TurnContext,
-  CardFactory,
-  MessageFactory,
 } from 'botbuilder';
 import type { Server } from 'restify';
-import { JourneyFlow, type Answerer } from './bot/journeyFlow';
+import { AddressBook } from './admin/addressBook';
+import { AdminCards } from './admin/adminCards';
+import { AdminService } from './admin/adminService';
+import { FileAuditTrail, type AuditTrail } from './admin/audit';
+import { FirstContact } from './admin/firstContact';
+import { PendingWelcomes } from './admin/pending';
+import { LocalAdministratorPolicy } from './admin/policy';
+import { PushStore } from './admin/pushes';
+import { StarterDeliveries } from './admin/starterDeliveries';
+import { CloudAdapterGateway } from './admin/teamsGateway';
+import { WelcomeDelivery } from './admin/welcomeDelivery';
+import { EntraAuth } from './auth/entraAuth';
+import { AdminChat } from './bot/adminChat';
 import { errorSummary } from './bot/errors';
+import { JourneyFlow, type Answerer } from './bot/journeyFlow';
 import { WelcomeBot } from './bot/welcomeBot';
 import { CardRenderer } from './cards/render';
 import { JourneyCards } from './cards/views';
 import type { Config } from './config/config';
 import { loadContent, type Content } from './content/load';
+import { classifyDeliveryError } from './delivery/classify';
+import { GraphClient } from './graph/graphClient';
 import type { Logger } from './log';
+import { mountAdminRoutes } from './server/adminRoutes';
+import { mountMeRoutes } from './server/meRoutes';
 import { createServer } from './server/server';
+import { mountTabRoutes } from './server/tabRoutes';
 import { FileStorage } from './state/fileStorage';
+import { AtomicMemoryStorage } from './state/memoryStorage';
 import type { AtomicStorage } from './state/storage';
 import { UserStore } from './state/users';
 
@@ -27,9 +46,11 @@ export interface App {
   readonly content: Content;
   readonly storage: AtomicStorage;
   readonly adapter: CloudAdapter;
-  /** Starts listening; resolves the bound port. */
+  readonly audit: AuditTrail;
+  readonly deliveries: StarterDeliveries;
+  /** Starts listening (and the delivery worker); resolves the bound port. */
   listen(): Promise<number>;
-  /** Stops accepting requests, waits for requests in flight (up to the grace period), then closes. */
+  /** Stops accepting requests, waits for requests and deliveries in flight (up to the grace period), then closes. */
   close(): Promise<void>;
 }
 
@@ -42,17 +63,72 @@ export interface AppOverrides {
 /** Builds every object from configuration: the composition root (index.ts only adds process signals). */
 export function createApp(config: Config, log: Logger, overrides: AppOverrides = {}): App {
   const content = loadContent(config.contentDir, { serviceName: config.serviceName, linkOverrides: config.linkOverrides });
-  const storage = overrides.storage ?? new FileStorage(join(config.dataDir, 'state'));
+  const storage = overrides.storage ?? createStorage(config);
   const now = overrides.now ?? (() => new Date());
-  const cards = new JourneyCards(content, new CardRenderer(content.templates));
+  const renderer = new CardRenderer(content.templates);
+  const cards = new JourneyCards(content, renderer);
   const users = new UserStore(storage, config.stateWriteRetries);
   const answerer: Answerer = overrides.answerer ?? { answer: () => undefined, answerIntent: () => undefined };
   const flow = new JourneyFlow(content, cards, users, answerer, now);
-  const saveFailed = content.notices.saveFailed;
-  const bot = new WelcomeBot({ flow, cards, storage, log, saveFailedText: `${saveFailed.title}. ${saveFailed.lines.join(' ')}` });
 
   const auth = new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions);
   const adapter = new CloudAdapter(auth);
+
+  // Local Administrators: policy, pushes, audit, and the rate-limited delivery of welcomes.
+  const graph = config.graph ? new GraphClient({ ...config.graph, maxAttempts: 4 }) : undefined;
+  const policy = new LocalAdministratorPolicy(
+    config.la,
+    graph && config.la.groupId ? async (id, group) => (await graph.memberGroups(id, [group])).includes(group) : undefined,
+  );
+  const audit: AuditTrail = new FileAuditTrail(join(config.dataDir, 'audit.jsonl'));
+  const pushes = new PushStore(storage, config.stateWriteRetries);
+  const pending = new PendingWelcomes(storage);
+  const addressBook = new AddressBook(storage);
+  const adminCards = new AdminCards(renderer, { serviceName: content.service.name, allowedDomains: config.la.allowedDomains, maxBatch: config.la.maxBatch });
+  const welcomeDelivery = new WelcomeDelivery({
+    users,
+    flow,
+    addressBook,
+    pending,
+    teams: new CloudAdapterGateway(adapter, config.appId),
+    classify: classifyDeliveryError,
+    graph,
+    teamsAppId: config.graph?.installApp ? config.teams.appCatalogId : undefined,
+    serviceUrl: config.teams.serviceUrl,
+    now,
+  });
+  let admin: AdminService | undefined;
+  const deliveries = new StarterDeliveries({
+    storage,
+    deliver: (job) => welcomeDelivery.deliver(job),
+    onOutcome: async (job, result) => admin?.recordOutcome(job, result),
+    log,
+    settings: config.delivery,
+  });
+  admin = new AdminService({
+    policy,
+    pushes,
+    audit,
+    users,
+    content,
+    cards: adminCards,
+    settings: { allowedDomains: config.la.allowedDomains, maxBatch: config.la.maxBatch },
+    enqueue: (jobs) => deliveries.enqueue(jobs),
+    now,
+  });
+  const adminChat = policy.configured ? new AdminChat(admin, adminCards, cards, () => policy.needsUpn, log) : undefined;
+  const firstContact = new FirstContact(pending, addressBook, admin);
+
+  const saveFailed = content.notices.saveFailed;
+  const bot = new WelcomeBot({
+    flow,
+    cards,
+    storage,
+    log,
+    adminChat,
+    firstContact,
+    saveFailedText: `${saveFailed.title}. ${saveFailed.lines.join(' ')}`,
+  });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     log.error({ event: 'turn.error', err: errorSummary(error), stack: error.stack, activityId: context.activity.id, type: context.activity.type }, 'turn failed');
     if (context.activity.type === 'message') {
@@ -64,27 +140,54 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     }
   };
 
-  const { server, inFlight } = createServer({ adapter, bot, storage, log, maxBodyBytes: config.maxBodyBytes });
+  const entraAuth = config.entra ? new EntraAuth(config.entra) : undefined;
+  const { server, inFlight } = createServer({
+    adapter,
+    bot,
+    storage,
+    log,
+    maxBodyBytes: config.maxBodyBytes,
+    mount: [
+      mountAdminRoutes({ admin, auth: entraAuth, log }),
+      mountMeRoutes({ flow, content, auth: entraAuth }),
+      // src/ under tsx and dist/ when built both sit beside build/.
+      mountTabRoutes(join(__dirname, '..', 'build', 'tabs')),
+    ],
+  });
 
   return {
     server,
     content,
     storage,
     adapter,
-    listen: () =>
-      new Promise<number>((resolve, reject) => {
+    audit,
+    deliveries,
+    listen: async () => {
+      const port = await new Promise<number>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          const address = server.address();
-          resolve(address.port);
-        });
-      }),
+        server.listen(config.port, config.host, () => resolve(server.address().port));
+      });
+      deliveries.start();
+      return port;
+    },
     close: async () => {
       const deadline = Date.now() + config.shutdownGraceMs;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await deliveries.stop();
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       server.server.closeAllConnections?.();
       await closed;
     },
   };
+}
+
+function createStorage(config: Config): AtomicStorage {
+  switch (config.storage.kind) {
+    case 'memory':
+      return new AtomicMemoryStorage();
+    case 'file':
+      return new FileStorage(join(config.dataDir, 'state'));
+    case 'blob':
+      throw new Error('STORAGE=blob is not available in this build');
+  }
 }

@@ -1,6 +1,7 @@
 import type { ConversationReference } from 'botbuilder';
 import type { JourneyFlow } from '../bot/journeyFlow';
 import type { CardJson } from '../cards/render';
+import type { FailureKind } from '../delivery/classify';
 import type { GraphClient } from '../graph/graphClient';
 import type { UserRef, UserStore } from '../state/users';
 import type { AddressBook } from './addressBook';
@@ -32,8 +33,6 @@ export interface TeamsGateway {
   sendCard(reference: Partial<ConversationReference>, card: CardJson): Promise<void>;
 }
 
-/** How a Teams error should be treated (see delivery/errors.ts). */
-export type FailureKind = { kind: 'throttled' | 'transient' | 'notInstalled' | 'gone' } | { kind: 'fatal'; reason: string };
 
 export interface WelcomeDeliveryDeps {
   readonly users: UserStore;

@@ -60,6 +60,9 @@ export const settingsSchema = z.object({
   TEAMS_SERVICE_URL: httpUrl.default('https://smba.trafficmanager.net/teams/'),
   TEAMS_APP_ID: z.string().min(1).optional(),
   GRAPH_ENABLED: booleanish.optional(),
+  GRAPH_TENANT_ID: z.string().min(1).optional(),
+  GRAPH_CLIENT_ID: z.string().min(1).optional(),
+  GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
   GRAPH_INSTALL_APP: booleanish.default(true),
   GRAPH_LOGIN_URL: httpUrl.default('https://login.microsoftonline.com'),
   GRAPH_BASE_URL: httpUrl.default('https://graph.microsoft.com/v1.0'),
@@ -176,9 +179,13 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   if (s.STORAGE === 'blob' && s.AZURE_STORAGE_CONNECTION_STRING === undefined) {
     throw new ConfigError('Invalid setting AZURE_STORAGE_CONNECTION_STRING: required with STORAGE=blob');
   }
-  const graphPossible = s.MicrosoftAppId !== '' && s.MicrosoftAppPassword !== '' && s.MicrosoftAppTenantId !== '';
+  // Graph uses the bot's own app registration unless a separate one is given.
+  const graphTenant = s.GRAPH_TENANT_ID ?? s.MicrosoftAppTenantId;
+  const graphClient = s.GRAPH_CLIENT_ID ?? s.MicrosoftAppId;
+  const graphSecret = s.GRAPH_CLIENT_SECRET ?? s.MicrosoftAppPassword;
+  const graphPossible = graphTenant !== '' && graphClient !== '' && graphSecret !== '';
   if (s.GRAPH_ENABLED === true && !graphPossible) {
-    throw new ConfigError('Invalid setting GRAPH_ENABLED: needs MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId');
+    throw new ConfigError('Invalid setting GRAPH_ENABLED: needs a tenant, client id and secret (GRAPH_* or the Microsoft* settings)');
   }
   const entraTenant = s.ENTRA_TENANT_ID ?? (s.MicrosoftAppTenantId !== '' ? s.MicrosoftAppTenantId : undefined);
   const audiences =
@@ -202,9 +209,9 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     graph:
       (s.GRAPH_ENABLED ?? graphPossible) && graphPossible
         ? {
-            tenantId: s.MicrosoftAppTenantId,
-            clientId: s.MicrosoftAppId,
-            clientSecret: s.MicrosoftAppPassword,
+            tenantId: graphTenant,
+            clientId: graphClient,
+            clientSecret: graphSecret,
             loginUrl: s.GRAPH_LOGIN_URL,
             graphUrl: s.GRAPH_BASE_URL,
             installApp: s.GRAPH_INSTALL_APP,
