@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newStarter, startBot, startTeams, tempDataDir, type RunningBot } from '../helpers/botHarness';
+import { startIdentityEmulator, type IdentityEmulator } from '../helpers/identityEmulator';
+import type { TeamsEmulator, TeamsUser } from '../helpers/teamsEmulator';
+
+const AUDIENCE = 'api://welcome.test/00000000-0000-0000-0000-00000000b07a';
+
+let teams: TeamsEmulator;
+let identity: IdentityEmulator;
+let bot: RunningBot;
+let dataDir: string;
+let la: TeamsUser;
+
+beforeAll(async () => {
+  ({ teams } = await startTeams());
+  identity = await startIdentityEmulator();
+  la = newStarter(teams, 'Jane Smith').user;
+  dataDir = tempDataDir();
+  bot = await startBot({
+    DATA_DIR: dataDir,
+    LA_OBJECT_IDS: la.aadObjectId,
+    GRAPH_ENABLED: 'false',
+    TEAMS_SERVICE_URL: teams.serviceUrl,
+    ENTRA_TENANT_ID: teams.tenantId,
+    API_AUDIENCES: AUDIENCE,
+    ENTRA_ISSUERS: identity.entraIssuer(teams.tenantId),
+    ENTRA_JWKS_URL: identity.jwksUri,
+  });
+});
+afterAll(async () => {
+  await bot.close();
+  await identity.close();
+  await teams.close();
+});
+
+function tokenFor(user: TeamsUser, overrides: Record<string, string> = {}, options: Parameters<IdentityEmulator['entraToken']>[1] = {}): string {
+  return identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: user.aadObjectId, upn: user.upn, name: user.name, ...overrides }, options);
+}
+
+async function api(method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${bot.baseUrl}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+describe('the LA API', () => {
+  it('refuses a missing, malformed, expired, foreign or wrongly addressed token with 401', async () => {
+    const tokens: (string | undefined)[] = [
+      undefined,
+      'not-a-jwt',
+      tokenFor(la, {}, { expiresIn: -3600 }),
+      tokenFor(la, {}, { key: 'other' }),
+      tokenFor(la, { audience: 'api://someone-else' }),
+      tokenFor(la, {}, { alg: 'none' }),
+    ];
+    for (const token of tokens) {
+      const res = await api('POST', '/api/admin/welcome', token, { addresses: ['a.b@nhs.net'] });
+      expect(res.status).toBe(401);
+      expect(JSON.stringify(res.json)).not.toMatch(/at .*\.(js|ts):\d+/);
+    }
+  });
+
+  it('refuses a token from another tenant', async () => {
+    const res = await api('GET', '/api/admin/starters', tokenFor(la, { tenantId: '99999999-9999-9999-9999-999999999999' }));
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses someone who is not an LA with 403 and audits it', async () => {
+    const someone = newStarter(teams, 'Someone Else').user;
+    const res = await api('POST', '/api/admin/welcome', tokenFor(someone), { addresses: ['a.b@nhs.net'] });
+    expect(res.status).toBe(403);
+    const audit = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8');
+    expect(audit).toContain(`"event":"push.refused","by":"${someone.aadObjectId}"`);
+  });
+
+  it('answers a bad body with 400 and says what to send', async () => {
+    for (const body of [{}, { addresses: [] }, { addresses: 'x', extra: 1 }, { addresses: [42] }]) {
+      const res = await api('POST', '/api/admin/welcome', tokenFor(la), body);
+      expect(res.status).toBe(400);
+      expect(res.json.message).toContain('addresses');
+    }
+    const noValid = await api('POST', '/api/admin/welcome', tokenFor(la), { addresses: ['someone@gmail.com', 'nonsense@'] });
+    expect(noValid).toMatchObject({ status: 400, json: { code: 'NoValidAddresses', otherDomain: ['someone@gmail.com'], invalid: ['nonsense@'] } });
+  });
+
+  it('accepts a push from an LA (202) and lists the starters', async () => {
+    const res = await api('POST', '/api/admin/welcome', tokenFor(la), { addresses: ['New.Starter@nhs.net', 'new.starter@nhs.net'] });
+    expect(res.status).toBe(202);
+    expect(res.json).toMatchObject({ accepted: ['new.starter@nhs.net'], duplicates: 1 });
+    await bot.app.deliveries.drain();
+    const list = await api('GET', '/api/admin/starters', tokenFor(la));
+    expect(list.status).toBe(200);
+    expect(list.json.starters).toEqual([
+      expect.objectContaining({ address: 'new.starter@nhs.net', status: 'pendingFirstContact', statusText: 'Waiting for them to open the bot' }),
+    ]);
+  });
+});
