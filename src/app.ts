@@ -7,6 +7,7 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type TurnContext,
 } from 'botbuilder';
+import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Server } from 'restify';
 import { AddressBook } from './admin/addressBook';
 import { AdminCards } from './admin/adminCards';
@@ -58,6 +59,8 @@ export interface AppOverrides {
   readonly storage?: AtomicStorage;
   readonly now?: () => Date;
   readonly answerer?: Answerer;
+  /** Credentials for the bot's outbound calls (tests supply their own; production derives them from configuration). */
+  readonly credentialsFactory?: ServiceClientCredentialsFactory;
 }
 
 /** Builds every object from configuration: the composition root (index.ts only adds process signals). */
@@ -71,7 +74,10 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const answerer: Answerer = overrides.answerer ?? { answer: () => undefined, answerIntent: () => undefined };
   const flow = new JourneyFlow(content, cards, users, answerer, now);
 
-  const auth = new ConfigurationBotFrameworkAuthentication(config.botAuth as ConfigurationBotFrameworkAuthenticationOptions);
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    config.botAuth as ConfigurationBotFrameworkAuthenticationOptions,
+    overrides.credentialsFactory,
+  );
   const adapter = new CloudAdapter(auth);
 
   // Local Administrators: policy, pushes, audit, and the rate-limited delivery of welcomes.

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tempDataDir } from '../helpers/botHarness';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real entry point (src/index.ts) as a process; optionally does something once it listens. */
+function runBot(env: Record<string, string>, whenListening?: (port: number, child: ReturnType<typeof spawn>) => Promise<void>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TSX, join(ROOT, 'src', 'index.ts')], {
+      cwd: tmpdir(), // no .env from the repository
+      env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: tempDataDir(), LOG_LEVEL: 'info', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    let started = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /"event":"server.listening","port":(\d+)/.exec(stdout);
+      if (match && !started && whenListening) {
+        started = true;
+        whenListening(Number(match[1]), child).catch(reject);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('starting and stopping the process', () => {
+  it('refuses to start in production without a Microsoft app id, in one line', async () => {
+    const run = await runBot({ NODE_ENV: 'production' });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n').filter((l) => !l.includes('DeprecationWarning') && !l.includes('trace-deprecation'))).toEqual([
+      'Invalid setting MicrosoftAppId: required when NODE_ENV=production (without it every request is accepted unauthenticated)',
+    ]);
+  });
+
+  it('names the file, the path and the fault when content is broken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'content-'));
+    cpSync(join(ROOT, 'cards'), dir, { recursive: true });
+    writeFileSync(join(dir, 'links.json'), JSON.stringify({ links: { portal: { url: 'https://portal.nhs.net/', title: '', verified: true, source: 's' } } }));
+    const run = await runBot({ CONTENT_DIR: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Content error: links.json at links.portal.title: must not be empty');
+  });
+
+  it('finishes a request in flight on SIGTERM, then exits 0', async () => {
+    let inFlightStatus = 0;
+    const run = await runBot({}, async (port, child) => {
+      // /readyz reads storage; send it and SIGTERM at once: the answer must still arrive.
+      const pending = fetch(`http://127.0.0.1:${port}/readyz`).then((r) => (inFlightStatus = r.status));
+      child.kill('SIGTERM');
+      await pending;
+    });
+    expect(inFlightStatus).toBe(200);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"event":"server.stopping","signal":"SIGTERM"');
+  });
+});
