@@ -24,6 +24,7 @@ import { EntraAuth } from './auth/entraAuth';
 import { AdminChat } from './bot/adminChat';
 import { errorSummary } from './bot/errors';
 import { JourneyFlow, type Answerer } from './bot/journeyFlow';
+import { MessageRateLimit } from './bot/messageRateLimit';
 import { WelcomeBot } from './bot/welcomeBot';
 import { CardRenderer } from './cards/render';
 import { JourneyCards } from './cards/views';
@@ -31,6 +32,7 @@ import type { Config } from './config/config';
 import { loadContent, type Content } from './content/load';
 import { classifyDeliveryError } from './delivery/classify';
 import { GraphClient } from './graph/graphClient';
+import { sweepRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
 import { mountMeRoutes } from './server/meRoutes';
@@ -49,6 +51,8 @@ export interface App {
   readonly adapter: CloudAdapter;
   readonly audit: AuditTrail;
   readonly deliveries: StarterDeliveries;
+  /** Scheduled jobs, also run by npm scripts (retention, reminders). */
+  readonly jobs: { retention(): Promise<RetentionReport> };
   /** Starts listening (and the delivery worker); resolves the bound port. */
   listen(): Promise<number>;
   /** Stops accepting requests, waits for requests and deliveries in flight (up to the grace period), then closes. */
@@ -72,7 +76,14 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const cards = new JourneyCards(content, renderer);
   const users = new UserStore(storage, config.stateWriteRetries);
   const answerer: Answerer = overrides.answerer ?? { answer: () => undefined, answerIntent: () => undefined };
-  const flow = new JourneyFlow(content, cards, users, answerer, now);
+  const pending = new PendingWelcomes(storage);
+  const addressBook = new AddressBook(storage);
+  const flow = new JourneyFlow(content, cards, users, answerer, now, [
+    async (user, record) => {
+      await pending.remove(user.tenantId, { aadObjectId: user.aadObjectId, address: record?.address });
+      if (record?.address) await addressBook.forget(user.tenantId, record.address);
+    },
+  ]);
 
   const auth = new ConfigurationBotFrameworkAuthentication(
     config.botAuth as ConfigurationBotFrameworkAuthenticationOptions,
@@ -88,8 +99,6 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   );
   const audit: AuditTrail = new FileAuditTrail(join(config.dataDir, 'audit.jsonl'));
   const pushes = new PushStore(storage, config.stateWriteRetries);
-  const pending = new PendingWelcomes(storage);
-  const addressBook = new AddressBook(storage);
   const adminCards = new AdminCards(renderer, { serviceName: content.service.name, allowedDomains: config.la.allowedDomains, maxBatch: config.la.maxBatch });
   const welcomeDelivery = new WelcomeDelivery({
     users,
@@ -134,6 +143,16 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     adminChat,
     firstContact,
     saveFailedText: `${saveFailed.title}. ${saveFailed.lines.join(' ')}`,
+    rateLimit: new MessageRateLimit(config.userMessagesPerMinute),
+  });
+  // One structured line per turn: what kind of activity and how long it took; never its text.
+  adapter.use(async (context, next) => {
+    const started = process.hrtime.bigint();
+    await next();
+    log.debug(
+      { event: 'turn', type: context.activity.type, name: context.activity.name, activityId: context.activity.id, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+      'turn done',
+    );
   });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     log.error({ event: 'turn.error', err: errorSummary(error), stack: error.stack, activityId: context.activity.id, type: context.activity.type }, 'turn failed');
@@ -168,6 +187,9 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     adapter,
     audit,
     deliveries,
+    jobs: {
+      retention: () => sweepRetention({ users, flow, settings: config.retention, now, log }),
+    },
     listen: async () => {
       const port = await new Promise<number>((resolve, reject) => {
         server.once('error', reject);
@@ -178,7 +200,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     },
     close: async () => {
       const deadline = Date.now() + config.shutdownGraceMs;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = server.server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       await deliveries.stop();
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       server.server.closeAllConnections?.();

@@ -6,6 +6,7 @@ export type Command =
   | { readonly kind: 'continue' }
   | { readonly kind: 'progress' }
   | { readonly kind: 'forget' }
+  | { readonly kind: 'export' }
   | { readonly kind: 'status' }
   | { readonly kind: 'laHome' }
   | { readonly kind: 'push'; readonly addresses: string }
@@ -30,6 +31,9 @@ const COMMANDS: Readonly<Record<string, Command['kind']>> = {
   'new starters': 'laHome',
   'forget me': 'forget',
   'delete my data': 'forget',
+  'export my data': 'export',
+  'my data': 'export',
+  'what do you know about me': 'export',
 };
 
 /** Parses a message (mention already removed) into a command, or a question for the answerer. */

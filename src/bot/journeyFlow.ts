@@ -30,6 +30,8 @@ export class JourneyFlow {
     private readonly users: UserStore,
     private readonly answerer: Answerer,
     private readonly now: () => Date,
+    /** Other modules' "forget me" (address book, pending welcomes), run after progress and record are erased. */
+    private readonly forgetHooks: readonly ((user: UserRef, record: UserRecord | undefined) => Promise<void>)[] = [],
   ) {}
 
   /** Records how to reach the user (their personal conversation), creating their record on first contact. */
@@ -46,6 +48,7 @@ export class JourneyFlow {
         conversationId: user.conversationId,
         reference,
         installed: true,
+        ...(current?.address !== undefined ? { address: current.address } : {}),
         welcome: current?.welcome ?? {},
         firstSeenAt: current?.firstSeenAt ?? at,
         lastSeenAt: at,
@@ -114,6 +117,8 @@ export class JourneyFlow {
       }
       case 'forget':
         return this.cards.forgetConfirm(await this.users.progress(user));
+      case 'export':
+        return this.cards.myData(await this.users.record(user), await this.users.progress(user));
       case 'question': {
         const progress = await this.users.progress(user);
         return (await this.answerer.answer(command.text, { progress })) ?? this.cards.notice('didNotUnderstand');
@@ -168,7 +173,7 @@ export class JourneyFlow {
       case 'forget':
         return this.command(user, { kind: 'forget' });
       case 'forgetConfirm':
-        await this.users.forget(user);
+        await this.forget(user);
         return this.cards.notice('forgotten');
       case 'forgetCancel':
         return this.cards.notice('forgetCancelled');
@@ -177,6 +182,18 @@ export class JourneyFlow {
         return this.answerer.answerIntent(action.intent, { progress }) ?? this.cards.notice('staleCard');
       }
     }
+  }
+
+  /** Erases everything stored about the user, in every module. */
+  async forget(user: UserRef): Promise<void> {
+    const record = await this.users.record(user);
+    await this.users.forget(user);
+    for (const hook of this.forgetHooks) await hook(user, record);
+  }
+
+  /** Remembers the user's address (UPN) once Teams has told us. */
+  async learnAddress(user: UserRef, address: string): Promise<void> {
+    await this.users.updateRecord(user, (current) => (current && current.address !== address ? { ...current, address } : undefined));
   }
 
   private async goTo(user: UserRef, stepId: string): Promise<CardJson> {

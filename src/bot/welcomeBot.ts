@@ -20,6 +20,7 @@ import { parseCommand, type Command } from './commands';
 import { errorSummary } from './errors';
 import { identify } from './identity';
 import type { JourneyFlow } from './journeyFlow';
+import type { MessageRateLimit } from './messageRateLimit';
 
 /** Longest message the bot reads; anything longer is answered politely and not processed. */
 const MAX_TEXT_LENGTH = 1000;
@@ -40,6 +41,7 @@ export interface WelcomeBotDeps {
   readonly log: Logger;
   /** What the user is told when a change could not be saved (from copy.json). */
   readonly saveFailedText: string;
+  readonly rateLimit: MessageRateLimit;
 }
 
 /**
@@ -125,7 +127,11 @@ export class WelcomeBot extends TeamsActivityHandler {
     if (firstContact && user.aadObjectId) {
       if (pending) await firstContact.delivered(user.tenantId, pending, user.aadObjectId);
       // Learn the address once, so an LA's later push (or status) finds this user without Graph.
-      await firstContact.learnAddress(user.tenantId, user.aadObjectId, await lookupAddress());
+      const learnt = await lookupAddress();
+      if (learnt) {
+        await firstContact.learnAddress(user.tenantId, user.aadObjectId, learnt);
+        await this.deps.flow.learnAddress(user, learnt.toLowerCase());
+      }
     }
     return true;
   }
@@ -164,6 +170,12 @@ export class WelcomeBot extends TeamsActivityHandler {
     }
     const text = TurnContext.removeRecipientMention(context.activity)?.trim() ?? '';
     if (text === '') return;
+    const allowance = this.deps.rateLimit.take(`${who.user.tenantId}/${who.user.userId}`);
+    if (allowance !== 'ok') {
+      this.deps.log.warn({ event: 'message.rateLimited', activityId: context.activity.id }, 'user over the message limit');
+      if (allowance === 'limited') await this.sendCard(context, this.deps.cards.notice('slowDown'));
+      return;
+    }
     if (text.length > MAX_TEXT_LENGTH) {
       await this.sendCard(context, this.deps.cards.notice('tooLong'));
       return;

@@ -2,6 +2,7 @@ import type { Content } from '../content/load';
 import type { NoticeKey } from '../content/schema';
 import { stepIndex, type Action, type Link, type Step } from '../journey/journey';
 import { summarise, type Progress } from '../journey/progress';
+import type { UserRecord } from '../state/users';
 import type { CardAction } from './cardActions';
 import type { CardJson, CardRenderer } from './render';
 
@@ -120,6 +121,35 @@ export class JourneyCards {
       ...this.serviceData(),
       done: summary?.done ?? 0,
       total: summary?.total ?? 0,
+    });
+  }
+
+  /** Everything stored about a user, in words and as JSON ("export my data"). */
+  myData(record: UserRecord | undefined, progress: Progress | undefined): CardJson {
+    const journey = this.content.journey;
+    const summary = progress ? summarise(progress, journey) : undefined;
+    const notYet = 'not yet';
+    const started = progress
+      ? `${ukDate(progress.startedAt)}${progress.startedBy.kind === 'la' ? ` (sent by ${progress.startedBy.name}, your Local Administrator)` : ''}`
+      : notYet;
+    const acknowledged = journey.steps
+      .flatMap((st) => st.actions)
+      .filter((a) => progress?.acknowledged[a.id] !== undefined)
+      .map((a) => ({ title: a.title, on: ukDate(progress?.acknowledged[a.id] ?? '') }));
+    const { reference: _reference, ...storedRecord } = record ?? ({} as Partial<UserRecord>);
+    return this.renderer.render('my-data', {
+      userId: record?.userId ?? 'unknown',
+      aadObjectId: record?.aadObjectId ?? 'unknown',
+      address: record?.address ?? 'not known',
+      firstSeen: record ? ukDate(record.firstSeenAt) : notYet,
+      lastSeen: record ? ukDate(record.lastSeenAt) : notYet,
+      welcomeSent: record?.welcome.sentAt ? ukDate(record.welcome.sentAt) : notYet,
+      started,
+      currentStep: progress ? (journey.steps.find((st) => st.id === progress.stepId)?.title ?? progress.stepId) : notYet,
+      done: summary?.done ?? 0,
+      total: summary?.total ?? journey.steps.reduce((n, st) => n + st.actions.length, 0),
+      acknowledged,
+      json: JSON.stringify({ record: storedRecord, progress: progress ?? null }, null, 1),
     });
   }
 

@@ -46,6 +46,11 @@ export const settingsSchema = z.object({
   STATE_WRITE_RETRIES: z.coerce.number().int().min(1).max(50).default(12),
   DEV_ALLOW_ANONYMOUS: booleanish.default(false),
 
+  USER_MESSAGES_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(20),
+  RETENTION_DAYS_AFTER_COMPLETION: z.coerce.number().int().min(1).max(3650).default(90),
+  RETENTION_DAYS_INACTIVE: z.coerce.number().int().min(1).max(3650).default(365),
+  UNANSWERED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+
   STORAGE: z.enum(['file', 'blob', 'memory']).default('file'),
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
   AZURE_STORAGE_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid blob container name').default('welcome-bot'),
@@ -93,6 +98,8 @@ export interface Config {
   readonly stateWriteRetries: number;
   readonly serviceName: string | undefined;
   readonly linkOverrides: Readonly<Record<string, string>>;
+  readonly userMessagesPerMinute: number;
+  readonly retention: { readonly afterCompletionDays: number; readonly inactiveDays: number; readonly unansweredDays: number };
   readonly storage:
     | { readonly kind: 'file' | 'memory' }
     | { readonly kind: 'blob'; readonly connectionString: string; readonly container: string };
@@ -193,6 +200,12 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
       ? s.API_AUDIENCES
       : [s.MicrosoftAppId, ...(s.PUBLIC_HOSTNAME && s.MicrosoftAppId ? [`api://${s.PUBLIC_HOSTNAME}/${s.MicrosoftAppId}`] : [])].filter((a) => a !== '');
   return Object.freeze({
+    userMessagesPerMinute: s.USER_MESSAGES_PER_MINUTE,
+    retention: {
+      afterCompletionDays: s.RETENTION_DAYS_AFTER_COMPLETION,
+      inactiveDays: s.RETENTION_DAYS_INACTIVE,
+      unansweredDays: s.UNANSWERED_RETENTION_DAYS,
+    },
     storage:
       s.STORAGE === 'blob'
         ? { kind: 'blob' as const, connectionString: s.AZURE_STORAGE_CONNECTION_STRING ?? '', container: s.AZURE_STORAGE_CONTAINER }

@@ -75,6 +75,20 @@ export class FileStorage implements AtomicStorage {
     await fs.access(this.dir, fs.constants.W_OK);
   }
 
+  async *list(prefix: string): AsyncIterable<string> {
+    await this.ensureDir();
+    for (const name of await fs.readdir(this.dir)) {
+      if (!name.endsWith('.json')) continue;
+      let envelope: Envelope;
+      try {
+        envelope = JSON.parse(await fs.readFile(join(this.dir, name), 'utf8')) as Envelope;
+      } catch {
+        continue; // deleted while listing
+      }
+      if (envelope.key.startsWith(prefix)) yield envelope.key;
+    }
+  }
+
   private ensureDir(): Promise<void> {
     this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(() => undefined);
     return this.ready;

@@ -11,6 +11,10 @@ export class AtomicMemoryStorage extends MemoryStorage implements AtomicStorage 
     return Promise.resolve(true);
   }
 
+  async *list(prefix: string): AsyncIterable<string> {
+    for (const key of Object.keys(this.memory)) if (key.startsWith(prefix)) yield await Promise.resolve(key);
+  }
+
   ping(): Promise<void> {
     return Promise.resolve();
   }

@@ -10,6 +10,8 @@ export interface AtomicStorage extends Storage {
   createIfAbsent(key: string, item: Record<string, unknown>): Promise<boolean>;
   /** Cheap round trip to prove the store is reachable (used by /readyz). */
   ping(): Promise<void>;
+  /** Every key that starts with the prefix (for scheduled jobs: reminders, retention; never on a turn). */
+  list(prefix: string): AsyncIterable<string>;
 }
 
 /** The error a store throws when a write's eTag no longer matches (someone else wrote first). */

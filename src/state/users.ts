@@ -22,6 +22,8 @@ export interface UserRecord {
   readonly userId: string;
   readonly aadObjectId?: string;
   readonly tenantId: string;
+  /** The user's UPN, once Teams told us (for LA pushes without Graph, and forget me). */
+  readonly address?: string;
   readonly conversationId: string;
   readonly reference: Partial<ConversationReference>;
   readonly installed: boolean;
@@ -75,9 +77,19 @@ export class UserStore {
     return item?.journeyProgress;
   }
 
-  /** Erases everything stored about a user. */
+  /** Erases the user's progress and record (the caller also clears what other modules keep). */
   async forget(user: UserRef): Promise<void> {
     await this.storage.delete([progressKey(user), userKey(user)]);
+  }
+
+  /** Every user record key (for scheduled jobs). */
+  async *recordKeys(): AsyncIterable<string> {
+    for await (const key of this.storage.list('directory/')) if (key.includes('/users/')) yield key;
+  }
+
+  /** Reads a record by its storage key. */
+  recordAt(key: string): Promise<UserRecord | undefined> {
+    return readItem<UserRecord>(this.storage, key);
   }
 }
 

@@ -1,0 +1,110 @@
+import { adaptiveCardAction, personalInstall, personalMessage, postActivity, type TeamsScene } from '../helpers/activities';
+import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
+import { cardOf, cardText } from '../helpers/cardText';
+import type { TeamsEmulator } from '../helpers/teamsEmulator';
+
+let teams: TeamsEmulator;
+let scene: TeamsScene;
+
+beforeAll(async () => {
+  ({ teams, scene } = await startTeams());
+});
+afterAll(async () => {
+  await teams.close();
+});
+
+async function withBot(env: Record<string, string>, run: (bot: RunningBot) => Promise<void>, now?: () => Date): Promise<void> {
+  const bot = await startBot({ GRAPH_ENABLED: 'false', TEAMS_SERVICE_URL: teams.serviceUrl, ...env }, now ? { now } : {});
+  try {
+    await run(bot);
+  } finally {
+    await bot.close();
+  }
+}
+
+describe('abuse and privacy', () => {
+  it('slows a flooding user down with one polite message, and ignores the rest', () =>
+    withBot({ USER_MESSAGES_PER_MINUTE: '5' }, async (bot) => {
+      const { who, conversationId } = newStarter(teams);
+      await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
+      for (let i = 0; i < 12; i++) await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'help'));
+      const texts = teams.sentTo(conversationId).map((a) => cardText(cardOf(a)));
+      expect(texts.filter((t) => t.includes('How I can help'))).toHaveLength(5);
+      expect(texts.filter((t) => t.includes('You’re going a bit fast for me'))).toHaveLength(1);
+      // Someone else is not affected.
+      const other = newStarter(teams);
+      await postActivity(bot.messagesUrl, personalMessage(scene, other.who, other.conversationId, 'help'));
+      expect(teams.sentTo(other.conversationId).map((a) => cardText(cardOf(a))).some((t) => t.includes('How I can help'))).toBe(true);
+    }));
+
+  it('shows a user everything stored about them with "export my data"', () =>
+    withBot({}, async (bot) => {
+      const { user, who, conversationId } = newStarter(teams);
+      await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
+      await postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'account-secret' } }));
+      await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'Export my data'));
+      const text = cardText(cardOf(teams.sentTo(conversationId).at(-1)!));
+      expect(text).toContain('What I store about you');
+      expect(text).toContain(`Teams user id: ${user.userId}`);
+      expect(text).toContain(`Entra object id: ${user.aadObjectId}`);
+      expect(text).toContain(`Address: ${user.upn.toLowerCase()}`);
+      expect(text).toContain('Actions done: 1 of 18');
+      expect(text).toMatch(/✓ Set your user account secret: \d+ \w+ \d{4}/);
+      expect(text).toContain('"account-secret"');
+      expect(text).not.toContain('Export my data');
+    }));
+
+  it('erases the user everywhere on "forget me", so nothing keyed by them is left', () =>
+    withBot({}, async (bot) => {
+      const { user, who, conversationId } = newStarter(teams);
+      await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
+      await postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'mfa' } }));
+      const keysAbout = async (): Promise<string[]> => {
+        const keys: string[] = [];
+        for await (const key of bot.app.storage.list('')) {
+          const item = JSON.stringify((await bot.app.storage.read([key]))[key]);
+          if (key.includes(user.userId) || key.toLowerCase().includes(user.aadObjectId) || key.includes(user.upn.toLowerCase()) || item.includes(user.aadObjectId)) keys.push(key);
+        }
+        return keys;
+      };
+      expect((await keysAbout()).length).toBeGreaterThanOrEqual(3); // record, progress, address book
+      await postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'forgetConfirm', data: { verb: 'forgetConfirm' } }));
+      expect(await keysAbout()).toEqual([]);
+    }));
+
+  it('erases journeys after the retention period, and keeps active ones', async () => {
+    let now = new Date('2026-01-01T09:00:00Z');
+    await withBot(
+      { RETENTION_DAYS_AFTER_COMPLETION: '30', RETENTION_DAYS_INACTIVE: '365' },
+      async (bot) => {
+        const finisher = newStarter(teams, 'Finisher');
+        const idle = newStarter(teams, 'Idle');
+        await postActivity(bot.messagesUrl, personalInstall(scene, finisher.who, finisher.conversationId));
+        await postActivity(bot.messagesUrl, personalInstall(scene, idle.who, idle.conversationId));
+        for (const actionId of bot.app.content.journey.steps.flatMap((s) => s.actions.map((a) => a.id))) {
+          await postActivity(bot.messagesUrl, adaptiveCardAction(scene, finisher.who, finisher.conversationId, { verb: 'ack', data: { verb: 'ack', actionId } }));
+        }
+        now = new Date('2026-01-20T09:00:00Z');
+        expect(await bot.app.jobs.retention()).toEqual({ checked: 2, erasedCompleted: 0, erasedInactive: 0 });
+        now = new Date('2026-02-15T09:00:00Z');
+        expect(await bot.app.jobs.retention()).toEqual({ checked: 2, erasedCompleted: 1, erasedInactive: 0 });
+        now = new Date('2027-01-15T09:00:00Z');
+        expect(await bot.app.jobs.retention()).toEqual({ checked: 1, erasedCompleted: 0, erasedInactive: 1 });
+        expect(await bot.app.jobs.retention()).toEqual({ checked: 0, erasedCompleted: 0, erasedInactive: 0 });
+      },
+      () => now,
+    );
+  });
+
+  it('never writes message text, email addresses or names to the logs', () =>
+    withBot({ LA_OBJECT_IDS: 'la-object-id', LOG_LEVEL: 'trace' }, async (bot) => {
+      const { who, conversationId } = newStarter(teams, 'Zebedee Quartermaine');
+      await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
+      await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'my secret zanzibar question about pelican.person@nhs.net'));
+      await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'welcome pelican.person@nhs.net'));
+      await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'x'.repeat(2000)));
+      const logs = JSON.stringify(bot.logs);
+      expect(bot.logs.filter((l) => l.event === 'turn')).toHaveLength(4);
+      for (const secret of ['zanzibar', 'pelican', '@nhs.net', 'Zebedee', 'Quartermaine', 'xxxxxxxx']) expect(logs).not.toContain(secret);
+    }));
+});
