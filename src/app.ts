@@ -172,6 +172,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     storage,
     log,
     maxBodyBytes: config.maxBodyBytes,
+    allowedServiceHosts: config.teams.allowedServiceHosts,
     mount: [
       mountAdminRoutes({ admin, auth: entraAuth, log }),
       mountMeRoutes({ flow, content, auth: entraAuth }),

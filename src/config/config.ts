@@ -63,6 +63,7 @@ export const settingsSchema = z.object({
   PUSH_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
 
   TEAMS_SERVICE_URL: httpUrl.default('https://smba.trafficmanager.net/teams/'),
+  ALLOWED_SERVICE_URL_HOSTS: commaList,
   TEAMS_APP_ID: z.string().min(1).optional(),
   GRAPH_ENABLED: booleanish.optional(),
   GRAPH_TENANT_ID: z.string().min(1).optional(),
@@ -111,7 +112,12 @@ export interface Config {
     readonly allowedDomains: readonly string[];
     readonly maxBatch: number;
   };
-  readonly teams: { readonly serviceUrl: string; readonly appCatalogId: string | undefined };
+  readonly teams: {
+    readonly serviceUrl: string;
+    readonly appCatalogId: string | undefined;
+    /** Hosts an activity's serviceUrl may name; the bot never calls anywhere else. '*.' matches subdomains. */
+    readonly allowedServiceHosts: readonly string[];
+  };
   /** Microsoft Graph with the bot's own credentials; undefined when not configured. */
   readonly graph:
     | {
@@ -137,6 +143,9 @@ export interface Config {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** Hosts Teams' service URLs use in the public and government clouds. */
+const TEAMS_SERVICE_HOSTS = ['smba.trafficmanager.net', '*.trafficmanager.net', '*.botframework.com', '*.teams.microsoft.com', '*.botframework.azure.us', '*.teams.microsoft.us'];
 
 /** botbuilder's parameterized auth keys, passed through for sovereign clouds and for end-to-end auth tests. */
 const PASS_THROUGH_AUTH_KEYS = [
@@ -218,7 +227,19 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
       allowedDomains: s.ALLOWED_EMAIL_DOMAINS.map((d) => d.toLowerCase().replace(/^@/, '')),
       maxBatch: s.PUSH_MAX_BATCH,
     },
-    teams: { serviceUrl: `${s.TEAMS_SERVICE_URL}/`, appCatalogId: s.TEAMS_APP_ID },
+    teams: {
+      serviceUrl: `${s.TEAMS_SERVICE_URL}/`,
+      appCatalogId: s.TEAMS_APP_ID,
+      allowedServiceHosts:
+        s.ALLOWED_SERVICE_URL_HOSTS.length > 0
+          ? s.ALLOWED_SERVICE_URL_HOSTS.map((h) => h.toLowerCase())
+          : [
+              ...TEAMS_SERVICE_HOSTS,
+              new URL(s.TEAMS_SERVICE_URL).hostname.toLowerCase(),
+              // Local tools (Agents Playground, emulators) talk from loopback; production does not.
+              ...(s.NODE_ENV === 'production' ? [] : ['localhost', '127.0.0.1', '[::1]']),
+            ],
+    },
     graph:
       (s.GRAPH_ENABLED ?? graphPossible) && graphPossible
         ? {

@@ -11,6 +11,8 @@ export interface ServerDeps {
   readonly storage: AtomicStorage;
   readonly log: Logger;
   readonly maxBodyBytes: number;
+  /** Hosts an activity's serviceUrl may name (the bot replies there). */
+  readonly allowedServiceHosts: readonly string[];
   /** Extra routes (admin API, tabs) mounted by their own modules. */
   readonly mount?: ((server: Server) => void)[];
 }
@@ -51,6 +53,12 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
       res.send(400, { code: 'BadActivity', message: 'The body must be a JSON activity with a type, an id and a conversation.' });
       return;
     }
+    const serviceUrl = envelope.data.serviceUrl;
+    if (serviceUrl !== undefined && !serviceUrlAllowed(serviceUrl, deps.allowedServiceHosts)) {
+      deps.log.warn({ event: 'http.serviceUrlRefused' }, 'activity names a service URL outside the allow-list');
+      res.send(400, { code: 'BadServiceUrl', message: 'The activity’s serviceUrl is not a Teams service URL.' });
+      return;
+    }
     try {
       await deps.adapter.process(req, res, (context) => deps.bot.run(context));
     } catch (error) {
@@ -82,6 +90,20 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
   });
 
   return { server, inFlight: () => inFlight };
+}
+
+/** True when a service URL is http(s) on an allowed host ("*.example.com" allows subdomains). */
+export function serviceUrlAllowed(serviceUrl: string, allowed: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(serviceUrl);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  if (url.username !== '' || url.password !== '') return false;
+  const host = url.hostname.toLowerCase();
+  return allowed.some((a) => (a.startsWith('*.') ? host.endsWith(a.slice(1)) : host === a));
 }
 
 function publicMessage(status: number | undefined): string {

@@ -125,3 +125,16 @@ describe('teams and group chats', () => {
     expect(cardText(cardOf(teams.activities.at(-1)!))).toContain('welcome bot');
   });
 });
+
+describe('service URLs', () => {
+  it('refuses an activity whose serviceUrl is not a Teams host, and calls nothing', async () => {
+    const { who, conversationId } = newStarter(teams);
+    for (const serviceUrl of ['https://attacker.invalid/', 'http://169.254.169.254/', 'file:///etc/passwd', 'https://user:pw@smba.trafficmanager.net/']) {
+      const activity = personalMessage(scene, who, conversationId, 'help');
+      activity['serviceUrl'] = serviceUrl;
+      const res = await postActivity(bot.messagesUrl, activity);
+      expect({ serviceUrl, status: res.status }).toEqual({ serviceUrl, status: 400 });
+    }
+    expect(teams.sentTo(conversationId)).toHaveLength(0);
+  });
+});
