@@ -145,7 +145,7 @@ export class ConfigError extends Error {
 }
 
 /** Hosts Teams' service URLs use in the public and government clouds. */
-const TEAMS_SERVICE_HOSTS = ['smba.trafficmanager.net', '*.trafficmanager.net', '*.botframework.com', '*.teams.microsoft.com', '*.botframework.azure.us', '*.teams.microsoft.us'];
+const TEAMS_SERVICE_HOSTS = ['smba.trafficmanager.net', '*.botframework.com', '*.teams.microsoft.com', '*.botframework.azure.us', '*.teams.microsoft.us'];
 
 /** botbuilder's parameterized auth keys, passed through for sovereign clouds and for end-to-end auth tests. */
 const PASS_THROUGH_AUTH_KEYS = [
