@@ -32,6 +32,8 @@ import type { Config } from './config/config';
 import { loadContent, type Content } from './content/load';
 import { classifyDeliveryError } from './delivery/classify';
 import { GraphClient } from './graph/graphClient';
+import { IntentAnswerer } from './intents/answerer';
+import { UnansweredLog } from './intents/unanswered';
 import { sweepRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
@@ -75,7 +77,11 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const renderer = new CardRenderer(content.templates);
   const cards = new JourneyCards(content, renderer);
   const users = new UserStore(storage, config.stateWriteRetries);
-  const answerer: Answerer = overrides.answerer ?? { answer: () => undefined, answerIntent: () => undefined };
+  const answerer: Answerer =
+    overrides.answerer ??
+    new IntentAnswerer(content.intents, renderer, new UnansweredLog(storage, config.retention.unansweredDays, now), (error) =>
+      log.warn({ event: 'unanswered.recordFailed', err: errorSummary(error) }, 'could not record an unanswered question'),
+    );
   const pending = new PendingWelcomes(storage);
   const addressBook = new AddressBook(storage);
   const flow = new JourneyFlow(content, cards, users, answerer, now, [
@@ -210,7 +216,8 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   };
 }
 
-function createStorage(config: Config): AtomicStorage {
+/** The store configuration names (also used by the npm scripts that read state). */
+export function createStorage(config: Config): AtomicStorage {
   switch (config.storage.kind) {
     case 'memory':
       return new AtomicMemoryStorage();
