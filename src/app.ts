@@ -40,8 +40,7 @@ import { mountAdminRoutes } from './server/adminRoutes';
 import { mountMeRoutes } from './server/meRoutes';
 import { createServer } from './server/server';
 import { mountTabRoutes } from './server/tabRoutes';
-import { FileStorage } from './state/fileStorage';
-import { AtomicMemoryStorage } from './state/memoryStorage';
+import { createStorage } from './state/createStorage';
 import type { AtomicStorage } from './state/storage';
 import { UserStore } from './state/users';
 
@@ -214,16 +213,4 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       await closed;
     },
   };
-}
-
-/** The store configuration names (also used by the npm scripts that read state). */
-export function createStorage(config: Config): AtomicStorage {
-  switch (config.storage.kind) {
-    case 'memory':
-      return new AtomicMemoryStorage();
-    case 'file':
-      return new FileStorage(join(config.dataDir, 'state'));
-    case 'blob':
-      throw new Error('STORAGE=blob is not available in this build');
-  }
 }

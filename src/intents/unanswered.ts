@@ -16,7 +16,7 @@ const MAX_TEXT = 300;
 export function redact(text: string): string {
   return text
     .slice(0, MAX_TEXT)
-    .replace(/[^\s@]+@[^\s@]+/g, '[email]')
+    .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, '[email]')
     .replace(/\+?\d[\d\s-]{5,}\d/g, '[number]');
 }
 

@@ -12,7 +12,7 @@ export class AtomicMemoryStorage extends MemoryStorage implements AtomicStorage 
   }
 
   async *list(prefix: string): AsyncIterable<string> {
-    for (const key of Object.keys(this.memory)) if (key.startsWith(prefix)) yield await Promise.resolve(key);
+    for (const key of Object.keys(this.memory)) if (key.startsWith(prefix) && this.memory[key] !== undefined) yield await Promise.resolve(key);
   }
 
   ping(): Promise<void> {

@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import type { Config } from '../config/config';
+import { FileStorage } from './fileStorage';
+import { AtomicMemoryStorage } from './memoryStorage';
+import type { AtomicStorage } from './storage';
+
+/** The store configuration names (also used by the npm scripts that read state). */
+export function createStorage(config: Config): AtomicStorage {
+  switch (config.storage.kind) {
+    case 'memory':
+      return new AtomicMemoryStorage();
+    case 'file':
+      return new FileStorage(join(config.dataDir, 'state'));
+    case 'blob':
+      throw new Error('STORAGE=blob is not available in this build');
+  }
+}
