@@ -11,6 +11,8 @@ export interface UnansweredQuestion {
 
 const PREFIX = 'unanswered/';
 const MAX_TEXT = 300;
+/** Most questions one instance records in a day: a flood of nonsense must not grow the store without bound. */
+export const MAX_PER_DAY = 1000;
 
 /** Removes what could identify someone if they typed it into a question: email addresses and long numbers. */
 export function redact(text: string): string {
@@ -26,16 +28,27 @@ export function redact(text: string): string {
  * configured number of days.
  */
 export class UnansweredLog {
+  private day = '';
+  private recordedToday = 0;
+
   constructor(
     private readonly storage: AtomicStorage,
     private readonly retentionDays: number,
     private readonly now: () => Date,
   ) {}
 
-  async record(text: string, candidates: readonly Candidate[]): Promise<void> {
+  /** Records a question; false when today's cap is reached and it was dropped. */
+  async record(text: string, candidates: readonly Candidate[]): Promise<boolean> {
     const at = this.now().toISOString();
+    if (at.slice(0, 10) !== this.day) {
+      this.day = at.slice(0, 10);
+      this.recordedToday = 0;
+    }
+    if (this.recordedToday >= MAX_PER_DAY) return false;
+    this.recordedToday++;
     const item: UnansweredQuestion = { text: redact(text), at, candidates };
     await this.storage.createIfAbsent(`${PREFIX}${at}-${randomUUID()}`, { ...item });
+    return true;
   }
 
   /** Deletes questions older than the retention period (the retention job runs it); returns the keys kept. */

@@ -160,4 +160,13 @@ describe('the labelled question set', () => {
     expect(result.inScope).toBeGreaterThanOrEqual(0.95);
     expect(result.outOfScope).toBeGreaterThanOrEqual(0.95);
   });
+
+  // A third set (342 + 80), written by another colleague for another matcher and never used to tune this map:
+  // the honest measure of how it generalises (90.6% in scope, 95.0% out of scope when added). A floor, so a
+  // change to the map that generalises worse is noticed.
+  it('generalises to a set the map was never tuned on', () => {
+    const result = accuracy(JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'intents-unseen.json'), 'utf8')) as LabelledSet);
+    expect(result.inScope).toBeGreaterThanOrEqual(0.88);
+    expect(result.outOfScope).toBeGreaterThanOrEqual(0.93);
+  });
 });

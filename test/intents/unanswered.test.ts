@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { FileStorage } from '../../src/state/fileStorage';
 import { AtomicMemoryStorage } from '../../src/state/memoryStorage';
-import { groupQuestions, redact, UnansweredLog } from '../../src/intents/unanswered';
+import { groupQuestions, MAX_PER_DAY, redact, UnansweredLog } from '../../src/intents/unanswered';
 import { tempDataDir } from '../helpers/botHarness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -28,6 +28,16 @@ describe('unanswered questions', () => {
     const keys: string[] = [];
     for await (const k of storage.list('unanswered/')) keys.push(k);
     expect(keys).toHaveLength(1); // the expired one is gone from the store, not just hidden
+  });
+
+  it('records at most MAX_PER_DAY questions a day per instance, then starts again the next day', async () => {
+    let now = new Date('2026-11-01T09:00:00Z');
+    const log = new UnansweredLog(new AtomicMemoryStorage(), 30, () => now);
+    for (let i = 0; i < MAX_PER_DAY; i++) expect(await log.record(`nonsense ${i}`, [])).toBe(true);
+    expect(await log.record('one too many', [])).toBe(false);
+    expect(await log.list()).toHaveLength(MAX_PER_DAY);
+    now = new Date('2026-11-02T09:00:00Z');
+    expect(await log.record('a new day', [])).toBe(true);
   });
 
   it('groups questions that mean the same words, most asked first', () => {
