@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer as createHttpServer, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,5 +105,58 @@ export async function startAzurite(startTimeoutMs = 30_000): Promise<Azurite> {
       }
       rmSync(location, { recursive: true, force: true });
     },
+  };
+}
+
+/** What a proxy does with one request: pass it on, pass it on but lose the answer, cut it, or answer an error itself. */
+export type ProxyVerdict = 'forward' | 'loseAnswer' | 'refuse' | { readonly status: number; readonly errorCode: string };
+
+export interface AzuriteProxy {
+  readonly port: number;
+  /** A connection string through the proxy. */
+  readonly connectionString: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback proxy in front of Azurite that asks `decide` about each request (method and decoded path): to
+ * simulate a response lost after the write landed, an unreachable account, or a service error.
+ */
+export async function startAzuriteProxy(azurite: Azurite, decide: (method: string, path: string) => ProxyVerdict): Promise<AzuriteProxy> {
+  const server = createHttpServer((req, res) => {
+    const verdict = decide(req.method ?? 'GET', decodeURIComponent(req.url ?? ''));
+    if (verdict === 'refuse') {
+      req.socket.destroy();
+      return;
+    }
+    if (typeof verdict === 'object') {
+      req.resume();
+      const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${verdict.errorCode}</Code><Message>simulated</Message></Error>`;
+      res.writeHead(verdict.status, { 'content-type': 'application/xml', 'x-ms-error-code': verdict.errorCode, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    const upstream = request({ host: '127.0.0.1', port: azurite.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      if (verdict === 'loseAnswer') {
+        answer.resume();
+        answer.on('end', () => req.socket.destroy());
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -2,13 +2,11 @@
  * What only the Azure Blob store has to get right: the container made at start, several instances (separate
  * clients) on one container, blob names, a lost response retried by the SDK, an unreachable account.
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { BlobStateStorage, blobNameOf, STATE_FOLDER } from '../../src/state/blobStorage';
 import { isETagConflict } from '../../src/state/storage';
 import { updateItem } from '../../src/state/update';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from '../helpers/azurite';
+import { startAzurite, startAzuriteProxy, type Azurite, type AzuriteProxy } from '../helpers/azurite';
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -22,50 +20,17 @@ function containerOf(name: string) {
   return BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(name);
 }
 
-function connectionStringFor(port: number): string {
-  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`;
-}
-
-/**
- * A proxy in front of Azurite that forwards every request, but for the first `drops` PUTs whose URL contains
- * `marker` throws the answer away and cuts the connection: the write landed, the client never heard.
- */
-async function lossyProxy(
-  marker: string,
-  drops: number,
-): Promise<{ port: number; dropped: () => number; setDown: (down: boolean) => void; close: () => Promise<void> }> {
+/** A proxy that loses the answer to the first `drops` PUTs naming `marker`: the write landed, the client never heard. */
+async function lossyProxy(marker: string, drops: number): Promise<AzuriteProxy & { dropped: () => number }> {
   let dropped = 0;
-  let down = false;
-  const server: Server = createServer((req, res) => {
-    if (down) {
-      req.socket.destroy(); // the account is unreachable
-      return;
+  const proxy = await startAzuriteProxy(azurite, (method, path) => {
+    if (method === 'PUT' && path.includes(marker) && dropped < drops) {
+      dropped += 1;
+      return 'loseAnswer';
     }
-    const upstream = request({ host: '127.0.0.1', port: azurite.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      if (req.method === 'PUT' && decodeURIComponent(req.url ?? '').includes(marker) && dropped < drops) {
-        dropped += 1;
-        answer.resume();
-        answer.on('end', () => req.socket.destroy());
-        return;
-      }
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    return 'forward';
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    dropped: () => dropped,
-    setDown: (value) => {
-      down = value;
-    },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { ...proxy, dropped: () => dropped };
 }
 
 describe('the Azure Blob store', () => {
@@ -121,7 +86,7 @@ describe('the Azure Blob store', () => {
     await new BlobStateStorage(azurite.connectionString, name).ping();
     const proxy = await lossyProxy('lost-create', 1);
     try {
-      const store = new BlobStateStorage(connectionStringFor(proxy.port), name, { retryOptions: { maxTries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 } });
+      const store = new BlobStateStorage(proxy.connectionString, name, { retryOptions: { maxTries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 } });
       expect(await store.createIfAbsent('lost-create', { v: 1 })).toBe(true);
       expect(proxy.dropped()).toBe(1);
       expect(await store.createIfAbsent('lost-create', { v: 2 })).toBe(false); // a genuine second create still loses
@@ -131,7 +96,7 @@ describe('the Azure Blob store', () => {
 
     const proxy2 = await lossyProxy('lost-update', 1);
     try {
-      const store = new BlobStateStorage(connectionStringFor(proxy2.port), name, { retryOptions: { maxTries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 } });
+      const store = new BlobStateStorage(proxy2.connectionString, name, { retryOptions: { maxTries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 50 } });
       await new BlobStateStorage(azurite.connectionString, name).write({ 'lost-update': { v: 1 } });
       const { eTag } = (await store.read(['lost-update']))['lost-update'] as { eTag: string };
       await store.write({ 'lost-update': { v: 2, eTag } });
@@ -145,17 +110,17 @@ describe('the Azure Blob store', () => {
   });
 
   it('fails ping and reads (not as a conflict) while the account cannot be reached, and recovers when it can', async () => {
-    const proxy = await lossyProxy('never', 0);
-    proxy.setDown(true);
+    let down = true;
+    const proxy = await startAzuriteProxy(azurite, () => (down ? 'refuse' : 'forward'));
     try {
       const name = azurite.newContainer();
-      const store = new BlobStateStorage(connectionStringFor(proxy.port), name, { retryOptions: { maxTries: 1 } });
+      const store = new BlobStateStorage(proxy.connectionString, name, { retryOptions: { maxTries: 1 } });
       await expect(store.ping()).rejects.toBeDefined();
       const error = await store.read(['k']).then(() => undefined, (e: unknown) => e);
       expect(error).toBeDefined();
       expect(isETagConflict(error)).toBe(false);
 
-      proxy.setDown(false);
+      down = false;
       await store.ping(); // the container, not made at start, is made now
       expect(await containerOf(name).exists()).toBe(true);
       await store.write({ k: { v: 1 } });
