@@ -1,5 +1,5 @@
 import type { AppendBlobClient, ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
-import { containerClient, DEFAULT_PIPELINE } from '../state/blobStorage';
+import { containerClient, DEFAULT_PIPELINE, ensureContainer } from '../state/blobStorage';
 import { filterEntries, parseLines, type AuditEntry, type AuditTrail } from './audit';
 
 /** The trail's folder in the container (state lives under state/). */
@@ -101,13 +101,10 @@ export class BlobAuditTrail implements AuditTrail {
   }
 
   private init(): Promise<void> {
-    this.ready ??= this.container.createIfNotExists().then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
+    this.ready ??= ensureContainer(this.container).catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
     return this.ready;
   }
 }

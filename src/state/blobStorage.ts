@@ -152,7 +152,9 @@ export class BlobStateStorage implements AtomicStorage {
 
   async ping(): Promise<void> {
     await this.init();
-    await this.container.getProperties();
+    // A one-item listing: it fails if the container is missing, and unlike Get Container Properties a
+    // container-scoped SAS may do it.
+    await this.container.listBlobsFlat({ prefix: STATE_FOLDER }).byPage({ maxPageSize: 1 }).next();
   }
 
   async *list(prefix: string): AsyncIterable<string> {
@@ -216,13 +218,23 @@ export class BlobStateStorage implements AtomicStorage {
   }
 
   private init(): Promise<void> {
-    this.ready ??= this.container.createIfNotExists().then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined; // try again on the next call
-        throw error;
-      },
-    );
+    this.ready ??= ensureContainer(this.container).catch((error: unknown) => {
+      this.ready = undefined; // try again on the next call
+      throw error;
+    });
     return this.ready;
+  }
+}
+
+/**
+ * Creates the container if it is missing. A credential scoped to the container (a container SAS: the least
+ * privilege the bot needs) may not create containers; its 403 means "use the one that is there", and an
+ * absent container then shows on the first real operation and on /readyz.
+ */
+export async function ensureContainer(container: ContainerClient): Promise<void> {
+  try {
+    await container.createIfNotExists();
+  } catch (error) {
+    if (statusOf(error) !== 403) throw error;
   }
 }

@@ -2,11 +2,11 @@
  * What only the Azure Blob store has to get right: the container made at start, several instances (separate
  * clients) on one container, blob names, a lost response retried by the SDK, an unreachable account.
  */
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { BlobStateStorage, blobNameOf, STATE_FOLDER } from '../../src/state/blobStorage';
 import { isETagConflict } from '../../src/state/storage';
 import { updateItem } from '../../src/state/update';
-import { startAzurite, startAzuriteProxy, type Azurite, type AzuriteProxy } from '../helpers/azurite';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startAzuriteProxy, type Azurite, type AzuriteProxy } from '../helpers/azurite';
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -128,5 +128,36 @@ describe('the Azure Blob store', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('the Azure Blob store with least privilege', () => {
+  it('works with a SAS scoped to its container (which may not create containers)', async () => {
+    const name = azurite.newContainer();
+    await containerOf(name).create();
+    const sas = generateBlobSASQueryParameters(
+      { containerName: name, permissions: ContainerSASPermissions.parse('racwdl'), expiresOn: new Date(Date.now() + 3_600_000) },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    ).toString();
+    const store = new BlobStateStorage(`BlobEndpoint=http://127.0.0.1:${azurite.port}/${AZURITE_ACCOUNT};SharedAccessSignature=${sas}`, name);
+    await store.ping();
+    expect(await store.createIfAbsent('k', { v: 1 })).toBe(true);
+    const { eTag } = (await store.read(['k']))['k'] as { eTag: string };
+    await store.write({ k: { v: 2, eTag } });
+    const listed: string[] = [];
+    for await (const key of store.list('')) listed.push(key);
+    expect(listed).toEqual(['k']);
+    await store.delete(['k']);
+    expect(await store.read(['k'])).toEqual({});
+  });
+
+  it('is unready (ping fails) when a container-scoped SAS names a container that does not exist', async () => {
+    const name = azurite.newContainer();
+    const sas = generateBlobSASQueryParameters(
+      { containerName: name, permissions: ContainerSASPermissions.parse('racwdl'), expiresOn: new Date(Date.now() + 3_600_000) },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    ).toString();
+    const store = new BlobStateStorage(`BlobEndpoint=http://127.0.0.1:${azurite.port}/${AZURITE_ACCOUNT};SharedAccessSignature=${sas}`, name);
+    await expect(store.ping()).rejects.toMatchObject({ statusCode: 404 });
   });
 });
