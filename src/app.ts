@@ -77,9 +77,10 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const renderer = new CardRenderer(content.templates);
   const cards = new JourneyCards(content, renderer);
   const users = new UserStore(storage, config.stateWriteRetries);
+  const unanswered = new UnansweredLog(storage, config.retention.unansweredDays, now);
   const answerer: Answerer =
     overrides.answerer ??
-    new IntentAnswerer(content.intents, renderer, new UnansweredLog(storage, config.retention.unansweredDays, now), (error) =>
+    new IntentAnswerer(content.intents, renderer, unanswered, (error) =>
       log.warn({ event: 'unanswered.recordFailed', err: errorSummary(error) }, 'could not record an unanswered question'),
     );
   const pending = new PendingWelcomes(storage);
@@ -195,7 +196,11 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     audit,
     deliveries,
     jobs: {
-      retention: () => sweepRetention({ users, flow, settings: config.retention, now, log }),
+      retention: async () => {
+        const report = await sweepRetention({ users, flow, settings: config.retention, now, log });
+        await unanswered.sweep();
+        return report;
+      },
     },
     listen: async () => {
       const port = await new Promise<number>((resolve, reject) => {

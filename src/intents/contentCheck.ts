@@ -30,6 +30,16 @@ export function checkContent(contentDir: string): string[] {
     }
   }
 
+  // Every entry must still say something after normalisation (a phrase of stopwords matches nothing).
+  for (const intent of content.intents.map.intents) {
+    const entries = { phrases: intent.phrases, keywords: Object.keys(intent.keywords), requires: intent.requires, guards: intent.guards };
+    for (const [field, list] of Object.entries(entries)) {
+      for (const entry of list) {
+        if (answerer.matcher.normaliser.tokens(entry).length === 0) faults.push(`intents.json: "${entry}" in ${intent.id}.${field} is only stopwords and matches nothing`);
+      }
+    }
+  }
+
   // One owner per phrase, after normalisation ("Reset passwords" and "reset my password" are the same phrase).
   const owners = new Map<string, string>();
   for (const [id, phrases] of answerer.matcher.compiledPhrases()) {

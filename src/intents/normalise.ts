@@ -65,10 +65,10 @@ export function editDistance(a: string, b: string, max: number): number {
   return prev[n] as number;
 }
 
-/** How far a typed word may be from a known one: none for short words, where one letter changes the meaning. */
+/** How far a typed word may be from a known one: none up to 5 letters, where one letter changes the meaning (block, lock). */
 export function typoAllowance(word: string): number {
-  if (word.length >= 8) return 2;
-  if (word.length >= 5) return 1;
+  if (word.length >= 9) return 2;
+  if (word.length >= 6) return 1;
   return 0;
 }
 

@@ -38,15 +38,20 @@ export class UnansweredLog {
     await this.storage.createIfAbsent(`${PREFIX}${at}-${randomUUID()}`, { ...item });
   }
 
-  /** Every question still within the retention period, oldest first; older ones are deleted on the way. */
-  async list(): Promise<UnansweredQuestion[]> {
+  /** Deletes questions older than the retention period (the retention job runs it); returns the keys kept. */
+  async sweep(): Promise<string[]> {
     const cutoff = this.now().getTime() - this.retentionDays * 24 * 60 * 60 * 1000;
     const keys: string[] = [];
     for await (const key of this.storage.list(PREFIX)) keys.push(key);
     keys.sort();
-    const expired = keys.filter((k) => Date.parse(k.slice(PREFIX.length, PREFIX.length + 24)) < cutoff);
-    if (expired.length > 0) await this.storage.delete(expired);
-    const live = keys.filter((k) => !expired.includes(k));
+    const expired = new Set(keys.filter((k) => Date.parse(k.slice(PREFIX.length, PREFIX.length + 24)) < cutoff));
+    if (expired.size > 0) await this.storage.delete([...expired]);
+    return keys.filter((k) => !expired.has(k));
+  }
+
+  /** Every question still within the retention period, oldest first; older ones are deleted on the way. */
+  async list(): Promise<UnansweredQuestion[]> {
+    const live = await this.sweep();
     const found: UnansweredQuestion[] = [];
     for (let i = 0; i < live.length; i += 100) {
       const items = await this.storage.read(live.slice(i, i + 100));

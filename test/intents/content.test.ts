@@ -123,3 +123,10 @@ describe('npm run ask', () => {
     expect(run.stdout).toContain('service status pages');
   });
 });
+
+describe('entries that normalise to nothing', () => {
+  it('are reported, as they can never match', () => {
+    const dir = contentWith((d) => (intent(d, 'mfa')['phrases'] as string[]).push('how do I'));
+    expect(checkContent(dir)).toContainEqual('intents.json: "how do I" in mfa.phrases is only stopwords and matches nothing');
+  });
+});

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadContent } from '../../src/content/load';
 import { IntentMatcher, type Match } from '../../src/intents/matcher';
@@ -151,10 +151,13 @@ describe('the labelled question set', () => {
   });
 
   const heldOut = join(__dirname, '..', 'fixtures', 'intents-heldout.json');
-  (existsSync(heldOut) ? it : it.skip)('generalises to a held-out set written without looking at the map', () => {
+  // Written by a colleague from the facts alone, without seeing the map (304 + 78 questions). It scored
+  // 83.6% / 87.2% when first run; one round of general vocabulary fixes followed, so it now guards against
+  // regressions rather than measuring first-sight generalisation.
+  it('matches a second set written without looking at the map', () => {
     const result = accuracy(JSON.parse(readFileSync(heldOut, 'utf8')) as LabelledSet);
-    if (result.misses.length > 0) console.info(`held-out misses:\n${result.misses.join('\n')}`);
-    expect(result.inScope).toBeGreaterThanOrEqual(0.9);
-    expect(result.outOfScope).toBeGreaterThanOrEqual(0.9);
+    if (result.misses.length > 0) console.info(`second set misses:\n${result.misses.join('\n')}`);
+    expect(result.inScope).toBeGreaterThanOrEqual(0.95);
+    expect(result.outOfScope).toBeGreaterThanOrEqual(0.95);
   });
 });
