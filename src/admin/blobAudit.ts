@@ -1,5 +1,5 @@
 import type { AppendBlobClient, ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
-import { containerClient, DEFAULT_PIPELINE, ensureContainer } from '../state/blobStorage';
+import { containerClient, DEFAULT_PIPELINE, ensureContainer, forEachLimited } from '../state/blobStorage';
 import { filterEntries, parseLines, type AuditEntry, type AuditTrail } from './audit';
 
 /** The trail's folder in the container (state lives under state/). */
@@ -79,18 +79,16 @@ export class BlobAuditTrail implements AuditTrail {
       if ((fromDay === undefined || day >= fromDay) && (toDay === undefined || day <= toDay)) names.push(blob.name);
     }
     names.sort();
-    const texts = await Promise.all(
-      names.map(async (name) => {
-        try {
-          return (await this.container.getBlobClient(name).downloadToBuffer()).toString('utf8');
-        } catch (error) {
-          if (statusOf(error) === 404) return '';
-          throw error;
-        }
-      }),
-    );
+    const texts = new Map<string, string>();
+    await forEachLimited(names, 8, async (name) => {
+      try {
+        texts.set(name, (await this.container.getBlobClient(name).downloadToBuffer()).toString('utf8'));
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error; // 404: removed since it was listed
+      }
+    });
     // Instances append in arrival order; entries are shown in the order they happened (stable for equal times).
-    const entries = texts.flatMap((text) => parseLines(text));
+    const entries = names.flatMap((name) => parseLines(texts.get(name) ?? ''));
     const at = (e: AuditEntry): number => Date.parse(e.at) || 0;
     entries.sort((a, b) => at(a) - at(b));
     return filterEntries(entries, filter);

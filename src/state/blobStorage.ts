@@ -73,6 +73,27 @@ function statusOf(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null ? (error as { statusCode?: number }).statusCode : undefined;
 }
 
+/** Requests one operation sends at once: a push reads up to PUSH_MAX_BATCH recipients in one call. */
+const PARALLEL = 32;
+
+/** Runs work for every item, at most `limit` at a time; rejects with the first failure once all started work is done. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < items.length && errors.length === 0) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
+
 async function readBody(stream: NodeJS.ReadableStream | undefined): Promise<string> {
   if (!stream) return '';
   const chunks: Buffer[] = [];
@@ -108,40 +129,38 @@ export class BlobStateStorage implements AtomicStorage {
   async read(keys: string[]): Promise<StoreItems> {
     await this.init();
     const items: StoreItems = {};
-    await Promise.all(
-      keys.map(async (key) => {
-        const name = blobNameOf(key);
-        let response;
-        try {
-          response = await this.container.getBlobClient(name).download();
-        } catch (error) {
-          if (statusOf(error) === 404) return;
-          throw error;
-        }
-        // Content and ETag come from one response: a later write makes the caller's write conflict, never vanish.
-        const parsed = JSON.parse(await readBody(response.readableStreamBody)) as Record<string, unknown>;
-        const value = isHashedName(name) ? (parsed as unknown as HashedEnvelope).value : parsed;
-        items[key] = { ...value, eTag: response.etag };
-      }),
-    );
+    await forEachLimited(keys, PARALLEL, async (key) => {
+      const name = blobNameOf(key);
+      let response;
+      try {
+        response = await this.container.getBlobClient(name).download();
+      } catch (error) {
+        if (statusOf(error) === 404) return;
+        throw error;
+      }
+      // Content and ETag come from one response: a later write makes the caller's write conflict, never vanish.
+      const parsed = JSON.parse(await readBody(response.readableStreamBody)) as Record<string, unknown>;
+      const value = isHashedName(name) ? (parsed as unknown as HashedEnvelope).value : parsed;
+      items[key] = { ...value, eTag: response.etag };
+    });
     return items;
   }
 
   async write(changes: StoreItems): Promise<void> {
     await this.init();
-    await Promise.all(
-      Object.entries(changes).map(async ([key, item]) => {
-        const { eTag, ...value } = (item ?? {}) as Record<string, unknown>;
-        const conditional = typeof eTag === 'string' && eTag !== '*' && eTag !== '';
-        const outcome = await this.put(key, value, conditional ? { ifMatch: eTag } : {});
-        if (outcome === 'conflict') throw new ETagConflictError(key);
-      }),
-    );
+    await forEachLimited(Object.entries(changes), PARALLEL, async ([key, item]) => {
+      const { eTag, ...value } = (item ?? {}) as Record<string, unknown>;
+      const conditional = typeof eTag === 'string' && eTag !== '*' && eTag !== '';
+      const outcome = await this.put(key, value, conditional ? { ifMatch: eTag } : {});
+      if (outcome === 'conflict') throw new ETagConflictError(key);
+    });
   }
 
   async delete(keys: string[]): Promise<void> {
     await this.init();
-    await Promise.all(keys.map((key) => this.container.getBlobClient(blobNameOf(key)).deleteIfExists()));
+    await forEachLimited(keys, PARALLEL, async (key) => {
+      await this.container.getBlobClient(blobNameOf(key)).deleteIfExists();
+    });
   }
 
   async createIfAbsent(key: string, item: Record<string, unknown>): Promise<boolean> {
@@ -174,9 +193,9 @@ export class BlobStateStorage implements AtomicStorage {
     if (encoded.includes('/')) return undefined;
     if (!isHashedName(encoded)) {
       try {
-        return decodeURIComponent(encoded);
+      return decodeURIComponent(encoded);
       } catch {
-        return undefined;
+      return undefined;
       }
     }
     try {
@@ -196,10 +215,10 @@ export class BlobStateStorage implements AtomicStorage {
     const blob = this.container.getBlockBlobClient(name);
     try {
       await blob.upload(body, body.length, {
-        conditions,
-        metadata: { [WRITE_ID]: writeId },
-        blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' },
-      });
+      conditions,
+      metadata: { [WRITE_ID]: writeId },
+      blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' },
+    });
       return 'written';
     } catch (error) {
       const status = statusOf(error);

@@ -184,6 +184,17 @@ describe.each(cases)('the $name store', ({ make }) => {
     expect(big.entries).toEqual(entries);
   });
 
+  it('reads, writes and deletes hundreds of keys in one call', async () => {
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`pushes/p1/recipients/starter.${i}@nhs.net`, { i }]));
+    await store.write(many);
+    const read = await store.read([...Object.keys(many), 'pushes/p1/recipients/nobody@nhs.net']);
+    expect(Object.keys(read).sort()).toEqual(Object.keys(many).sort());
+    for (const [key, value] of Object.entries(many)) expect(withoutETag(read[key])).toEqual(value);
+    expect(await listAll(store, 'pushes/p1/recipients/')).toEqual(Object.keys(many).sort());
+    await store.delete(Object.keys(many));
+    expect(await listAll(store, 'pushes/')).toEqual([]);
+  });
+
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });
