@@ -16,7 +16,7 @@ const WRITE_ID = 'writeid';
  * 15 seconds) and /readyz must turn unready rather than hang when the account is unreachable.
  */
 export const DEFAULT_PIPELINE: StoragePipelineOptions = {
-  retryOptions: { maxTries: 3, tryTimeoutInMs: 5000, retryDelayInMs: 100, maxRetryDelayInMs: 1000 },
+  retryOptions: { maxTries: 3, tryTimeoutInMs: 4000, retryDelayInMs: 100, maxRetryDelayInMs: 1000 },
 };
 
 /** The container named by configuration, with the bot's retry policy. */
