@@ -12,7 +12,8 @@ import type { Server } from 'restify';
 import { AddressBook } from './admin/addressBook';
 import { AdminCards } from './admin/adminCards';
 import { AdminService } from './admin/adminService';
-import { FileAuditTrail, type AuditTrail } from './admin/audit';
+import type { AuditTrail } from './admin/audit';
+import { createAuditTrail } from './admin/createAuditTrail';
 import { FirstContact } from './admin/firstContact';
 import { PendingWelcomes } from './admin/pending';
 import { LocalAdministratorPolicy } from './admin/policy';
@@ -103,7 +104,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     config.la,
     graph && config.la.groupId ? async (id, group) => (await graph.memberGroups(id, [group])).includes(group) : undefined,
   );
-  const audit: AuditTrail = new FileAuditTrail(join(config.dataDir, 'audit.jsonl'));
+  const audit: AuditTrail = createAuditTrail(config);
   const pushes = new PushStore(storage, config.stateWriteRetries);
   const adminCards = new AdminCards(renderer, { serviceName: content.service.name, allowedDomains: config.la.allowedDomains, maxBatch: config.la.maxBatch });
   const welcomeDelivery = new WelcomeDelivery({

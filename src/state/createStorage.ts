@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/config';
+import { BlobStateStorage } from './blobStorage';
 import { FileStorage } from './fileStorage';
 import { AtomicMemoryStorage } from './memoryStorage';
 import type { AtomicStorage } from './storage';
@@ -12,6 +13,6 @@ export function createStorage(config: Config): AtomicStorage {
     case 'file':
       return new FileStorage(join(config.dataDir, 'state'));
     case 'blob':
-      throw new Error('STORAGE=blob is not available in this build');
+      return new BlobStateStorage(config.storage.connectionString, config.storage.container);
   }
 }
