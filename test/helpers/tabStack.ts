@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { buildTabs } from '../../scripts/build-tabs';
 import type { TeamsScene } from './activities';
-import { startBot, startTeams, type RunningBot } from './botHarness';
+import { startBot, startTeams, tempDataDir, type RunningBot } from './botHarness';
 import { startIdentityEmulator, type IdentityEmulator } from './identityEmulator';
 import { launchChromium, openTabInTeams, type HostedTab, type OpenTabOptions } from './teamsHost';
 import type { TeamsEmulator, TeamsUser } from './teamsEmulator';
@@ -23,6 +23,8 @@ export interface TabStack {
   readonly identity: IdentityEmulator;
   readonly bot: RunningBot;
   readonly browser: Browser;
+  /** The bot's DATA_DIR (audit.jsonl, state). */
+  readonly dataDir: string;
   /** A valid Teams SSO token for the user. */
   tokenFor(user: TeamsUser): string;
   /** Opens a tab in the Teams host as this user. */
@@ -34,8 +36,10 @@ export interface TabStack {
 export async function startTabStack(envFor: (teams: TeamsEmulator) => Record<string, string> = () => ({})): Promise<TabStack> {
   const tabsDir = mkdtempSync(join(tmpdir(), 'welcome-tabs-'));
   const [{ teams, scene }, identity, browser] = await Promise.all([startTeams(), startIdentityEmulator(), launchChromium(), buildTabs({ outDir: tabsDir })]);
+  const dataDir = tempDataDir();
   const bot = await startBot(
     {
+      DATA_DIR: dataDir,
       GRAPH_ENABLED: 'false',
       TEAMS_SERVICE_URL: teams.serviceUrl,
       ENTRA_TENANT_ID: teams.tenantId,
@@ -54,6 +58,7 @@ export async function startTabStack(envFor: (teams: TeamsEmulator) => Record<str
     identity,
     bot,
     browser,
+    dataDir,
     tokenFor,
     open: (user, tab, options = {}) =>
       openTabInTeams(browser, {
@@ -70,6 +75,7 @@ export async function startTabStack(envFor: (teams: TeamsEmulator) => Record<str
       await identity.close();
       await teams.close();
       rmSync(tabsDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
