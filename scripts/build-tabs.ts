@@ -42,7 +42,10 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
-/** A page's HTML: heading, live regions and the loading line; the script fills #content. No inline script or style. */
+/**
+ * A page's HTML: heading, live regions and the loading line; the script fills #content. No inline script or style.
+ * The status region is for screen readers only: everything it says is also shown where it happened.
+ */
 export function pageHtml(page: TabPage, copy: TabCopy): string {
   const words = copy[page];
   const outside = copy.common.outsideTeams;
@@ -58,9 +61,9 @@ export function pageHtml(page: TabPage, copy: TabCopy): string {
 <body>
 <main id="main" aria-busy="true" aria-labelledby="page-heading">
 <h1 id="page-heading">${escapeHtml(words.heading)}</h1>
-<p id="status" class="status" role="status" aria-live="polite">${escapeHtml(words.loading)}</p>
+<p id="status" class="visually-hidden" role="status" aria-live="polite"></p>
 <p id="alert" class="alert" role="alert" hidden></p>
-<div id="content"></div>
+<div id="content"><p class="loading">${escapeHtml(words.loading)}</p></div>
 <noscript><section class="card"><h2>${escapeHtml(outside.title)}</h2>${outside.lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('')}</section></noscript>
 </main>
 </body>

@@ -64,6 +64,7 @@ export const tabCopySchema = z
         tableCaption: text,
         refresh: text,
         refreshed: text,
+        refreshedOne: text,
         columns: z.object({ address: text, status: text, progress: text, mustDo: text, lastActive: text }).strict(),
         progressText: text,
         mustDoText: text,

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import { adaptiveCardAction, personalInstall, personalMessage, postActivity } from '../helpers/activities';
 import { seriousAxeFindings } from '../helpers/axe';
 import { newStarter } from '../helpers/botHarness';
+import { saveScreenshot } from '../helpers/screenshots';
 import { cardOf, cardText } from '../helpers/cardText';
 import { startTabStack, type TabStack } from '../helpers/tabStack';
 import { FOREIGN_ORIGIN, TAB_ORIGIN, openTabAlone, type HostedTab } from '../helpers/teamsHost';
@@ -16,14 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-/** npm run screenshots:tabs sets TAB_SCREENSHOTS to the folder the README's pictures live in. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  const dir = process.env['TAB_SCREENSHOTS'];
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: false });
-}
 
 /** A starter whose welcome the bot has sent, with the given actions ticked in chat. */
 async function starterWithTicks(...actionIds: string[]) {
@@ -84,7 +75,7 @@ describe('My welcome checklist, framed by Teams', () => {
       expect(funcs.slice(0, 2)).toEqual(['initialize', 'getContext']);
       expect(funcs).toEqual(expect.arrayContaining(['registerHandler', 'authentication.getAuthToken']));
       expect(host.tokensIssued()).toBeGreaterThanOrEqual(1);
-      await screenshot(host.page, 'checklist-light');
+      await saveScreenshot(host.page, 'checklist-light', tab);
     });
   });
 
@@ -129,11 +120,11 @@ describe('My welcome checklist, framed by Teams', () => {
       await tab.locator('#progress-text').waitFor();
       const look = () => tab.evaluate(() => ({ theme: document.documentElement.dataset['theme'], bg: getComputedStyle(document.documentElement).backgroundColor }));
       expect(await look()).toEqual({ theme: 'contrast', bg: 'rgb(0, 0, 0)' });
-      await screenshot(host.page, 'checklist-contrast');
+      await saveScreenshot(host.page, 'checklist-contrast', tab, 900);
       await host.setTheme('dark');
       await tab.waitForFunction(() => document.documentElement.dataset['theme'] === 'dark');
       expect(await look()).toEqual({ theme: 'dark', bg: 'rgb(31, 31, 31)' });
-      await screenshot(host.page, 'checklist-dark');
+      await saveScreenshot(host.page, 'checklist-dark', tab, 900);
       await host.setTheme('default');
       await tab.waitForFunction(() => document.documentElement.dataset['theme'] === 'default');
       expect(await look()).toEqual({ theme: 'default', bg: 'rgb(245, 245, 245)' });
@@ -158,7 +149,7 @@ describe('My welcome checklist, framed by Teams', () => {
       expect(await tab.evaluate(() => window.innerWidth)).toBe(375);
       await checkbox(tab, /Set your user account secret/).click();
       await tab.locator('#progress-text', { hasText: '1 of 18 actions done' }).waitFor();
-      await screenshot(host.page, 'checklist-mobile');
+      await saveScreenshot(host.page, 'checklist-mobile', tab);
     });
   });
 
@@ -180,7 +171,7 @@ describe('My welcome checklist outside Teams', () => {
       expect(await page.getByRole('status').textContent()).toBe('Open this page in Microsoft Teams');
       expect(await page.locator('main').getAttribute('aria-busy')).toBe('false');
       expect(problems).toEqual([]);
-      await screenshot(page, 'outside-teams');
+      await saveScreenshot(page, 'outside-teams');
     } finally {
       await context.close();
     }

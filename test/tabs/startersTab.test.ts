@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import { adaptiveCardAction, personalInstall, postActivity } from '../helpers/activities';
 import { seriousAxeFindings } from '../helpers/axe';
 import { newStarter } from '../helpers/botHarness';
+import { saveScreenshot } from '../helpers/screenshots';
 import { startTabStack, type TabStack } from '../helpers/tabStack';
 import { openTabAlone, type HostedTab } from '../helpers/teamsHost';
 import type { TeamsUser } from '../helpers/teamsEmulator';
@@ -20,13 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  const dir = process.env['TAB_SCREENSHOTS'];
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, `${name}.png`) });
-}
 
 async function withTab<T>(host: HostedTab, body: (tab: Frame) => Promise<T>): Promise<T> {
   try {
@@ -85,7 +79,7 @@ describe('New starters, for a Local Administrator', () => {
       const cells = await rowOf(tab, starter.user.upn).getByRole('cell').allTextContents();
       expect(cells.slice(0, 3)).toEqual(['Welcome delivered: Delivered when they first opened the bot.', '1 of 18 done', '1 of 3 done']);
       expect(cells[3]).toMatch(/^\d{1,2} \w+ \d{4}$/);
-      await screenshot(host.page, 'starters-light');
+      await saveScreenshot(host.page, 'starters-light', tab);
     });
     const audit = readFileSync(join(stack.dataDir, 'audit.jsonl'), 'utf8');
     expect(audit).toMatch(/"event":"push[^"]*".*"via":"tab"/);
@@ -143,7 +137,7 @@ describe('New starters, for a Local Administrator with starters listed', () => {
       await tab.getByRole('status').filter({ hasText: 'Sending the welcome to 1 starter.' }).waitFor();
       await rowOf(tab, 'mobile.starter@nhs.net').waitFor();
       expect(await tab.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-      await screenshot(host.page, 'starters-mobile-dark');
+      await saveScreenshot(host.page, 'starters-mobile-dark', tab);
     });
   });
 });
@@ -157,7 +151,7 @@ describe('New starters, for everyone else', () => {
       expect(await tab.getByText(/Your own checklist is in the “My welcome checklist” tab/).isVisible()).toBe(true);
       expect(await tab.locator('form, textarea, table').count()).toBe(0);
       expect(await seriousAxeFindings(tab)).toEqual([]);
-      await screenshot(host.page, 'starters-refused');
+      await saveScreenshot(host.page, 'starters-refused', tab);
     });
   });
 

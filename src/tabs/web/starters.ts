@@ -126,13 +126,17 @@ async function refreshTable(announceIt: boolean): Promise<boolean> {
     return false;
   }
   renderTable(starters);
-  if (announceIt) announce(fill(text.refreshed, { count: starters.length }));
+  if (announceIt) announce(refreshedText(starters.length));
   stopPolling();
   if (starters.some((s) => s.status === 'sending') && polls < MAX_POLLS) {
     polls += 1;
     pollTimer = setTimeout(() => void refreshTable(false).catch(() => undefined), POLL_MS);
   }
   return true;
+}
+
+function refreshedText(count: number): string {
+  return count === 1 ? text.refreshedOne : fill(text.refreshed, { count });
 }
 
 function stopPolling(): void {
@@ -230,7 +234,7 @@ async function load(): Promise<void> {
   render();
   renderTable(starters);
   loaded();
-  announce(fill(text.refreshed, { count: starters.length }));
+  announce(refreshedText(starters.length));
   if (starters.some((s) => s.status === 'sending')) await refreshTable(false);
 }
 
