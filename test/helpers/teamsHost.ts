@@ -103,7 +103,7 @@ export interface HostedTab {
 /** Serves the requests a context makes: the host page, the tab (forwarded to the bot), nothing else. */
 async function routeContext(context: BrowserContext, botBaseUrl: string, hostHtml: (url: URL) => string | undefined): Promise<void> {
   // Fail a step with Playwright's own message (what it waited for) well before jest's test timeout.
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(15_000);
   await context.route('**/*', async (route: Route) => {
     const url = new URL(route.request().url());
     if (url.origin === TAB_ORIGIN) {

@@ -7,6 +7,9 @@ import { cardOf, cardText } from '../helpers/cardText';
 import { startTabStack, type TabStack } from '../helpers/tabStack';
 import { FOREIGN_ORIGIN, TAB_ORIGIN, openTabAlone, type HostedTab } from '../helpers/teamsHost';
 
+// A browser, a bot and three emulators per file; generous under a loaded CI machine (no assertion is timed).
+jest.setTimeout(60_000);
+
 let stack: TabStack;
 
 beforeAll(async () => {

@@ -9,6 +9,9 @@ import { startTabStack, type TabStack } from '../helpers/tabStack';
 import { openTabAlone, type HostedTab } from '../helpers/teamsHost';
 import type { TeamsUser } from '../helpers/teamsEmulator';
 
+// A browser, a bot and three emulators per file; generous under a loaded CI machine (no assertion is timed).
+jest.setTimeout(60_000);
+
 let stack: TabStack;
 let la: TeamsUser;
 
