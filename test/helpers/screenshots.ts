@@ -10,6 +10,7 @@ export async function saveScreenshot(page: Page, name: string, tab?: Frame, maxH
   mkdirSync(dir, { recursive: true });
   const viewport = page.viewportSize();
   if (tab && viewport) {
+    await tab.evaluate(() => window.scrollTo(0, 0));
     const height = await tab.evaluate(() => document.documentElement.scrollHeight);
     await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, Math.min(height, maxHeight)) });
   }

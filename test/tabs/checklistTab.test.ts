@@ -152,7 +152,7 @@ describe('My welcome checklist, framed by Teams', () => {
       expect(await tab.evaluate(() => window.innerWidth)).toBe(375);
       await checkbox(tab, /Set your user account secret/).click();
       await tab.locator('#progress-text', { hasText: '1 of 18 actions done' }).waitFor();
-      await saveScreenshot(host.page, 'checklist-mobile', tab);
+      await saveScreenshot(host.page, 'checklist-mobile', tab, 1200);
     });
   });
 
