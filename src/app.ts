@@ -67,6 +67,8 @@ export interface AppOverrides {
   readonly answerer?: Answerer;
   /** Credentials for the bot's outbound calls (tests supply their own; production derives them from configuration). */
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
+  /** Folder of the built tab pages (default build/tabs; tests build their own). */
+  readonly tabsDir?: string;
 }
 
 /** Builds every object from configuration: the composition root (index.ts only adds process signals). */
@@ -184,7 +186,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       mountAdminRoutes({ admin, auth: entraAuth, log }),
       mountMeRoutes({ flow, content, auth: entraAuth }),
       // src/ under tsx and dist/ when built both sit beside build/.
-      mountTabRoutes(join(__dirname, '..', 'build', 'tabs')),
+      mountTabRoutes(overrides.tabsDir ?? join(__dirname, '..', 'build', 'tabs')),
     ],
   });
 
