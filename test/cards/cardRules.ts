@@ -126,6 +126,29 @@ export function httpsProblems(card: unknown): string[] {
   return problems;
 }
 
+/**
+ * Text the renderer shows must be a string: templating turns "${count}" into a number, which the SDK parses
+ * without complaint but the renderer draws as nothing (a FactSet value went blank this way). Use ${string(count)}.
+ */
+export function textTypeProblems(card: unknown): string[] {
+  const problems: string[] = [];
+  const check = (o: Json, key: string, path: string): void => {
+    if (key in o && typeof o[key] !== 'string') problems.push(`${path}.${key} is a ${typeof o[key]}, not text`);
+  };
+  walk(card, (o, path) => {
+    if (o.type === 'TextBlock' || o.type === 'TextRun') check(o, 'text', path);
+    if (typeof o.type === 'string' && o.type.startsWith('Action.')) check(o, 'title', path);
+    if (o.type === 'Image') check(o, 'altText', path);
+    if (typeof o.type === 'string' && o.type.startsWith('Input.')) for (const key of ['label', 'placeholder', 'errorMessage']) check(o, key, path);
+    if (o.type === 'FactSet' && Array.isArray(o.facts)) {
+      o.facts.forEach((fact: unknown, i: number) => {
+        if (typeof fact === 'object' && fact !== null) for (const key of ['title', 'value']) check(fact as Json, key, `${path}.facts[${i}]`);
+      });
+    }
+  });
+  return problems;
+}
+
 /** Template expressions left in the card mean the data did not match the template. */
 export function unexpandedProblems(card: unknown): string[] {
   return JSON.stringify(card).includes('${') ? ['has an unexpanded ${…} template expression'] : [];
@@ -141,6 +164,7 @@ export function cardProblems(card: unknown): string[] {
     ...imageAltProblems(card),
     ...colourOnlyProblems(card),
     ...httpsProblems(card),
+    ...textTypeProblems(card),
     ...unexpandedProblems(card),
   ];
 }

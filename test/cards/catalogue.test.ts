@@ -10,6 +10,7 @@ import {
   imageAltProblems,
   sdkProblems,
   sizeProblems,
+  textTypeProblems,
   versionProblems,
 } from './cardRules';
 
@@ -77,7 +78,7 @@ describe.each(catalogue.entries.map((e) => [e.id, e] as const))('card %s', (_id,
     expect(sizeProblems(entry.card)).toEqual([]);
   });
 
-  it('titles every action, describes every image, never relies on colour alone, links only https', () => {
+  it('titles every action, gives every text as text, describes every image, never relies on colour alone, links only https', () => {
     expect(cardProblems(entry.card)).toEqual([]);
   });
 });
@@ -131,5 +132,16 @@ describe('the card rules catch what they are for', () => {
       actions: [{ type: 'Action.OpenUrl', title: 'Open', url: 'https://support.nhs.net/' }],
     };
     expect(httpsProblems(card)).toEqual(['$.body[0].url: http://example.org/a.png is not https', '$.body[1].text: link http://support.nhs.net/ is not https']);
+  });
+
+  it('numbers where the renderer needs text', () => {
+    const card = {
+      ...base,
+      body: [
+        { type: 'FactSet', facts: [{ title: 'Delivered', value: 3 }, { title: 'Failed', value: '0' }] },
+        { type: 'TextBlock', text: 18 },
+      ],
+    };
+    expect(textTypeProblems(card)).toEqual(['$.body[0].facts[0].value is a number, not text', '$.body[1].text is a number, not text']);
   });
 });
