@@ -7,7 +7,8 @@
  *   npm run cards:render -- step help     only entries whose id contains one of the words
  *   GALLERY_DIR=/tmp/g npm run cards:render
  *
- * Exits 1 if a card fails to render, or a mobile render is wider than the phone.
+ * Exits 1 if a card fails to render, or a mobile render is wider than the phone (clipped text included);
+ * clipped text at desktop width is printed as a warning.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -36,6 +37,7 @@ async function main(): Promise<number> {
 
   const variants: Variant[] = WIDTHS.flatMap((width) => THEMES.map((theme) => ({ theme, width })));
   const faults: string[] = [];
+  const warnings: string[] = [];
   const browser = await launchChromium();
   try {
     for (const variant of variants) {
@@ -43,8 +45,11 @@ async function main(): Promise<number> {
       const results = await page.render(entries);
       for (const result of results) {
         for (const error of result.errors) faults.push(`${result.id} (${variant.theme}, ${variant.width}): ${error}`);
-        if (variant.width === 'mobile') {
-          for (const problem of await page.overflow(result.id)) faults.push(`${result.id} (${variant.theme}, mobile): overflows: ${problem}`);
+        for (const problem of await page.overflow(result.id)) {
+          const line = `${result.id} (${variant.theme}, ${variant.width}): overflows: ${problem}`;
+          // A phone must show everything; on desktop a clipped button title is worth a look, not a failure.
+          if (variant.width === 'mobile') faults.push(line);
+          else warnings.push(line);
         }
         await page.screenshot(result.id, join(outDir, 'png', pngName(result.id, variant)));
       }
@@ -61,6 +66,7 @@ async function main(): Promise<number> {
     indexHtml(entries, variants, { serviceName: catalogue.content.service.name, generatedFrom: 'cards/ and src/cards/catalogue.ts' }),
   );
   console.log(`${entries.length} cards, ${entries.length * variants.length} images: ${join(outDir, 'index.html')}`);
+  for (const warning of warnings) console.warn(`warning: ${warning}`);
   for (const fault of faults) console.error(fault);
   return faults.length > 0 ? 1 : 0;
 }

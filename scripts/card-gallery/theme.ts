@@ -113,6 +113,8 @@ export function hostConfig(theme: Theme, width: Width): object {
       actionAlignment: width === 'mobile' ? 'stretch' : 'left',
     },
     adaptiveCard: { allowCustomStyle: false },
+    // "style": "heading" TextBlocks become role=heading; without a level they are invalid ARIA.
+    textBlock: { headingLevel: 2 },
     factSet: {
       title: { color: 'default', size: 'default', isSubtle: false, weight: 'bolder', wrap: true, maxWidth: 150 },
       value: { color: 'default', size: 'default', isSubtle: false, weight: 'default', wrap: true },
