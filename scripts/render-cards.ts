@@ -30,7 +30,8 @@ async function main(): Promise<number> {
     console.warn(`warning: no catalogue entry renders ${catalogue.uncovered.join(', ')} (add a section in src/cards/catalogue.ts)`);
   }
 
-  rmSync(outDir, { recursive: true, force: true });
+  // Only what this script writes is replaced, in case GALLERY_DIR points somewhere with other files.
+  for (const own of ['png', 'json', 'index.html']) rmSync(join(outDir, own), { recursive: true, force: true });
   mkdirSync(join(outDir, 'png'), { recursive: true });
   mkdirSync(join(outDir, 'json'), { recursive: true });
   for (const entry of entries) writeFileSync(join(outDir, 'json', `${entry.id}.json`), `${JSON.stringify(entry.card, null, 2)}\n`);
