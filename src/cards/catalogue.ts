@@ -5,6 +5,7 @@ import type { NoticeKey } from '../content/schema';
 import { allActions, type Step } from '../journey/journey';
 import type { Progress, StartedBy } from '../journey/progress';
 import type { UserRecord } from '../state/users';
+import { IntentAnswerer } from '../intents/answerer';
 import { CardRenderer, type CardJson, type RenderOptions } from './render';
 import { JourneyCards, type Viewer } from './views';
 
@@ -302,11 +303,36 @@ function starterViews(samples: Samples, statuses: readonly RecipientStatus[], co
  *   reminders: remindersSection, // delivery: the reminder nudge card
  * A template nobody renders fails test/cards/catalogue.test.ts until its line is added.
  */
+/** Questions: each intent's answer (with and without a checklist to tick), did-you-mean and the fallback. */
+export const answersSection: CatalogueSection = ({ content, renderer, samples }) => {
+  const answerer = new IntentAnswerer(content.intents, renderer);
+  const ids = [...content.intents.answers.keys()];
+  return [
+    ...ids.map((id) => ({
+      id: `answer-${id}`,
+      title: `Answer: ${content.intents.answers.get(id)?.title ?? id}`,
+      build: () => answerer.answerIntent(id, { progress: samples.progress({ acknowledged: samples.partlyDone() }) }) as CardJson,
+    })),
+    {
+      id: 'answer-in-a-channel',
+      title: 'Answer in a team chat (no checklist to tick)',
+      build: () => answerer.answerIntent(ids[0] as string, { progress: undefined }) as CardJson,
+    },
+    {
+      id: 'did-you-mean',
+      title: 'Did you mean: two close matches',
+      build: () => answerer.cardFor({ kind: 'didYouMean', intents: [ids[0] as string, ids[1] as string], confidence: 0.5, candidates: [] }, undefined),
+    },
+    { id: 'fallback', title: 'Fallback: a question the bot cannot answer', build: () => answerer.cardFor({ kind: 'fallback', confidence: 0, candidates: [] }, undefined) },
+  ];
+};
+
 export const SECTIONS: Readonly<Record<string, CatalogueSection>> = {
   journey: journeySection,
   notices: noticesSection,
   privacy: privacySection,
   admin: adminSection,
+  answers: answersSection,
 };
 
 /** A CardRenderer that records which templates are rendered. */
