@@ -1,4 +1,4 @@
-import { cardProblems } from '../cards/validate';
+import { cardProblems } from '../cards/cardRules';
 import { CardRenderer } from '../cards/render';
 import { JourneyCards } from '../cards/views';
 import { loadContent, type Content } from '../content/load';

@@ -12,7 +12,7 @@ import {
   sizeProblems,
   textTypeProblems,
   versionProblems,
-} from './cardRules';
+} from '../../src/cards/cardRules';
 
 const catalogue = buildCatalogue();
 

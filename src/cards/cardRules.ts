@@ -1,6 +1,6 @@
 /**
  * Rules every card the bot sends must follow (issue 2's card requirements and the Teams limits in
- * shared/facts/teams-platform.md), as functions that return what is wrong so a test names the fault.
+ * docs/sources (the Teams platform facts)), as functions that return what is wrong so a test names the fault.
  */
 import type * as AdaptiveCards from 'adaptivecards';
 
