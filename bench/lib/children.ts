@@ -31,8 +31,12 @@ export interface ChildOptions {
   readonly script: string;
   readonly env: Record<string, string>;
   readonly nodeArgs?: readonly string[];
+  /** Arguments after the script; "{port}" is replaced by the chosen port. */
+  readonly args?: readonly string[];
   /** Path answered with 200 once the process is ready (default /readyz). */
   readonly readyPath?: string;
+  /** Ready as soon as the path answers at all (for servers without a health route, such as Azurite). */
+  readonly anyStatus?: boolean;
   readonly timeoutMs?: number;
   /** Fixed port; default a free loopback port. */
   readonly port?: number;
@@ -62,11 +66,11 @@ export function processMemory(pid: number): { rssMb: number; peakMb: number } {
   }
 }
 
-async function ready(url: string): Promise<boolean> {
+async function ready(url: string, anyStatus: boolean): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
     await res.arrayBuffer();
-    return res.status === 200;
+    return anyStatus || res.status === 200;
   } catch {
     return false;
   }
@@ -79,7 +83,8 @@ export async function startChild(options: ChildOptions): Promise<Child> {
   const logFile = join(OUT_DIR, `${options.name}.log`);
   const fd = openSync(logFile, 'a');
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
+  const args = (options.args ?? []).map((a) => a.replace('{port}', String(port)));
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(port) },
     stdio: ['ignore', fd, fd],
@@ -97,7 +102,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
   let startMs = Number.NaN;
   while (performance.now() < deadline) {
     if (exited !== undefined) throw new Error(`${options.name} exited with ${String(exited)} before it was ready; see ${logFile}`);
-    if (await ready(`${url}${options.readyPath ?? '/readyz'}`)) {
+    if (await ready(`${url}${options.readyPath ?? '/readyz'}`, options.anyStatus ?? false)) {
       startMs = performance.now() - started;
       break;
     }
