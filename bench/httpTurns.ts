@@ -18,6 +18,8 @@ export interface TurnFigures {
   readonly p99: number;
   readonly turns: number;
   readonly failures: number;
+  /** CPU the bot's process used per turn in the measured window, ms: less sensitive to other load than turns/s. */
+  readonly cpuMsPerTurn: number;
 }
 
 export type TurnKind = 'question' | 'ack';
@@ -58,7 +60,7 @@ export function turnBodies(kind: TurnKind, sinkUrl: string, load: TurnLoad): str
 }
 
 /** Runs autocannon for `seconds` against the bot's /api/messages, collecting every response time. */
-async function hammer(url: string, bodies: readonly string[], connections: number, seconds: number): Promise<TurnFigures> {
+async function hammer(url: string, bodies: readonly string[], connections: number, seconds: number): Promise<Omit<TurnFigures, 'cpuMsPerTurn'>> {
   let next = 0;
   const samples: number[] = [];
   let failures = 0;
@@ -92,7 +94,9 @@ async function hammer(url: string, bodies: readonly string[], connections: numbe
 /** Warm-up (discarded), then the measured run. */
 export async function measureTurns(target: Child, bodies: readonly string[], load: TurnLoad): Promise<TurnFigures> {
   if (load.warmupSeconds > 0) await hammer(target.url, bodies, load.connections, load.warmupSeconds);
-  return hammer(target.url, bodies, load.connections, load.seconds);
+  const cpuBefore = target.cpuMs();
+  const figures = await hammer(target.url, bodies, load.connections, load.seconds);
+  return { ...figures, cpuMsPerTurn: (target.cpuMs() - cpuBefore) / Math.max(1, figures.turns) };
 }
 
 /** The connector sink's counters (to check that every turn really sent its reply). */

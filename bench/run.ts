@@ -140,7 +140,7 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         const result = await measureTurns(target, bodies, load);
         const after = await sinkCounts(sink.url);
         figures[name][kind] = result;
-        say(`  ${fmt(result.rps)} turns/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ${result.failures} failed`);
+        say(`  ${fmt(result.rps)} turns/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ${fmt(result.cpuMsPerTurn, 2)} ms CPU/turn, ${result.failures} failed`);
         const replies = after.sent - before.sent + (after.updated - before.updated);
         if (name === 'bot') repliesOk[kind] = replies >= result.turns;
       }
@@ -191,6 +191,12 @@ function rows(r: Results): Row[] {
       const tput = bot.rps / echo.rps;
       const p99 = bot.p99 / echo.p99;
       out.push([`${label}: throughput`, `${fmt(bot.rps)}/s vs echo ${fmt(echo.rps)}/s = ${ratio(tput)}`, '≥ 0.90× echo', verdict(bot.failures === 0 && tput >= 0.9)]);
+      out.push([
+        `${label}: CPU per turn`,
+        `${fmt(bot.cpuMsPerTurn, 2)} ms vs echo ${fmt(echo.cpuMsPerTurn, 2)} ms = ${ratio(bot.cpuMsPerTurn / echo.cpuMsPerTurn)}`,
+        '—',
+        '—',
+      ]);
       out.push([
         `${label}: latency`,
         `p50 ${fmt(bot.p50, 1)} ms, p99 ${fmt(bot.p99, 1)} ms vs echo p50 ${fmt(echo.p50, 1)}, p99 ${fmt(echo.p99, 1)} ms = p99 ${ratio(p99)}`,

@@ -22,6 +22,8 @@ export interface Child {
   readonly logFile: string;
   /** Resident set size now, and its peak so far, in MB (Linux /proc). */
   memory(): { rssMb: number; peakMb: number };
+  /** CPU time (user + system, all threads) the process has used so far, in ms (Linux /proc; 10 ms resolution). */
+  cpuMs(): number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -63,6 +65,18 @@ export function processMemory(pid: number): { rssMb: number; peakMb: number } {
     return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
   } catch {
     return { rssMb: Number.NaN, peakMb: Number.NaN };
+  }
+}
+
+/** utime + stime of a process in ms, from /proc/<pid>/stat (clock ticks of 10 ms on Linux). */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3, utime 14 and stime 15 (man 5 proc), i.e. indexes 11 and 12 here.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -121,6 +135,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
     startMs,
     logFile,
     memory: () => processMemory(pid),
+    cpuMs: () => processCpuMs(pid),
     stop: async (graceMs = 10_000) => {
       if (exited !== undefined) return exited;
       child.kill('SIGTERM');
