@@ -9,6 +9,8 @@ module.exports = {
     '^.+/node_modules/jose/.+\\.js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs' } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // adaptivecards' main is ES modules (lib/); its UMD bundle is the same SDK in CommonJS.
+  moduleNameMapper: { '^adaptivecards$': '<rootDir>/node_modules/adaptivecards/dist/adaptivecards.js' },
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -5,7 +5,7 @@
 import 'dotenv/config';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FileAuditTrail } from '../src/admin/audit';
+import { createAuditTrail } from '../src/admin/createAuditTrail';
 import { loadConfig } from '../src/config/config';
 
 async function main(): Promise<number> {
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
     return d;
   };
   const config = loadConfig(process.env, { contentDir: join(__dirname, '..', 'cards') });
-  const trail = new FileAuditTrail(join(config.dataDir, 'audit.jsonl'));
+  const trail = createAuditTrail(config);
   const entries = await trail.read({
     ...(values.la !== undefined ? { by: values.la } : {}),
     ...(values.from !== undefined ? { from: date(values.from, false) as Date } : {}),

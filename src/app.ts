@@ -12,7 +12,8 @@ import type { Server } from 'restify';
 import { AddressBook } from './admin/addressBook';
 import { AdminCards } from './admin/adminCards';
 import { AdminService } from './admin/adminService';
-import { FileAuditTrail, type AuditTrail } from './admin/audit';
+import type { AuditTrail } from './admin/audit';
+import { createAuditTrail } from './admin/createAuditTrail';
 import { FirstContact } from './admin/firstContact';
 import { PendingWelcomes } from './admin/pending';
 import { LocalAdministratorPolicy } from './admin/policy';
@@ -32,14 +33,15 @@ import type { Config } from './config/config';
 import { loadContent, type Content } from './content/load';
 import { classifyDeliveryError } from './delivery/classify';
 import { GraphClient } from './graph/graphClient';
+import { IntentAnswerer } from './intents/answerer';
+import { UnansweredLog } from './intents/unanswered';
 import { sweepRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
 import { mountMeRoutes } from './server/meRoutes';
 import { createServer } from './server/server';
 import { mountTabRoutes } from './server/tabRoutes';
-import { FileStorage } from './state/fileStorage';
-import { AtomicMemoryStorage } from './state/memoryStorage';
+import { createStorage } from './state/createStorage';
 import type { AtomicStorage } from './state/storage';
 import { UserStore } from './state/users';
 
@@ -75,7 +77,12 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const renderer = new CardRenderer(content.templates);
   const cards = new JourneyCards(content, renderer);
   const users = new UserStore(storage, config.stateWriteRetries);
-  const answerer: Answerer = overrides.answerer ?? { answer: () => undefined, answerIntent: () => undefined };
+  const unanswered = new UnansweredLog(storage, config.retention.unansweredDays, now);
+  const answerer: Answerer =
+    overrides.answerer ??
+    new IntentAnswerer(content.intents, renderer, unanswered, (error) =>
+      log.warn({ event: 'unanswered.recordFailed', err: errorSummary(error) }, 'could not record an unanswered question'),
+    );
   const pending = new PendingWelcomes(storage);
   const addressBook = new AddressBook(storage);
   const flow = new JourneyFlow(content, cards, users, answerer, now, [
@@ -97,7 +104,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     config.la,
     graph && config.la.groupId ? async (id, group) => (await graph.memberGroups(id, [group])).includes(group) : undefined,
   );
-  const audit: AuditTrail = new FileAuditTrail(join(config.dataDir, 'audit.jsonl'));
+  const audit: AuditTrail = createAuditTrail(config);
   const pushes = new PushStore(storage, config.stateWriteRetries);
   const adminCards = new AdminCards(renderer, { serviceName: content.service.name, allowedDomains: config.la.allowedDomains, maxBatch: config.la.maxBatch });
   const welcomeDelivery = new WelcomeDelivery({
@@ -189,7 +196,11 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     audit,
     deliveries,
     jobs: {
-      retention: () => sweepRetention({ users, flow, settings: config.retention, now, log }),
+      retention: async () => {
+        const report = await sweepRetention({ users, flow, settings: config.retention, now, log });
+        await unanswered.sweep();
+        return report;
+      },
     },
     listen: async () => {
       const port = await new Promise<number>((resolve, reject) => {
@@ -208,15 +219,4 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       await closed;
     },
   };
-}
-
-function createStorage(config: Config): AtomicStorage {
-  switch (config.storage.kind) {
-    case 'memory':
-      return new AtomicMemoryStorage();
-    case 'file':
-      return new FileStorage(join(config.dataDir, 'state'));
-    case 'blob':
-      throw new Error('STORAGE=blob is not available in this build');
-  }
 }

@@ -151,6 +151,8 @@ export class JourneyFlow {
           action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now),
         );
         if (action.verb === 'ack' && summarise(progress, journey).complete) return this.cards.complete(progress, user);
+        const answer = action.intent === undefined ? undefined : this.answerer.answerIntent(action.intent, { progress });
+        if (answer) return answer;
         return this.cards.view(action.view === 'complete' ? 'checklist' : action.view, progress, stepOfAction(journey, action.actionId)?.id, user);
       }
       case 'goto':

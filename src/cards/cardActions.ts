@@ -26,8 +26,9 @@ const id = z.string().min(1).max(80).regex(/^[a-z0-9-]+$/);
 const view = z.enum(['step', 'checklist', 'complete']).default('step');
 
 const journeyActions = [
-  z.object({ verb: z.literal('ack'), actionId: id, view }),
-  z.object({ verb: z.literal('unack'), actionId: id, view }),
+  // `intent`: pressed on an answer card, which is shown again with the tick.
+  z.object({ verb: z.literal('ack'), actionId: id, view, intent: id.optional() }),
+  z.object({ verb: z.literal('unack'), actionId: id, view, intent: id.optional() }),
   z.object({ verb: z.literal('goto'), stepId: id }),
   z.object({ verb: z.literal('refresh'), view, stepId: id.optional() }),
   z.object({ verb: z.literal('progress') }),

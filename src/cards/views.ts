@@ -188,7 +188,8 @@ function dedupeByUrl(links: readonly Link[]): Link[] {
   return links.filter((link) => !seen.has(link.url) && seen.add(link.url) !== undefined);
 }
 
-function linkRows(links: readonly Link[]): { links: Link[] }[] {
+/** Link buttons in rows Teams can show, duplicates (same URL) removed. */
+export function linkRows(links: readonly Link[]): { links: Link[] }[] {
   const unique = dedupeByUrl(links);
   const rows: { links: Link[] }[] = [];
   for (let i = 0; i < unique.length; i += MAX_BUTTONS_PER_ROW) rows.push({ links: unique.slice(i, i + MAX_BUTTONS_PER_ROW) });

@@ -65,6 +65,7 @@ export const settingsSchema = z.object({
   TEAMS_SERVICE_URL: httpUrl.default('https://smba.trafficmanager.net/teams/'),
   ALLOWED_SERVICE_URL_HOSTS: commaList,
   TEAMS_APP_ID: z.string().min(1).optional(),
+  TEAMS_CATALOG_APP_ID: z.string().min(1).optional(),
   GRAPH_ENABLED: booleanish.optional(),
   GRAPH_TENANT_ID: z.string().min(1).optional(),
   GRAPH_CLIENT_ID: z.string().min(1).optional(),
@@ -145,7 +146,7 @@ export class ConfigError extends Error {
 }
 
 /** Hosts Teams' service URLs use in the public and government clouds. */
-const TEAMS_SERVICE_HOSTS = ['smba.trafficmanager.net', '*.trafficmanager.net', '*.botframework.com', '*.teams.microsoft.com', '*.botframework.azure.us', '*.teams.microsoft.us'];
+const TEAMS_SERVICE_HOSTS = ['smba.trafficmanager.net', '*.botframework.com', '*.teams.microsoft.com', '*.botframework.azure.us', '*.teams.microsoft.us'];
 
 /** botbuilder's parameterized auth keys, passed through for sovereign clouds and for end-to-end auth tests. */
 const PASS_THROUGH_AUTH_KEYS = [
@@ -177,6 +178,10 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   }
   if (s.MicrosoftAppId !== '' && s.MicrosoftAppType !== 'UserAssignedMSI' && s.MicrosoftAppPassword === '') {
     throw new ConfigError(`Invalid setting MicrosoftAppPassword: required with MicrosoftAppType=${s.MicrosoftAppType}`);
+  }
+  if (s.MicrosoftAppType === 'UserAssignedMSI' && s.MicrosoftAppPassword !== '') {
+    // botbuilder would stop with an assertion (and a stack trace) deep inside its credentials factory.
+    throw new ConfigError('Invalid setting MicrosoftAppPassword: must be empty with MicrosoftAppType=UserAssignedMSI (the managed identity signs in)');
   }
   if (s.MicrosoftAppId !== '' && s.MicrosoftAppType !== 'MultiTenant' && s.MicrosoftAppTenantId === '') {
     throw new ConfigError(`Invalid setting MicrosoftAppTenantId: required with MicrosoftAppType=${s.MicrosoftAppType}`);
@@ -229,7 +234,8 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     },
     teams: {
       serviceUrl: `${s.TEAMS_SERVICE_URL}/`,
-      appCatalogId: s.TEAMS_APP_ID,
+      // Graph installs by the id the organisation's catalogue gave the uploaded app, not the manifest id.
+      appCatalogId: s.TEAMS_CATALOG_APP_ID,
       allowedServiceHosts:
         s.ALLOWED_SERVICE_URL_HOSTS.length > 0
           ? s.ALLOWED_SERVICE_URL_HOSTS.map((h) => h.toLowerCase())

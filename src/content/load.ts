@@ -1,11 +1,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import type { Journey, Link } from '../journey/journey';
+import type { IntentMap } from '../intents/matcher';
+import { allActions, type Action, type Journey, type Link } from '../journey/journey';
 import { ContentError } from './errors';
 import {
   ALLOWED_LINK_HOSTS,
   copyFileSchema,
+  intentsFileSchema,
+  REQUIRED_INTENT_IDS,
   NOTICE_KEYS,
   type Notice,
   type NoticeKey,
@@ -28,10 +31,30 @@ export interface Content {
   };
   /** Short messages for the notice card, tokens resolved. */
   readonly notices: Readonly<Record<NoticeKey, Notice>>;
+  /** The questions the bot answers: the matcher's map and each intent's answer. */
+  readonly intents: IntentContent;
   /** Card templates by file name without .json. */
   readonly templates: Readonly<Record<string, object>>;
   /** Resolves {service}, {helpdeskPhone}, … in a piece of content text. */
   substitute(text: string): string;
+}
+
+/** One intent's answer, tokens resolved and links looked up. */
+export interface IntentAnswer {
+  readonly id: string;
+  readonly title: string;
+  readonly lines: readonly string[];
+  readonly links: readonly Link[];
+  /** The journey action the answer is about: the answer card offers to acknowledge it. */
+  readonly action: Action | undefined;
+  readonly related: readonly { readonly id: string; readonly title: string }[];
+}
+
+export interface IntentContent {
+  readonly map: IntentMap;
+  readonly answers: ReadonlyMap<string, IntentAnswer>;
+  readonly fallback: { readonly title: string; readonly lines: readonly string[] };
+  readonly didYouMean: { readonly title: string; readonly lines: readonly string[] };
 }
 
 export interface ContentOptions {
@@ -120,8 +143,11 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
     throw new ContentError('journey.json', 'steps', 'the journey has no actions to acknowledge');
   }
 
+  const intents = loadIntents(readContentFile(dir, 'intents.json', intentsFileSchema), journey, linkRefs, (path) => substituteIn('intents.json', path));
+
   return Object.freeze({
     journey,
+    intents,
     links,
     service: {
       name: tokens.service ?? serviceFile.serviceName,
@@ -138,6 +164,53 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
     templates: loadTemplates(dir),
     substitute: (text: string) => substituteIn('(text)', '')(text),
   });
+}
+
+function loadIntents(
+  file: z.infer<typeof intentsFileSchema>,
+  journey: Journey,
+  linkRefs: (file: string, path: string, ids: readonly string[]) => Link[],
+  substitute: (path: string) => (text: string) => string,
+): IntentContent {
+  const ids = new Set<string>();
+  file.intents.forEach((intent, i) => {
+    if (ids.has(intent.id)) throw new ContentError('intents.json', `intents[${i}].id`, `duplicate intent id "${intent.id}"`);
+    ids.add(intent.id);
+  });
+  for (const required of REQUIRED_INTENT_IDS) {
+    if (!ids.has(required)) throw new ContentError('intents.json', 'intents', `the required intent "${required}" is missing`);
+  }
+  const actions = new Map(allActions(journey).map((a) => [a.id, a]));
+  const titles = new Map(file.intents.map((intent, i) => [intent.id, substitute(`intents[${i}].title`)(intent.title)]));
+  const answers = new Map<string, IntentAnswer>();
+  file.intents.forEach((intent, i) => {
+    const at = `intents[${i}]`;
+    const action = intent.actionId === undefined ? undefined : actions.get(intent.actionId);
+    if (intent.actionId !== undefined && !action) {
+      throw new ContentError('intents.json', `${at}.actionId`, `unknown journey action "${intent.actionId}" (not in journey.json)`);
+    }
+    const related = intent.related.map((id, r) => {
+      const title = titles.get(id);
+      if (title === undefined || id === intent.id) throw new ContentError('intents.json', `${at}.related[${r}]`, `"${id}" is not another intent`);
+      return { id, title };
+    });
+    const sub = substitute(`${at}.answer`);
+    answers.set(intent.id, {
+      id: intent.id,
+      title: titles.get(intent.id) as string,
+      lines: intent.answer.lines.map(sub),
+      links: linkRefs('intents.json', `${at}.answer.links`, intent.answer.links),
+      action,
+      related,
+    });
+  });
+  const sub = substitute('fallback');
+  return {
+    map: file,
+    answers,
+    fallback: { title: sub(file.fallback.title), lines: file.fallback.lines.map(sub) },
+    didYouMean: file.didYouMean,
+  };
 }
 
 function resolveLinks(file: LinksFile, overrides: Readonly<Record<string, string>>): Record<string, Link> {

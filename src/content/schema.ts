@@ -105,3 +105,56 @@ export const copyFileSchema = z.object({
   $comment: z.string().optional(),
   notices: z.object(Object.fromEntries(NOTICE_KEYS.map((k) => [k, noticeSchema])) as Record<NoticeKey, typeof noticeSchema>).loose(),
 });
+
+/** The intents tools and reports rely on: the intent map must define each of these ids. */
+export const REQUIRED_INTENT_IDS = [
+  'password-reset',
+  'account-locked',
+  'find-la',
+  'helpdesk',
+  'mfa',
+  'account-secret',
+  'mobile-number',
+  'profile-update',
+  'mailbox-quota',
+  'encryption',
+  'phishing',
+  'compromised',
+  'service-status',
+  'teams',
+  'training',
+  'transparency',
+  'nas',
+  'change-organisation',
+  'shared-mailbox',
+  'directory',
+] as const;
+
+const matchText = z.string().trim().min(1, 'must not be empty').max(80);
+
+export const intentSchema = z.object({
+  id: idSchema,
+  title: text.max(80),
+  phrases: z.array(matchText).min(1),
+  keywords: z.record(matchText, z.number().positive().max(5)),
+  requires: z.array(matchText),
+  guards: z.array(matchText),
+  answer: z.object({
+    lines: z.array(text.max(600)).min(1).max(6),
+    links: z.array(linkIdSchema).max(5),
+  }),
+  actionId: idSchema.optional(),
+  related: z.array(idSchema).max(3),
+});
+
+export const intentsFileSchema = z.object({
+  $comment: z.string().optional(),
+  threshold: z.number().positive().max(20),
+  stopwords: z.array(matchText),
+  spellings: z.record(matchText, matchText),
+  synonyms: z.record(matchText, z.array(matchText).min(1)),
+  fallback: z.object({ title: text.max(120), lines: z.array(text.max(600)).min(1).max(4) }),
+  didYouMean: z.object({ title: text.max(120), lines: z.array(text.max(300)).max(2) }),
+  intents: z.array(intentSchema).min(1),
+});
+export type IntentsFile = z.infer<typeof intentsFileSchema>;

@@ -93,6 +93,12 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
 }
 
 /** True when a service URL is http(s) on an allowed host ("*.example.com" allows subdomains). */
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * True when the bot may send to this serviceUrl: a listed host, https (plain http only on loopback, where the
+ * Agents Playground and emulators live), and no credentials in the URL.
+ */
 export function serviceUrlAllowed(serviceUrl: string, allowed: readonly string[]): boolean {
   let url: URL;
   try {
@@ -100,7 +106,7 @@ export function serviceUrlAllowed(serviceUrl: string, allowed: readonly string[]
   } catch {
     return false;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return false;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname.toLowerCase()))) return false;
   if (url.username !== '' || url.password !== '') return false;
   const host = url.hostname.toLowerCase();
   return allowed.some((a) => (a.startsWith('*.') ? host.endsWith(a.slice(1)) : host === a));

@@ -33,6 +33,9 @@ describe('configuration', () => {
   it('asks for the secret and tenant that a SingleTenant app needs', () => {
     expect(configError({ MicrosoftAppId: 'a1b2', MicrosoftAppTenantId: 't' })).toMatch(/^Invalid setting MicrosoftAppPassword/);
     expect(configError({ MicrosoftAppId: 'a1b2', MicrosoftAppPassword: 'p' })).toMatch(/^Invalid setting MicrosoftAppTenantId/);
+    expect(configError({ MicrosoftAppId: 'a1b2', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', MicrosoftAppPassword: 'p' })).toBe(
+      'Invalid setting MicrosoftAppPassword: must be empty with MicrosoftAppType=UserAssignedMSI (the managed identity signs in)',
+    );
     const msi = loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'a1b2', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' }, defaults);
     expect(msi.botAuth.MicrosoftAppType).toBe('UserAssignedMSI');
     expect(msi.host).toBe('0.0.0.0');
@@ -40,5 +43,12 @@ describe('configuration', () => {
 
   it('treats empty values from a .env file as unset', () => {
     expect(loadConfig({ PORT: '', SERVICE_NAME: '' }, defaults)).toMatchObject({ port: 3978, serviceName: undefined });
+  });
+});
+
+describe('the Teams app ids', () => {
+  it('installs through Graph by the catalogue id, never by the manifest id', () => {
+    expect(loadConfig({ TEAMS_APP_ID: 'manifest-guid' }, defaults).teams.appCatalogId).toBeUndefined();
+    expect(loadConfig({ TEAMS_APP_ID: 'manifest-guid', TEAMS_CATALOG_APP_ID: 'catalogue-guid' }, defaults).teams.appCatalogId).toBe('catalogue-guid');
   });
 });

@@ -31,6 +31,8 @@ beforeAll(async () => {
       CallerId: 'urn:botframework:azure',
       ValidateAuthority: 'true',
       GRAPH_ENABLED: 'false',
+      // Production allows only Teams' own service hosts; the emulator answers on loopback.
+      ALLOWED_SERVICE_URL_HOSTS: '127.0.0.1',
     },
     { credentialsFactory: new StaticTokenCredentialsFactory(APP_ID, () => OUTBOUND_TOKEN) },
   );

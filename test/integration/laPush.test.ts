@@ -31,7 +31,7 @@ function baseEnv(dataDir: string, withGraph: boolean): Record<string, string> {
     DATA_DIR: dataDir,
     LA_OBJECT_IDS: la.user.aadObjectId,
     TEAMS_SERVICE_URL: teams.serviceUrl,
-    TEAMS_APP_ID: CATALOG_APP_ID,
+    TEAMS_CATALOG_APP_ID: CATALOG_APP_ID,
     ...(withGraph
       ? {
           GRAPH_TENANT_ID: teams.tenantId,

@@ -75,17 +75,25 @@ describe('abuse and privacy', () => {
   it('erases journeys after the retention period, and keeps active ones', async () => {
     let now = new Date('2026-01-01T09:00:00Z');
     await withBot(
-      { RETENTION_DAYS_AFTER_COMPLETION: '30', RETENTION_DAYS_INACTIVE: '365' },
+      { RETENTION_DAYS_AFTER_COMPLETION: '30', RETENTION_DAYS_INACTIVE: '365', UNANSWERED_RETENTION_DAYS: '10' },
       async (bot) => {
         const finisher = newStarter(teams, 'Finisher');
         const idle = newStarter(teams, 'Idle');
         await postActivity(bot.messagesUrl, personalInstall(scene, finisher.who, finisher.conversationId));
         await postActivity(bot.messagesUrl, personalInstall(scene, idle.who, idle.conversationId));
+        await postActivity(bot.messagesUrl, personalMessage(scene, idle.who, idle.conversationId, 'where is the canteen'));
+        const unanswered = async () => {
+          const keys: string[] = [];
+          for await (const k of bot.app.storage.list('unanswered/')) keys.push(k);
+          return keys;
+        };
+        expect(await unanswered()).toHaveLength(1);
         for (const actionId of bot.app.content.journey.steps.flatMap((s) => s.actions.map((a) => a.id))) {
           await postActivity(bot.messagesUrl, adaptiveCardAction(scene, finisher.who, finisher.conversationId, { verb: 'ack', data: { verb: 'ack', actionId } }));
         }
         now = new Date('2026-01-20T09:00:00Z');
         expect(await bot.app.jobs.retention()).toEqual({ checked: 2, erasedCompleted: 0, erasedInactive: 0 });
+        expect(await unanswered()).toEqual([]); // unanswered questions go after UNANSWERED_RETENTION_DAYS
         now = new Date('2026-02-15T09:00:00Z');
         expect(await bot.app.jobs.retention()).toEqual({ checked: 2, erasedCompleted: 1, erasedInactive: 0 });
         now = new Date('2027-01-15T09:00:00Z');

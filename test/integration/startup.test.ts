@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tempDataDir } from '../helpers/botHarness';
+import { ROOT, spawnBot } from '../helpers/botProcess';
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 interface Run {
   code: number | null;
@@ -14,17 +13,15 @@ interface Run {
 }
 
 /** Runs the real entry point (src/index.ts) as a process; optionally does something once it listens. */
-function runBot(env: Record<string, string>, whenListening?: (port: number, child: ReturnType<typeof spawn>) => Promise<void>): Promise<Run> {
+function runBot(env: Record<string, string>, whenListening?: (port: number, child: ReturnType<typeof spawnBot>) => Promise<void>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, join(ROOT, 'src', 'index.ts')], {
-      cwd: tmpdir(), // no .env from the repository
-      env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: tempDataDir(), LOG_LEVEL: 'info', ...env },
-    });
+    // cwd outside the repository: no .env is read.
+    const child = spawnBot({ PORT: '0', DATA_DIR: tempDataDir(), LOG_LEVEL: 'info', ...env }, tmpdir());
     let stdout = '';
     let stderr = '';
     let started = false;
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /"event":"server.listening","port":(\d+)/.exec(stdout);
       if (match && !started && whenListening) {
@@ -32,7 +29,7 @@ function runBot(env: Record<string, string>, whenListening?: (port: number, chil
         whenListening(Number(match[1]), child).catch(reject);
       }
     });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
@@ -61,10 +58,30 @@ describe('starting and stopping the process', () => {
   it('finishes a request in flight on SIGTERM, then exits 0', async () => {
     let inFlightStatus = 0;
     const run = await runBot({}, async (port, child) => {
-      // /readyz reads storage; send it and SIGTERM at once: the answer must still arrive.
-      const pending = fetch(`http://127.0.0.1:${port}/readyz`).then((r) => (inFlightStatus = r.status));
-      child.kill('SIGTERM');
-      await pending;
+      // A request whose body is still arriving when SIGTERM lands: the server has it in hand and must answer it.
+      const body = JSON.stringify({
+        type: 'typing',
+        id: 'in-flight',
+        channelId: 'msteams',
+        serviceUrl: 'http://127.0.0.1:9/',
+        from: { id: '29:someone' },
+        recipient: { id: '28:bot' },
+        conversation: { id: 'a:conversation' },
+      });
+      const answered = new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/api/messages', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.write(body.slice(0, 20));
+        setTimeout(() => {
+          child.kill('SIGTERM');
+          setTimeout(() => req.end(body.slice(20)), 200);
+        }, 300);
+      });
+      inFlightStatus = await answered;
     });
     expect(inFlightStatus).toBe(200);
     expect(run.code).toBe(0);

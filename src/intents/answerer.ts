@@ -1,0 +1,105 @@
+import type { Answerer } from '../bot/journeyFlow';
+import type { CardJson, CardRenderer } from '../cards/render';
+import { linkRows, ukDate } from '../cards/views';
+import type { IntentAnswer, IntentContent } from '../content/load';
+import type { Progress } from '../journey/progress';
+import { IntentMatcher, type Match } from './matcher';
+import type { UnansweredLog } from './unanswered';
+
+/** What a question gets, as the CLI and the reports see it: the verdict and the answer's plain text. */
+export interface Reply {
+  readonly match: Match;
+  /** The intent answered, or undefined for the fallback (and for "did you mean"). */
+  readonly intent: string | undefined;
+  readonly text: string;
+}
+
+/**
+ * Questions → answer cards, from the intent map. The same object serves the bot (as its Answerer), the
+ * `npm run ask` CLI and the content check.
+ */
+export class IntentAnswerer implements Answerer {
+  readonly matcher: IntentMatcher;
+
+  constructor(
+    private readonly intents: IntentContent,
+    private readonly renderer: CardRenderer,
+    /** Where fallen-back questions go; omitted by the CLI and the content check. */
+    private readonly unanswered?: UnansweredLog,
+    private readonly onLogError: (error: unknown) => void = () => undefined,
+  ) {
+    this.matcher = new IntentMatcher(intents.map);
+  }
+
+  async answer(question: string, context: { progress: Progress | undefined }): Promise<CardJson> {
+    const match = this.matcher.match(question);
+    if (match.kind === 'fallback' && this.unanswered) {
+      // Losing a log entry must never cost the user their answer.
+      await this.unanswered.record(question, match.candidates).catch(this.onLogError);
+    }
+    return this.cardFor(match, context.progress);
+  }
+
+  answerIntent(intentId: string, context: { progress: Progress | undefined }): CardJson | undefined {
+    const answer = this.intents.answers.get(intentId);
+    return answer ? this.answerCard(answer, context.progress) : undefined;
+  }
+
+  /** The verdict and plain text for a question (CLI, reports); nothing is logged. */
+  reply(question: string): Reply {
+    const match = this.matcher.match(question);
+    if (match.kind === 'answer') {
+      const answer = this.intents.answers.get(match.intent) as IntentAnswer;
+      return { match, intent: match.intent, text: [answer.title, ...answer.lines].join('\n') };
+    }
+    if (match.kind === 'didYouMean') {
+      const titles = match.intents.map((id) => this.intents.answers.get(id)?.title ?? id);
+      return { match, intent: undefined, text: [this.intents.didYouMean.title, ...titles.map((t) => `- ${t}`)].join('\n') };
+    }
+    return { match, intent: undefined, text: [this.intents.fallback.title, ...this.intents.fallback.lines].join('\n') };
+  }
+
+  /** The card for a verdict. */
+  cardFor(match: Match, progress: Progress | undefined): CardJson {
+    switch (match.kind) {
+      case 'answer':
+        return this.answerCard(this.intents.answers.get(match.intent) as IntentAnswer, progress);
+      case 'didYouMean':
+        return this.renderer.render('did-you-mean', {
+          title: this.intents.didYouMean.title,
+          lines: this.intents.didYouMean.lines.map((text) => ({ text })),
+          choices: match.intents.map((id) => ({ id, title: this.intents.answers.get(id)?.title ?? id })),
+        });
+      case 'fallback':
+        return this.renderer.render('fallback', { title: this.intents.fallback.title, lines: this.intents.fallback.lines.map((text) => ({ text })) });
+    }
+  }
+
+  /** Every card this answerer can send, for the content check and the card tests. */
+  allCards(progress?: Progress): { readonly name: string; readonly card: CardJson }[] {
+    const cards = [...this.intents.answers.values()].map((a) => ({ name: `answer ${a.id}`, card: this.answerCard(a, progress) }));
+    const [first, second] = [...this.intents.answers.keys()];
+    cards.push({ name: 'did you mean', card: this.cardFor({ kind: 'didYouMean', intents: [first as string, second as string], confidence: 0.5, candidates: [] }, undefined) });
+    cards.push({ name: 'fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [] }, undefined) });
+    return cards;
+  }
+
+  private answerCard(answer: IntentAnswer, progress: Progress | undefined): CardJson {
+    const action = answer.action;
+    const doneAt = action && progress ? progress.acknowledged[action.id] : undefined;
+    const related = answer.related.slice(0, 3);
+    return this.renderer.render('answer', {
+      id: answer.id,
+      title: answer.title,
+      lines: answer.lines.map((text) => ({ text })),
+      linkRows: linkRows(answer.links),
+      // Only where the user has a checklist (personal chat): in a channel there is nothing to tick.
+      hasAction: action !== undefined && progress !== undefined,
+      action: action
+        ? { id: action.id, title: action.title, mustDo: action.mustDo, acknowledged: doneAt !== undefined, doneOn: doneAt ? ukDate(doneAt) : '' }
+        : { id: '', title: '', mustDo: false, acknowledged: false, doneOn: '' },
+      related,
+      offerHelpdesk: answer.id !== 'helpdesk' && !related.some((r) => r.id === 'helpdesk'),
+    });
+  }
+}

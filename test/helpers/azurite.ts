@@ -1,0 +1,162 @@
+/**
+ * Azurite's blob service, started from node_modules by the tests themselves (no Docker): a free loopback
+ * port, in-memory persistence (a temporary folder as its working directory), and the well-known development account. No test
+ * framework imports, so benchmarks can reuse it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, request } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Azurite's fixed development account and key, published by Microsoft for the emulator: not a secret. */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface Azurite {
+  /** Connection string for @azure/storage-blob and AZURE_STORAGE_CONNECTION_STRING. */
+  readonly connectionString: string;
+  readonly port: number;
+  /** A container name no other caller of this Azurite has had (the store creates it on first use). */
+  newContainer(): string;
+  /** Azurite's own output, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves true once anything answers HTTP on the port (Azurite answers an unsigned request with an error, which is enough). */
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: `/${AZURITE_ACCOUNT}?comp=list`, method: 'GET', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+let containerCounter = 0;
+
+/** Starts azurite-blob and resolves once it answers; rejects with its output if it exits or stays silent. */
+export async function startAzurite(startTimeoutMs = 30_000): Promise<Azurite> {
+  const port = await freePort();
+  const location = mkdtempSync(join(tmpdir(), 'azurite-'));
+  const main = join(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      main,
+      '--blobHost', '127.0.0.1',
+      '--blobPort', String(port),
+      '--inMemoryPersistence',
+      '--skipApiVersionCheck',
+      '--loose',
+      '--silent',
+      '--disableTelemetry',
+    ],
+    // In memory (Azurite refuses --location with it); the temporary folder is only its working directory.
+    { cwd: location, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`Azurite exited (${String(child.exitCode ?? child.signalCode)}) before answering: ${output}`);
+    }
+    if (await answers(port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Azurite did not answer on port ${port}: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  return {
+    port,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`,
+    newContainer: () => `test-${process.pid}-${++containerCounter}-${Math.random().toString(36).slice(2, 8)}`,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        const forced = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(forced);
+      }
+      rmSync(location, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What a proxy does with one request: pass it on, pass it on but lose the answer, cut it, or answer an error itself. */
+export type ProxyVerdict = 'forward' | 'loseAnswer' | 'refuse' | { readonly status: number; readonly errorCode: string };
+
+export interface AzuriteProxy {
+  readonly port: number;
+  /** A connection string through the proxy. */
+  readonly connectionString: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback proxy in front of Azurite that asks `decide` about each request (method and decoded path): to
+ * simulate a response lost after the write landed, an unreachable account, or a service error.
+ */
+export async function startAzuriteProxy(azurite: Azurite, decide: (method: string, path: string) => ProxyVerdict): Promise<AzuriteProxy> {
+  const server = createHttpServer((req, res) => {
+    const verdict = decide(req.method ?? 'GET', decodeURIComponent(req.url ?? ''));
+    if (verdict === 'refuse') {
+      req.socket.destroy();
+      return;
+    }
+    if (typeof verdict === 'object') {
+      req.resume();
+      const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${verdict.errorCode}</Code><Message>simulated</Message></Error>`;
+      res.writeHead(verdict.status, { 'content-type': 'application/xml', 'x-ms-error-code': verdict.errorCode, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    const upstream = request({ host: '127.0.0.1', port: azurite.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      if (verdict === 'loseAnswer') {
+        answer.resume();
+        answer.on('end', () => req.socket.destroy());
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

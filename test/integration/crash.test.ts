@@ -1,0 +1,81 @@
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { adaptiveCardAction, personalInstall, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
+import { newStarter, startTeams, tempDataDir } from '../helpers/botHarness';
+import { exited, spawnBot, whenListening } from '../helpers/botProcess';
+import { cardText } from '../helpers/cardText';
+import type { TeamsEmulator } from '../helpers/teamsEmulator';
+
+let teams: TeamsEmulator;
+let scene: TeamsScene;
+
+beforeAll(async () => {
+  ({ teams, scene } = await startTeams({ conversationWindows: [{ limit: 1_000_000, windowMs: 1000 }], tenantPerSecond: 1_000_000 }));
+});
+afterAll(async () => {
+  await teams.close();
+});
+
+/** Starts the real entry point as its own process and resolves its URL once it listens. */
+async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawnBot({ PORT: '0', LOG_LEVEL: 'info', GRAPH_ENABLED: 'false', USER_MESSAGES_PER_MINUTE: '1000', ...env });
+  const port = await whenListening(child);
+  return { child, url: `http://127.0.0.1:${port}/api/messages` };
+}
+
+describe('crash safety on the file store', () => {
+  it('keeps every acknowledgement that got a 200 when the process is killed -9 mid-storm, and no file is corrupt', async () => {
+    const dataDir = tempDataDir();
+    const first = await startProcess({ DATA_DIR: dataDir });
+    const starters: { who: ActivityUser; conversationId: string }[] = Array.from({ length: 10 }, () => newStarter(teams));
+    for (const s of starters) await postActivity(first.url, personalInstall(scene, s.who, s.conversationId));
+    const actionIds = ['training-guidance', 'service-status', 'profile-details', 'uk-mobile-number', 'sspr-registration', 'transparency', 'teams-getting-started', 'account-secret', 'mailbox-quota', 'mfa'];
+
+    const confirmed: { starter: number; actionId: string }[] = [];
+    const KILL_AFTER = 15;
+    const storm = starters.flatMap((s, i) =>
+      actionIds.map(async (actionId, j) => {
+        await new Promise((r) => setTimeout(r, j * 15));
+        try {
+          const res = await postActivity(first.url, adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId } }));
+          if (res.status === 200 && (res.body as { type?: string }).type === 'application/vnd.microsoft.card.adaptive') {
+            confirmed.push({ starter: i, actionId });
+            // Kill -9 once the storm is under way: after the first confirmations, with the rest in flight or unsent.
+            if (confirmed.length === KILL_AFTER) first.child.kill('SIGKILL');
+          }
+        } catch {
+          // the connection died with the process: not confirmed
+        }
+      }),
+    );
+    await Promise.all(storm);
+    if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL'); // the storm ended first: fails below
+    await exited(first.child);
+    // The kill really landed mid-storm: some acknowledgements were confirmed, some never were.
+    expect(confirmed.length).toBeGreaterThan(0);
+    expect(confirmed.length).toBeLessThan(starters.length * actionIds.length);
+
+    // Every stored file is whole JSON (a killed write leaves at most a temporary file behind).
+    const stateDir = join(dataDir, 'state');
+    for (const file of readdirSync(stateDir).filter((f) => f.endsWith('.json'))) {
+      expect(() => JSON.parse(readFileSync(join(stateDir, file), 'utf8'))).not.toThrow();
+    }
+
+    const second = await startProcess({ DATA_DIR: dataDir });
+    try {
+      for (const [i, s] of starters.entries()) {
+        const res = await postActivity(second.url, adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'progress', data: { verb: 'progress' } }));
+        const text = cardText((res.body as { value: unknown }).value);
+        const done = text.slice(text.indexOf('Done:'));
+        for (const c of confirmed.filter((c) => c.starter === i)) {
+          const title = (await import('../../cards/journey.json')).steps.flatMap((st) => st.actions).find((a) => a.id === c.actionId)?.title ?? '';
+          expect({ starter: i, actionId: c.actionId, recorded: done.includes(`✓ ${title.replace('{service}', 'NHSmail')}`) }).toEqual({ starter: i, actionId: c.actionId, recorded: true });
+        }
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+      await exited(second.child);
+    }
+  });
+});
