@@ -1,47 +1,50 @@
 /**
- * Adapter: the intent matcher under benchmark. The matcher is built by the intents work (issue 3) as a pure
- * module under src/intents/; this file is the only place the bench knows where it is and how it is called.
- * Until it exists, loadMatcher() resolves undefined and the report says "n/a (matcher not merged)";
- * the question turns still run through the HTTP path, where the bot falls back to "did not understand".
+ * Adapter: the intent matcher under benchmark (issue 3, src/intents/matcher.ts) and its labelled questions.
+ * This file is the only place the bench knows the matcher's module and API: if either moves, change the
+ * import below (one line) and `loadMatcher`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadContent } from '../../src/content/load';
+import { IntentMatcher } from '../../src/intents/matcher';
 import { ROOT } from '../lib/build';
 
-/** The one line to change if the matcher module moves (path from the repository root, without extension). */
-const MATCHER_MODULE = 'src/intents/matcher';
-
-/** What the bench needs: build once, then map a question to an intent id (null when it falls back). */
+/** What the bench needs: built once, then question → intent ids offered (none when it falls back). */
 export interface BenchMatcher {
   readonly source: string;
-  match(question: string): string | null;
+  /** The one intent answered, the two of a "did you mean", or [] for the fallback. */
+  match(question: string): readonly string[];
 }
 
-type MatchResult = string | null | undefined | { intent?: unknown; intentId?: unknown; id?: unknown; kind?: unknown };
+export function loadMatcher(): BenchMatcher | undefined {
+  const matcher = new IntentMatcher(loadContent(join(ROOT, 'cards')).intents.map);
+  return {
+    source: 'src/intents/matcher.ts (IntentMatcher)',
+    match: (question) => {
+      const m = matcher.match(question);
+      return m.kind === 'answer' ? [m.intent] : m.kind === 'didYouMean' ? m.intents : [];
+    },
+  };
+}
 
-function intentOf(result: MatchResult): string | null {
-  if (result === null || result === undefined) return null;
-  if (typeof result === 'string') return result;
-  const id = result.intentId ?? result.intent ?? result.id;
-  if (typeof id === 'string') return id;
-  if (typeof id === 'object' && id !== null && typeof (id as { id?: unknown }).id === 'string') return (id as { id: string }).id;
-  return null;
+export interface LabelledQuestion {
+  readonly text: string;
+  /** The intent meant, or null when out of scope (should fall back). */
+  readonly intent: string | null;
 }
 
 /**
- * Loads the matcher if the module is there. It accepts the shapes a pure matcher module is likely to export:
- * a `createMatcher()`/`buildMatcher()`/`loadMatcher()` factory (optionally taking the content directory) whose
- * result has `match(question)`, or a plain `match(question)` function.
+ * The project's labelled question sets (test/fixtures/intents-*.json: the tuning set, the held-out set and the
+ * unseen third-party set), so the bench times the matcher on the same phrasing its accuracy tests use.
  */
-export async function loadMatcher(): Promise<BenchMatcher | undefined> {
-  const file = join(ROOT, MATCHER_MODULE);
-  if (!existsSync(`${file}.ts`) && !existsSync(`${file}.js`) && !existsSync(join(file, 'index.ts'))) return undefined;
-  const mod = (await import(file)) as Record<string, unknown>;
-  const factory = ['createMatcher', 'buildMatcher', 'loadMatcher'].map((n) => mod[n]).find((f) => typeof f === 'function') as
-    | ((contentDir?: string) => unknown)
-    | undefined;
-  const built = factory ? await factory(join(ROOT, 'cards')) : mod;
-  const match = (built as { match?: unknown }).match;
-  if (typeof match !== 'function') throw new Error(`${MATCHER_MODULE} has no match(question) the bench can call; adjust bench/adapters/matcher.ts`);
-  return { source: MATCHER_MODULE, match: (q) => intentOf((match as (q: string) => MatchResult).call(built, q)) };
+export function labelledQuestions(): LabelledQuestion[] {
+  const out: LabelledQuestion[] = [];
+  for (const name of ['labelled', 'heldout', 'unseen']) {
+    const file = join(ROOT, 'test', 'fixtures', `intents-${name}.json`);
+    if (!existsSync(file)) continue;
+    const set = JSON.parse(readFileSync(file, 'utf8')) as { inScope: { q: string; intent: string }[]; outOfScope: string[] };
+    out.push(...set.inScope.map((x) => ({ text: x.q, intent: x.intent })), ...set.outOfScope.map((q) => ({ text: q, intent: null })));
+  }
+  if (out.length === 0) throw new Error('no labelled questions found under test/fixtures/intents-*.json');
+  return out;
 }
