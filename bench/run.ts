@@ -91,6 +91,7 @@ interface Results {
   matching?: MatchingFigures;
   seedMs?: number;
   startupFile?: StartupFigures;
+  startupEcho?: StartupFigures;
   startupBlob?: (StartupFigures & { seedMs: number }) | 'n/a (blob storage not merged)';
   http?: HttpFigures;
   pushes?: PushFigures;
@@ -243,6 +244,9 @@ function rows(r: Results, users: number): Row[] {
   const population = `${users.toLocaleString('en-GB')} users`;
   startupRows(`${population}, file store`, r.startupFile);
   startupRows(`${population}, Azurite`, r.startupBlob);
+  if (r.startupEcho) {
+    out.push(['Start-up and RSS, echo bot (reference)', `${fmt(r.startupEcho.medianMs)} ms, ${fmt(r.startupEcho.rssMb, 1)} MB`, '—', '—']);
+  }
   if (r.http) out.push(['RSS after the turn load (peak)', `${fmt(r.http.botRssAfterMb)} MB (peak ${fmt(r.http.botPeakMb)} MB; echo bot peak ${fmt(r.http.echoPeakMb)} MB)`, '—', '—']);
   return out;
 }
@@ -278,6 +282,7 @@ async function main(): Promise<void> {
   if (opts.only.has('startup') && dataDir) {
     say('start-up trials on the file store');
     results.startupFile = await measureStartup('bot-startup-file', built.botEntry, botEnv(dataDir), opts.trials);
+    results.startupEcho = await measureStartup('echo-startup', built.echoEntry, {}, opts.trials);
     results.startupBlob = blobStorageAvailable() ? await runBlobStartup(opts, built) : 'n/a (blob storage not merged)';
   }
   if (opts.only.has('http') && dataDir) results.http = await runHttp(opts, built, dataDir);
