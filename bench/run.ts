@@ -259,7 +259,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpu: `${cpu[0]?.model.trim() ?? 'unknown'} × ${cpu.length} cores`,
     os: `${osType()} ${release()}`,
-    commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no']) === '' ? '' : ' (uncommitted changes)'}`,
+    commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/RESULTS.md']) === '' ? '' : ' (uncommitted changes)'}`,
     loadBefore: loadavg().map((l) => l.toFixed(2)).join(' '),
   };
   const started = performance.now();
