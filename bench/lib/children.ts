@@ -1,5 +1,5 @@
 /**
- * Child processes of the bench: the bot, the echo bot, the connector sink and Azurite. Each runs with plain
+ * Child processes of the bench: the bot, the echo bot and the connector sink. Each runs with plain
  * `node`, its output goes to a log file under bench/out/ (never through the bench's own event loop), and it
  * counts as started when its health URL answers 200.
  */
@@ -33,12 +33,8 @@ export interface ChildOptions {
   readonly script: string;
   readonly env: Record<string, string>;
   readonly nodeArgs?: readonly string[];
-  /** Arguments after the script; "{port}" is replaced by the chosen port. */
-  readonly args?: readonly string[];
   /** Path answered with 200 once the process is ready (default /readyz). */
   readonly readyPath?: string;
-  /** Ready as soon as the path answers at all (for servers without a health route, such as Azurite). */
-  readonly anyStatus?: boolean;
   readonly timeoutMs?: number;
   /** Fixed port; default a free loopback port. */
   readonly port?: number;
@@ -80,11 +76,11 @@ export function processCpuMs(pid: number): number {
   }
 }
 
-async function ready(url: string, anyStatus: boolean): Promise<boolean> {
+async function ready(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
     await res.arrayBuffer();
-    return anyStatus || res.status === 200;
+    return res.status === 200;
   } catch {
     return false;
   }
@@ -97,8 +93,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
   const logFile = join(OUT_DIR, `${options.name}.log`);
   const fd = openSync(logFile, 'a');
   const started = performance.now();
-  const args = (options.args ?? []).map((a) => a.replace('{port}', String(port)));
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...options.env, PORT: String(port) },
     stdio: ['ignore', fd, fd],
@@ -116,7 +111,7 @@ export async function startChild(options: ChildOptions): Promise<Child> {
   let startMs = Number.NaN;
   while (performance.now() < deadline) {
     if (exited !== undefined) throw new Error(`${options.name} exited with ${String(exited)} before it was ready; see ${logFile}`);
-    if (await ready(`${url}${options.readyPath ?? '/readyz'}`, options.anyStatus ?? false)) {
+    if (await ready(`${url}${options.readyPath ?? '/readyz'}`)) {
       startMs = performance.now() - started;
       break;
     }
