@@ -1,0 +1,106 @@
+/**
+ * Turns through the real HTTP path: autocannon on loopback POSTs Teams activities to /api/messages of a bot
+ * running in its own process, and every reply goes to the connector sink (another process). Our bot and the bare
+ * echo bot run side by side and are measured alternately (echo question, bot question, echo ack, bot ack), each
+ * after its own warm-up, under the same load (a fixed number of connections, each sending as fast as answered).
+ */
+import autocannon from 'autocannon';
+import { actionSubmit, personalMessage, sceneFrom } from '../test/helpers/activities';
+import type { Child } from './lib/children';
+import { summarise } from './lib/stats';
+import { BENCH_APP_ID, BENCH_TENANT, benchUser } from './lib/population';
+
+export interface TurnFigures {
+  /** Successful turns per second over the measured window. */
+  readonly rps: number;
+  /** Latency per turn in ms (client side: request sent → response read). */
+  readonly p50: number;
+  readonly p99: number;
+  readonly turns: number;
+  readonly failures: number;
+  /** CPU the bot's process used per turn in the measured window, ms: less sensitive to other load than turns/s. */
+  readonly cpuMsPerTurn: number;
+}
+
+export type TurnKind = 'question' | 'ack';
+
+export interface TurnLoad {
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  /** Users the turns are spread over (from the seeded population). */
+  readonly users: number;
+  /** In-scope questions to ask, in rotation. */
+  readonly questions: readonly string[];
+  /** Journey action ids to acknowledge, in rotation. */
+  readonly actionIds: readonly string[];
+}
+
+/** The request bodies for one kind of turn: one per user, in rotation, so no user's turns queue behind each other. */
+export function turnBodies(kind: TurnKind, sinkUrl: string, load: TurnLoad): string[] {
+  const scene = sceneFrom({ serviceUrl: `${sinkUrl}/teams/`, appId: BENCH_APP_ID, tenantId: BENCH_TENANT });
+  const bodies: string[] = [];
+  for (let i = 0; i < load.users; i++) {
+    const { ref, name } = benchUser(i);
+    const who = { userId: ref.userId, name, aadObjectId: ref.aadObjectId as string };
+    const activity =
+      kind === 'question'
+        ? personalMessage(scene, who, ref.conversationId, load.questions[i % load.questions.length] ?? 'help')
+        : actionSubmit(
+            scene,
+            who,
+            ref.conversationId,
+            // Exactly what the step card's "Mark as done" button carries (cards/templates/step.json).
+            { verb: 'ack', actionId: load.actionIds[i % load.actionIds.length] ?? 'mfa', view: 'step' },
+            { replyToId: String(1760951520000 + i) },
+          );
+    bodies.push(JSON.stringify(activity));
+  }
+  return bodies;
+}
+
+/** Runs autocannon for `seconds` against the bot's /api/messages, collecting every response time. */
+async function hammer(url: string, bodies: readonly string[], connections: number, seconds: number): Promise<Omit<TurnFigures, 'cpuMsPerTurn'>> {
+  let next = 0;
+  const samples: number[] = [];
+  let failures = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${url}/api/messages`,
+        connections,
+        duration: seconds,
+        timeout: 10,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+            setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+          },
+        ],
+      },
+      (error, res) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(res)),
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      if (statusCode >= 200 && statusCode < 300) samples.push(responseTime);
+      else failures++;
+    });
+  });
+  const { p50, p99, n } = summarise(samples);
+  // result.duration is autocannon's own measured window in seconds.
+  return { rps: n / result.duration, p50, p99, turns: n, failures: failures + result.errors + result.timeouts };
+}
+
+/** Warm-up (discarded), then the measured run. */
+export async function measureTurns(target: Child, bodies: readonly string[], load: TurnLoad): Promise<TurnFigures> {
+  if (load.warmupSeconds > 0) await hammer(target.url, bodies, load.connections, load.warmupSeconds);
+  const cpuBefore = target.cpuMs();
+  const figures = await hammer(target.url, bodies, load.connections, load.seconds);
+  return { ...figures, cpuMsPerTurn: (target.cpuMs() - cpuBefore) / Math.max(1, figures.turns) };
+}
+
+/** The connector sink's counters (to check that every turn really sent its reply). */
+export async function sinkCounts(sinkUrl: string): Promise<{ sent: number; updated: number; members: number; created: number; other: number }> {
+  const res = await fetch(`${sinkUrl}/stats`);
+  return (await res.json()) as { sent: number; updated: number; members: number; created: number; other: number };
+}

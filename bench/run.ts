@@ -1,0 +1,353 @@
+/**
+ * `npm run bench`: every benchmark of issue 7 in one process tree on this machine, printed as a table and
+ * written to bench/RESULTS.md (docs/bench.md explains the method and how to read it).
+ *
+ *   npm run bench                         everything (about 3–4 minutes)
+ *   npm run bench -- --only=http,matching  some sections (written to bench/out/RESULTS.md instead)
+ *   npm run bench -- --profile             also CPU-profile the bot under load (bench/out/profiles/)
+ *   --seconds=8 --warmup=2 --connections=10 --users=10000 --pushes=1000 --push-rate=30 --trials=3
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, tmpdir, type as osType } from 'node:os';
+import { join } from 'node:path';
+import { loadContent } from '../src/content/load';
+import { allActions } from '../src/journey/journey';
+import { FileStorage } from '../src/state/fileStorage';
+import { blobEnv, blobStorageAvailable, openBlobStore, startAzurite } from './adapters/storage';
+import { measureTurns, sinkCounts, turnBodies, type TurnFigures, type TurnKind, type TurnLoad } from './httpTurns';
+import { buildForBench, ROOT } from './lib/build';
+import { OUT_DIR, startChild, type Child } from './lib/children';
+import { seedUsers } from './lib/population';
+import { fmt, markdownTable, ratio, textTable } from './lib/stats';
+import { labelledQuestions } from './adapters/matcher';
+import { measureMatching, type MatchingFigures } from './matching';
+import { summariseProfile } from './profile';
+import { measurePushes, type PushFigures } from './pushes';
+import { measureStartup, type StartupFigures } from './startup';
+
+const SECTIONS = ['matching', 'startup', 'http', 'pushes'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Options {
+  only: Set<Section>;
+  profile: boolean;
+  seconds: number;
+  warmup: number;
+  connections: number;
+  users: number;
+  pushes: number;
+  pushRate: number;
+  trials: number;
+}
+
+function options(argv: readonly string[]): Options {
+  const arg = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const num = (name: string, fallback: number): number => {
+    const v = arg(name) ?? process.env[`BENCH_${name.toUpperCase().replace('-', '_')}`];
+    const n = v === undefined ? fallback : Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+    return n;
+  };
+  const only = (arg('only') ?? SECTIONS.join(',')).split(',').map((s) => s.trim());
+  for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(', ')})`);
+  return {
+    only: new Set(only as Section[]),
+    profile: argv.includes('--profile') || process.env.BENCH_PROFILE === '1',
+    seconds: num('seconds', 8),
+    warmup: num('warmup', 2),
+    connections: num('connections', 10),
+    users: num('users', 10_000),
+    pushes: num('pushes', 1000),
+    pushRate: num('push-rate', 30),
+    trials: num('trials', 3),
+  };
+}
+
+const say = (line: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+interface HttpFigures {
+  readonly echo: Record<TurnKind, TurnFigures>;
+  readonly bot: Record<TurnKind, TurnFigures>;
+  /** Replies the connector received during each bot phase (warm-up included) vs turns answered. */
+  readonly repliesOk: Record<TurnKind, boolean>;
+  readonly botPeakMb: number;
+  readonly echoPeakMb: number;
+  readonly botRssAfterMb: number;
+  readonly profileSummary: string | undefined;
+}
+
+interface Results {
+  matching?: MatchingFigures;
+  seedMs?: number;
+  startupFile?: StartupFigures;
+  startupEcho?: StartupFigures;
+  startupBlob?: (StartupFigures & { seedMs: number }) | 'n/a (blob storage not merged)';
+  http?: HttpFigures;
+  pushes?: PushFigures;
+}
+
+/** Settings the bot runs with in every child: production-like, anonymous (no app id), logs at info. */
+function botEnv(dataDir: string): Record<string, string> {
+  // BENCH_BOT_ENV='{"STORAGE":"memory"}' runs a diagnostic variant (e.g. to separate storage from the rest).
+  const extra = process.env.BENCH_BOT_ENV ? (JSON.parse(process.env.BENCH_BOT_ENV) as Record<string, string>) : {};
+  return { NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'info', STORAGE: 'file', ...extra };
+}
+
+async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForBench>>, dataDir: string): Promise<HttpFigures> {
+  const content = loadContent(join(ROOT, 'cards'));
+  const load: TurnLoad = {
+    connections: opts.connections,
+    warmupSeconds: opts.warmup,
+    seconds: opts.seconds,
+    users: opts.users,
+    questions: labelledQuestions()
+      .filter((q) => q.intent !== null)
+      .map((q) => q.text),
+    actionIds: allActions(content.journey).map((a) => a.id),
+  };
+  const sink = await startChild({ name: 'sink', script: built.sinkEntry, env: {} });
+  const echo = await startChild({ name: 'echo', script: built.echoEntry, env: {} });
+  const profileDir = join(OUT_DIR, 'profiles');
+  const bot = await startChild({
+    name: 'bot',
+    script: built.botEntry,
+    // The per-user message limit (default 20 a minute) is abuse protection; the load spreads over 10,000 users,
+    // but a short run may still send one user several questions, so the limit is raised out of the way.
+    env: { ...botEnv(dataDir), USER_MESSAGES_PER_MINUTE: '1000' },
+    nodeArgs: opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
+  const children: Child[] = [sink, echo, bot];
+  try {
+    const figures = { echo: {}, bot: {} } as { echo: Record<TurnKind, TurnFigures>; bot: Record<TurnKind, TurnFigures> };
+    const repliesOk = {} as Record<TurnKind, boolean>;
+    for (const kind of ['question', 'ack'] as const) {
+      const bodies = turnBodies(kind, sink.url, load);
+      for (const [name, target] of [
+        ['echo', echo],
+        ['bot', bot],
+      ] as const) {
+        say(`${kind} turns → ${name} bot (${opts.warmup}s warm-up + ${opts.seconds}s, ${opts.connections} connections)`);
+        const before = await sinkCounts(sink.url);
+        const result = await measureTurns(target, bodies, load);
+        const after = await sinkCounts(sink.url);
+        figures[name][kind] = result;
+        say(`  ${fmt(result.rps)} turns/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ${fmt(result.cpuMsPerTurn, 2)} ms CPU/turn, ${result.failures} failed`);
+        const replies = after.sent - before.sent + (after.updated - before.updated);
+        if (name === 'bot') repliesOk[kind] = replies >= result.turns;
+      }
+    }
+    const botMemory = bot.memory();
+    const echoMemory = echo.memory();
+    await bot.stop();
+    let profileSummary: string | undefined;
+    if (opts.profile) {
+      const newest = readdirSync(profileDir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(profileDir, f))
+        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+      if (newest) profileSummary = summariseProfile(newest, 20);
+    }
+    return { ...figures, repliesOk, botPeakMb: botMemory.peakMb, botRssAfterMb: botMemory.rssMb, echoPeakMb: echoMemory.peakMb, profileSummary };
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+  }
+}
+
+async function runBlobStartup(opts: Options, built: Awaited<ReturnType<typeof buildForBench>>): Promise<StartupFigures & { seedMs: number }> {
+  const azurite = await startAzurite();
+  try {
+    say(`seeding ${opts.users} users into Azurite`);
+    const seedMs = await seedUsers(openBlobStore(azurite.connectionString), opts.users, 64);
+    say('start-up trials on Azurite');
+    const figures = await measureStartup('bot-startup-blob', built.botEntry, { ...botEnv(mkdtempSync(join(tmpdir(), 'bench-blob-'))), ...blobEnv(azurite.connectionString) }, opts.trials);
+    return { ...figures, seedMs };
+  } finally {
+    await azurite.stop();
+  }
+}
+
+type Row = [measure: string, result: string, goal: string, pass: string];
+
+function verdict(ok: boolean | undefined): string {
+  return ok === undefined ? '—' : ok ? 'PASS' : 'FAIL';
+}
+
+function rows(r: Results, users: number): Row[] {
+  const out: Row[] = [];
+  if (r.http) {
+    for (const kind of ['question', 'ack'] as const) {
+      const label = kind === 'question' ? 'Question turn' : 'Acknowledgement turn';
+      const bot = r.http.bot[kind];
+      const echo = r.http.echo[kind];
+      const tput = bot.rps / echo.rps;
+      const p99 = bot.p99 / echo.p99;
+      out.push([`${label}: throughput`, `${fmt(bot.rps)}/s vs echo ${fmt(echo.rps)}/s = ${ratio(tput)}`, '≥ 0.90× echo', verdict(bot.failures === 0 && tput >= 0.9)]);
+      out.push([
+        `${label}: CPU per turn`,
+        `${fmt(bot.cpuMsPerTurn, 2)} ms vs echo ${fmt(echo.cpuMsPerTurn, 2)} ms = ${ratio(bot.cpuMsPerTurn / echo.cpuMsPerTurn)}`,
+        '—',
+        '—',
+      ]);
+      out.push([
+        `${label}: latency`,
+        `p50 ${fmt(bot.p50, 1)} ms, p99 ${fmt(bot.p99, 1)} ms vs echo p50 ${fmt(echo.p50, 1)}, p99 ${fmt(echo.p99, 1)} ms = p99 ${ratio(p99)}`,
+        'p99 ≤ 1.20× echo',
+        verdict(p99 <= 1.2),
+      ]);
+    }
+  }
+  if (r.matching) {
+    const m = r.matching.matcher;
+    out.push(
+      m
+        ? [
+            'Intent matching',
+            `p50 ${fmt(m.p50, 1)} µs, p99 ${fmt(m.p99, 1)} µs, ${fmt(m.perSecond)} matches/s (${r.matching.questions} labelled questions; built in ${fmt(m.buildMs)} ms)`,
+            'p99 < 200 µs',
+            verdict(m.p99 < 200),
+          ]
+        : ['Intent matching', 'n/a (matcher not merged)', 'p99 < 200 µs', '—'],
+    );
+    const c = r.matching.commandParser;
+    out.push(['Command parsing (reference)', `p50 ${fmt(c.p50, 1)} µs, p99 ${fmt(c.p99, 1)} µs`, '—', '—']);
+  }
+  if (r.pushes) {
+    const p = r.pushes;
+    const within = p.seconds <= 1.2 * p.floorSeconds;
+    out.push([
+      `${p.count} LA pushes`,
+      `${fmt(p.seconds, 1)} s vs floor ${fmt(p.floorSeconds, 1)} s (${p.count} at ${p.tenantPerSecond}/s) = ${ratio(p.seconds / p.floorSeconds)}; lost ${p.lost}, duplicated ${p.duplicated}${p.timedOut ? ' (timed out)' : ''}`,
+      '≤ 1.20× floor, 0 lost, 0 duplicated',
+      verdict(within && p.lost === 0 && p.duplicated === 0),
+    ]);
+  }
+  const startupRows = (label: string, s: StartupFigures | string | undefined): void => {
+    if (s === undefined) return;
+    if (typeof s === 'string') {
+      out.push([`Start-up, ${label}`, s, '< 1500 ms', '—'], [`RSS at ready, ${label}`, s, '< 150 MB', '—']);
+      return;
+    }
+    out.push([`Start-up, ${label}`, `${fmt(s.medianMs)} ms (median of ${s.trialsMs.map((t) => fmt(t)).join(', ')})`, '< 1500 ms', verdict(s.medianMs < 1500)]);
+    out.push([`RSS at ready, ${label}`, `${fmt(s.rssMb, 1)} MB`, '< 150 MB', verdict(s.rssMb < 150)]);
+  };
+  const population = `${users.toLocaleString('en-GB')} users`;
+  startupRows(`${population}, file store`, r.startupFile);
+  startupRows(`${population}, Azurite`, r.startupBlob);
+  if (r.startupEcho) {
+    out.push(['Start-up and RSS, echo bot (reference)', `${fmt(r.startupEcho.medianMs)} ms, ${fmt(r.startupEcho.rssMb, 1)} MB`, '—', '—']);
+  }
+  if (r.http) out.push(['RSS after the turn load (peak)', `${fmt(r.http.botRssAfterMb)} MB (peak ${fmt(r.http.botPeakMb)} MB; echo bot peak ${fmt(r.http.echoPeakMb)} MB)`, '—', '—']);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const opts = options(process.argv.slice(2));
+  const full = opts.only.size === SECTIONS.length;
+  const cpu = cpus();
+  const environment = {
+    node: process.version,
+    cpu: `${cpu[0]?.model.trim() ?? 'unknown'} × ${cpu.length} cores`,
+    os: `${osType()} ${release()}`,
+    commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/RESULTS.md']) === '' ? '' : ' (uncommitted changes)'}`,
+    loadBefore: loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+  const started = performance.now();
+  say(`Node ${environment.node}, ${environment.cpu}, load ${environment.loadBefore}`);
+  const built = await buildForBench();
+  const results: Results = {};
+
+  // Matching first, while nothing else of ours is running.
+  if (opts.only.has('matching')) {
+    say('intent matching');
+    results.matching = measureMatching();
+  }
+
+  let dataDir: string | undefined;
+  if (opts.only.has('startup') || opts.only.has('http')) {
+    dataDir = mkdtempSync(join(tmpdir(), 'bench-file-'));
+    say(`seeding ${opts.users} users into the file store`);
+    results.seedMs = await seedUsers(new FileStorage(join(dataDir, 'state')), opts.users);
+  }
+  if (opts.only.has('startup') && dataDir) {
+    say('start-up trials on the file store');
+    results.startupFile = await measureStartup('bot-startup-file', built.botEntry, botEnv(dataDir), opts.trials);
+    results.startupEcho = await measureStartup('echo-startup', built.echoEntry, {}, opts.trials);
+    results.startupBlob = blobStorageAvailable() ? await runBlobStartup(opts, built) : 'n/a (blob storage not merged)';
+  }
+  if (opts.only.has('http') && dataDir) results.http = await runHttp(opts, built, dataDir);
+  if (opts.only.has('pushes')) {
+    say(`${opts.pushes} LA pushes at ${opts.pushRate}/s per tenant (floor ${fmt(opts.pushes / opts.pushRate, 1)} s)`);
+    results.pushes = await measurePushes(opts.pushes, opts.pushRate);
+  }
+
+  const totalSeconds = (performance.now() - started) / 1000;
+  const header = ['Measure', 'Result', 'Goal', 'Pass'];
+  const table = rows(results, opts.users);
+  const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
+  process.stdout.write(
+    `\nNode ${environment.node} · ${environment.cpu} · ${environment.os} · load ${environment.loadBefore} → ${loadAfter} · ${fmt(totalSeconds)} s\n\n${textTable(header, table)}\n`,
+  );
+  if (results.http?.profileSummary) process.stdout.write(`\n${results.http.profileSummary}\n`);
+
+  const details: string[] = [];
+  if (results.http) {
+    const h = results.http;
+    details.push(
+      `- Turns: ${opts.connections} connections, ${opts.warmup} s warm-up then ${opts.seconds} s measured per bot and kind, alternating echo/bot; turns spread over ${opts.users} seeded users.`,
+      `- Turns measured: question echo ${h.echo.question.turns} / bot ${h.bot.question.turns}, ack echo ${h.echo.ack.turns} / bot ${h.bot.ack.turns}; failed (non-2xx, errors, timeouts): ${[h.echo.question, h.bot.question, h.echo.ack, h.bot.ack].map((f) => f.failures).join(' / ')}.`,
+      `- Every bot turn's reply reached the connector sink: question ${h.repliesOk.question ? 'yes' : 'NO'}, ack ${h.repliesOk.ack ? 'yes' : 'NO'}.`,
+    );
+  }
+  const m = results.matching?.matcher;
+  if (m) {
+    details.push(
+      `- Matcher: ${m.source}; ${fmt(m.calls)} timed calls over the labelled sets in test/fixtures/intents-*.json; in scope answered or offered right ${fmt(m.inScopeRight * 100, 1)}%, out of scope fell back ${fmt(m.outOfScopeFellBack * 100, 1)}% (accuracy is the intents tests' business; shown as a sanity check).`,
+    );
+  }
+  if (results.seedMs !== undefined) details.push(`- Seeding ${opts.users} users (record + progress, 2 files each) took ${fmt(results.seedMs / 1000, 1)} s.`);
+  if (results.startupBlob !== undefined && typeof results.startupBlob !== 'string') {
+    details.push(`- Seeding ${opts.users} users into Azurite (2 blobs each, 64 at a time) took ${fmt(results.startupBlob.seedMs / 1000, 1)} s.`);
+  }
+  if (results.pushes) {
+    const p = results.pushes;
+    details.push(
+      `- Pushes: ${fmt(p.callsPerWelcome, 2)} accepted Teams calls per welcome (open the 1:1 chat, look the member up, send), ${p.throttled} calls refused with 429; so the engine's own floor is ${fmt((p.callsPerWelcome * p.count) / p.tenantPerSecond, 1)} s, against the goal's floor of one call per welcome.`,
+    );
+  }
+  const markdown = [
+    '# Benchmark results',
+    '',
+    `Latest \`npm run bench\`${full ? '' : ` (sections: ${[...opts.only].join(', ')})`}; method and how to read it: [docs/bench.md](../docs/bench.md).`,
+    '',
+    `- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${environment.commit}`,
+    `- Node ${environment.node}; ${environment.cpu}; ${environment.os}`,
+    ...(process.env.BENCH_BOT_ENV ? [`- Diagnostic variant: the bot ran with ${process.env.BENCH_BOT_ENV}`] : []),
+    `- Load average (1, 5, 15 min) before ${environment.loadBefore}, after ${loadAfter}; total run ${fmt(totalSeconds)} s`,
+    '',
+    markdownTable(header, table),
+    '',
+    ...details,
+    ...(results.http?.profileSummary ? ['', '```', results.http.profileSummary, '```'] : []),
+    '',
+  ].join('\n');
+  mkdirSync(OUT_DIR, { recursive: true });
+  const target = full ? join(ROOT, 'bench', 'RESULTS.md') : join(OUT_DIR, 'RESULTS.md');
+  writeFileSync(target, markdown);
+  say(`wrote ${target.slice(ROOT.length + 1)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
