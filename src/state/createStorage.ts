@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config/config';
-import { BlobStateStorage } from './blobStorage';
+import type { BlobStateStorage as BlobStore } from './blobStorage';
 import { FileStorage } from './fileStorage';
 import { AtomicMemoryStorage } from './memoryStorage';
 import type { AtomicStorage } from './storage';
@@ -13,6 +13,10 @@ export function createStorage(config: Config): AtomicStorage {
     case 'file':
       return new FileStorage(join(config.dataDir, 'state'));
     case 'blob':
+    {
+      // Loaded only when used: the Azure SDK adds about 10 MB to every process that merely imports it.
+      const { BlobStateStorage } = require('./blobStorage') as { BlobStateStorage: typeof BlobStore };
       return new BlobStateStorage(config.storage.connectionString, config.storage.container);
+    }
   }
 }

@@ -122,6 +122,7 @@ export class FileStorage implements AtomicStorage {
     } finally {
       await handle.close();
     }
+    let renamed = false;
     try {
       if (exclusive) {
         // link() fails if the target exists: an atomic "create only".
@@ -133,9 +134,10 @@ export class FileStorage implements AtomicStorage {
         }
       } else {
         await fs.rename(temp, target);
+        renamed = true; // the temporary name is gone with the rename: nothing to remove
       }
     } finally {
-      await fs.rm(temp, { force: true });
+      if (!renamed) await fs.rm(temp, { force: true });
     }
     return true;
   }
