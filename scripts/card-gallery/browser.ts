@@ -15,8 +15,8 @@ const ADAPTIVECARDS_JS = join(ROOT, 'node_modules', 'adaptivecards', 'dist', 'ad
 const AXE_JS = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const PAGE_JS = join(__dirname, 'page.js');
 
-/** Starts headless chromium with no network features (nothing here may reach the internet). */
-export async function launchChromium(): Promise<Browser> {
+/** Starts Debian's headless chromium with no network features (nothing here may reach the internet); the tests use it too. */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -29,6 +29,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

@@ -20,7 +20,8 @@
  * certificates, and only a real Microsoft host origin lets the unmodified library and the unmodified CSP work.
  */
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type BrowserContext, type Frame, type Page, type Route } from 'playwright-core';
+import { launchChromium as launchOfflineChromium } from '../../scripts/card-gallery/browser';
+import { type Browser, type BrowserContext, type Frame, type Page, type Route } from 'playwright-core';
 
 export const TEAMS_ORIGIN = 'https://teams.microsoft.com';
 export const TAB_ORIGIN = 'https://welcome.tabs.test';
@@ -31,24 +32,10 @@ export type TeamsTheme = 'default' | 'dark' | 'contrast';
 
 /** Launches Debian's chromium headless, offline-friendly (no background networking). */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Keep cross-origin frames in the page's process: Playwright 1.65 cannot work out element positions in an
-      // out-of-process frame of this Chromium (156) ("Object not disposable"), so clicks in the tab would hang.
-      // Origins, postMessage and CSP behave the same; only the process boundary goes.
-      '--disable-site-isolation-trials',
-      '--disable-features=IsolateOrigins,site-per-process',
-    ],
-  });
+  // Keep cross-origin frames in the page's process: Playwright 1.65 cannot work out element positions in an
+  // out-of-process frame of this Chromium (156) ("Object not disposable"), so clicks in the tab would hang.
+  // Origins, postMessage and CSP behave the same; only the process boundary goes.
+  return launchOfflineChromium(['--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process']);
 }
 
 /** The signed-in Teams user the host describes in getContext. */
