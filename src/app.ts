@@ -17,7 +17,7 @@ import { FirstContact } from './admin/firstContact';
 import { PendingWelcomes } from './admin/pending';
 import { LocalAdministratorPolicy } from './admin/policy';
 import { PushStore } from './admin/pushes';
-import { StarterDeliveries } from './admin/starterDeliveries';
+import { StarterDeliveries, WELCOME_KIND, welcomeHandler } from './admin/starterDeliveries';
 import { CloudAdapterGateway } from './admin/teamsGateway';
 import { WelcomeDelivery } from './admin/welcomeDelivery';
 import { EntraAuth } from './auth/entraAuth';
@@ -31,6 +31,11 @@ import { JourneyCards } from './cards/views';
 import type { Config } from './config/config';
 import { loadContent, type Content } from './content/load';
 import { classifyDeliveryError } from './delivery/classify';
+import { systemDeliveryClock, type DeliveryClock } from './delivery/clock';
+import { ProactiveAuthentication } from './delivery/proactiveConnector';
+import { DeliveryQueue } from './delivery/queue';
+import { TeamsRateLimiter } from './delivery/rateLimiter';
+import { DEFAULT_RETRY } from './delivery/retry';
 import { GraphClient } from './graph/graphClient';
 import { sweepRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
@@ -65,6 +70,8 @@ export interface AppOverrides {
   readonly answerer?: Answerer;
   /** Credentials for the bot's outbound calls (tests supply their own; production derives them from configuration). */
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
+  /** Time for the delivery engine (rate limits, backoff, leases); tests inject a virtual one. */
+  readonly deliveryClock?: DeliveryClock;
 }
 
 /** Builds every object from configuration: the composition root (index.ts only adds process signals). */
@@ -90,6 +97,15 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     overrides.credentialsFactory,
   );
   const adapter = new CloudAdapter(auth);
+  // Proactive sends (LA welcomes, reminders) get their own adapter: Teams' rate limits and our retries only
+  // (Azure's retry policy removed, see src/delivery/proactiveConnector.ts), and no onTurnError to swallow a failed send.
+  const deliveryClock = overrides.deliveryClock ?? systemDeliveryClock;
+  const limiter = new TeamsRateLimiter(
+    { tenantPerSecond: config.delivery.tenantPerSecond, marginMs: config.delivery.windowMarginMs },
+    () => deliveryClock.now(),
+  );
+  const proactiveAdapter = new CloudAdapter(new ProactiveAuthentication(auth, limiter, deliveryClock));
+  const teamsGateway = new CloudAdapterGateway(proactiveAdapter, config.appId);
 
   // Local Administrators: policy, pushes, audit, and the rate-limited delivery of welcomes.
   const graph = config.graph ? new GraphClient({ ...config.graph, maxAttempts: 4 }) : undefined;
@@ -105,7 +121,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     flow,
     addressBook,
     pending,
-    teams: new CloudAdapterGateway(adapter, config.appId),
+    teams: teamsGateway,
     classify: classifyDeliveryError,
     graph,
     teamsAppId: config.graph?.installApp ? config.teams.appCatalogId : undefined,
@@ -113,13 +129,24 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     now,
   });
   let admin: AdminService | undefined;
-  const deliveries = new StarterDeliveries({
+  const queue = new DeliveryQueue({
     storage,
-    deliver: (job) => welcomeDelivery.deliver(job),
-    onOutcome: async (job, result) => admin?.recordOutcome(job, result),
+    clock: deliveryClock,
     log,
-    settings: config.delivery,
+    settings: {
+      concurrency: config.delivery.concurrency,
+      leaseMs: config.delivery.leaseMs,
+      pollMs: config.delivery.pollMs,
+      retry: { ...DEFAULT_RETRY, maxAttempts: config.delivery.maxAttempts, baseDelayMs: config.delivery.backoffMs },
+    },
+    handlers: {
+      [WELCOME_KIND]: welcomeHandler({
+        deliver: (job) => welcomeDelivery.deliver(job),
+        onOutcome: async (job, result) => admin?.recordOutcome(job, result),
+      }),
+    },
   });
+  const deliveries = new StarterDeliveries(queue);
   admin = new AdminService({
     policy,
     pushes,

@@ -76,6 +76,10 @@ export const settingsSchema = z.object({
   DELIVERY_TENANT_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(30),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  DELIVERY_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  DELIVERY_POLL_SECONDS: z.coerce.number().min(0.05).max(600).default(5),
+  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  DELIVERY_WINDOW_MARGIN_MS: z.coerce.number().int().min(0).max(5000).default(50),
 
   PUBLIC_HOSTNAME: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name without scheme or path').optional(),
   ENTRA_TENANT_ID: z.string().min(1).optional(),
@@ -129,7 +133,19 @@ export interface Config {
         readonly installApp: boolean;
       }
     | undefined;
-  readonly delivery: { readonly tenantPerSecond: number; readonly concurrency: number; readonly maxAttempts: number };
+  readonly delivery: {
+    readonly tenantPerSecond: number;
+    readonly concurrency: number;
+    readonly maxAttempts: number;
+    /** How long one instance's claim on a delivery holds (another instance takes over after it). */
+    readonly leaseMs: number;
+    /** How often the store is checked for deliveries queued elsewhere or released by a crash. */
+    readonly pollMs: number;
+    /** First retry backoff for 412/5xx (doubles, with jitter). */
+    readonly backoffMs: number;
+    /** Safety margin added to each Teams rate window. */
+    readonly windowMarginMs: number;
+  };
   /** Entra bearer tokens for the admin API and tabs; undefined when no tenant is configured. */
   readonly entra:
     | { readonly tenantId: string; readonly audiences: readonly string[]; readonly issuers: readonly string[]; readonly jwksUrl: string }
@@ -251,7 +267,15 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
             installApp: s.GRAPH_INSTALL_APP,
           }
         : undefined,
-    delivery: { tenantPerSecond: s.DELIVERY_TENANT_PER_SECOND, concurrency: s.DELIVERY_CONCURRENCY, maxAttempts: s.DELIVERY_MAX_ATTEMPTS },
+    delivery: {
+      tenantPerSecond: s.DELIVERY_TENANT_PER_SECOND,
+      concurrency: s.DELIVERY_CONCURRENCY,
+      maxAttempts: s.DELIVERY_MAX_ATTEMPTS,
+      leaseMs: s.DELIVERY_LEASE_SECONDS * 1000,
+      pollMs: Math.round(s.DELIVERY_POLL_SECONDS * 1000),
+      backoffMs: s.DELIVERY_BACKOFF_MS,
+      windowMarginMs: s.DELIVERY_WINDOW_MARGIN_MS,
+    },
     entra:
       entraTenant !== undefined && audiences.length > 0
         ? {
