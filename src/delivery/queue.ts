@@ -252,7 +252,7 @@ export class DeliveryQueue {
       log.debug({ event: 'delivery.done', kind: job.kind, instance: this.instanceId, attempts: job.attempts + 1 }, 'delivered');
       return;
     }
-    const decision = decideRetry(failure, { attempts: job.attempts + 1, throttles: job.throttles + 1 }, settings.retry, this.deps.random);
+    const decision = decideRetry(failure, { attempts: job.attempts + 1, throttles: job.throttles }, settings.retry, this.deps.random);
     log.warn(
       { event: 'delivery.attemptFailed', kind: job.kind, attempt: job.attempts + 1, throttles: job.throttles, decision: decision.kind, err: errorSummary(failure) },
       'delivery attempt failed',

@@ -29,11 +29,14 @@ export interface RateKeys {
 
 /**
  * Paces requests to Teams so they stay inside Teams' sliding windows: every request reserves the earliest
- * moment at which all its windows have room, and waits until then. Reservations are kept in time order per
- * key, so the check "fewer than limit requests in (t - window, t]" only looks at the past. A 429 pauses the
- * whole tenant until its Retry-After. Pure and synchronous; the caller does the waiting (injected clock).
+ * moment at which all its budgets (tenant, conversation) have room in every window, and waits until then.
+ * Reservations may land between earlier ones (a send held back by its busy conversation does not hold back
+ * the tenant's other requests), and a reservation is only accepted if no window, ending at it or at any later
+ * reservation, goes over its limit. A 429 pauses the whole tenant until its Retry-After. Synchronous and
+ * clock-injected; the caller does the waiting.
  */
 export class TeamsRateLimiter {
+  /** Reserved send times per budget key, ascending. */
   private readonly slots = new Map<string, number[]>();
   private readonly pausedUntil = new Map<string, number>();
   private readonly tenantWindows: readonly RateWindow[];
@@ -57,16 +60,23 @@ export class TeamsRateLimiter {
   /** Reserves the earliest slot for one request; resolves how many ms to wait before sending it (0 = now). */
   reserve(keys: RateKeys): number {
     const now = this.now();
-    const budgets: [string, readonly RateWindow[]][] = [[`t|${keys.tenant}`, this.tenantWindows]];
-    if (keys.conversation !== undefined) budgets.push([`c|${keys.conversation}`, this.conversationWindows]);
-    let at = Math.max(now, this.pausedUntil.get(keys.tenant) ?? 0);
-    for (const [key, windows] of budgets) at = Math.max(at, this.earliest(key, windows));
-    for (const [key, windows] of budgets) {
-      const list = this.slots.get(key) ?? [];
-      list.push(at);
-      this.slots.set(key, list);
-      this.prune(key, windows, now);
+    const budgets: [number[], readonly RateWindow[]][] = [[this.list(`t|${keys.tenant}`, now, this.tenantWindows), this.tenantWindows]];
+    if (keys.conversation !== undefined) {
+      budgets.push([this.list(`c|${keys.conversation}`, now, this.conversationWindows), this.conversationWindows]);
     }
+    let at = Math.max(now, this.pausedUntil.get(keys.tenant) ?? 0);
+    // Each budget's earliest valid time is >= the time asked; repeat until all agree (times only grow).
+    for (let settled = false; !settled; ) {
+      settled = true;
+      for (const [list, windows] of budgets) {
+        const earliest = this.earliestValid(list, windows, at);
+        if (earliest > at) {
+          at = earliest;
+          settled = false;
+        }
+      }
+    }
+    for (const [list] of budgets) list.splice(upperBound(list, at), 0, at);
     if (++this.reservations % 1000 === 0) this.sweep(now);
     return at - now;
   }
@@ -77,42 +87,70 @@ export class TeamsRateLimiter {
     if (until > (this.pausedUntil.get(tenant) ?? 0)) this.pausedUntil.set(tenant, until);
   }
 
-  /** Number of keys tracked (for tests of the memory bound). */
+  /** Number of budget keys tracked (for tests of the memory bound). */
   get size(): number {
     return this.slots.size;
   }
 
-  private earliest(key: string, windows: readonly RateWindow[]): number {
-    const list = this.slots.get(key);
-    if (!list || list.length === 0) return 0;
-    let at = list[list.length - 1] as number;
-    for (const w of windows) {
-      // With `limit` requests already in the window, the next may go once the limit-th most recent one leaves it.
-      const blocking = list[list.length - w.limit];
-      if (blocking !== undefined) at = Math.max(at, blocking + w.windowMs + this.marginMs);
+  /** The key's reservations, without those too old to matter any more. */
+  private list(key: string, now: number, windows: readonly RateWindow[]): number[] {
+    let list = this.slots.get(key);
+    if (!list) {
+      list = [];
+      this.slots.set(key, list);
     }
-    return at;
+    const drop = upperBound(list, now - this.longest(windows));
+    if (drop > 0) list.splice(0, drop);
+    return list;
   }
 
-  private prune(key: string, windows: readonly RateWindow[], now: number): void {
-    const list = this.slots.get(key);
-    if (!list) return;
-    const longest = windows.reduce((m, w) => Math.max(m, w.windowMs + this.marginMs), 0);
-    const maxLimit = windows.reduce((m, w) => Math.max(m, w.limit), 0);
-    let drop = 0;
-    while (drop < list.length && (list[drop] as number) <= now - longest) drop++;
-    // Keep at most the entries any window can still look at.
-    drop = Math.max(drop, list.length - maxLimit);
-    if (drop > 0) list.splice(0, drop);
+  /** The earliest time >= from at which one more request keeps every window of this budget within its limit. */
+  private earliestValid(list: readonly number[], windows: readonly RateWindow[], from: number): number {
+    if (this.fits(list, windows, from)) return from;
+    const candidates = new Set<number>();
+    for (const w of windows) for (const p of list) if (p + w.windowMs + this.marginMs > from) candidates.add(p + w.windowMs + this.marginMs);
+    for (const c of [...candidates].sort((a, b) => a - b)) if (this.fits(list, windows, c)) return c;
+    // Unreachable: after the last reservation plus the longest window, every window is empty.
+    return (list[list.length - 1] ?? from) + this.longest(windows);
+  }
+
+  /** Whether a request at t keeps every window, ending at t or at any later reservation, within its limit. */
+  private fits(list: readonly number[], windows: readonly RateWindow[], t: number): boolean {
+    for (const w of windows) {
+      const span = w.windowMs + this.marginMs;
+      // The window ending at t: requests in (t - span, t].
+      if (upperBound(list, t) - upperBound(list, t - span) + 1 > w.limit) return false;
+      // Windows ending at later reservations p that would contain t: (p - span, p] with t in it.
+      for (let i = upperBound(list, t); i < list.length && (list[i] as number) < t + span; i++) {
+        const p = list[i] as number;
+        if (i + 1 - upperBound(list, p - span) + 1 > w.limit) return false;
+      }
+    }
+    return true;
+  }
+
+  private longest(windows: readonly RateWindow[]): number {
+    return windows.reduce((m, w) => Math.max(m, w.windowMs + this.marginMs), 0);
   }
 
   private sweep(now: number): void {
     for (const [key, list] of this.slots) {
-      const last = list[list.length - 1];
       const windows = key.startsWith('t|') ? this.tenantWindows : this.conversationWindows;
-      const longest = windows.reduce((m, w) => Math.max(m, w.windowMs + this.marginMs), 0);
-      if (last === undefined || last <= now - longest) this.slots.delete(key);
+      const last = list[list.length - 1];
+      if (last === undefined || last <= now - this.longest(windows)) this.slots.delete(key);
     }
     for (const [tenant, until] of this.pausedUntil) if (until <= now) this.pausedUntil.delete(tenant);
   }
+}
+
+/** Index of the first element > value in an ascending list. */
+function upperBound(list: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as number) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
