@@ -7,8 +7,9 @@
 import type { AppOverrides } from '../../src/app';
 import { adaptiveCardAction, postActivity, type ActivityUser, type TeamsScene } from './activities';
 import { startBot, startTeams, tempDataDir, type RunningBot } from './botHarness';
-import { cardOf, cardText } from './cardText';
+import { buttons, cardOf, cardText } from './cardText';
 import { startGraphEmulator, type GraphEmulator } from './graphEmulator';
+import type { JsonObject } from './loopback';
 import type { TeamsEmulator, TeamsUser } from './teamsEmulator';
 
 const GRAPH_CLIENT = { clientId: 'graph-client-id', clientSecret: 'graph-secret' };
@@ -28,6 +29,10 @@ export interface PushRig {
   addStarters(n: number): TeamsUser[];
   /** The LA sends the push form card with the starters' addresses (batches of 400); resolves the last summary card's text. */
   push(bot: RunningBot, starters: readonly TeamsUser[]): Promise<string>;
+  /** The LA presses a button (verb and data) on a card; resolves the answering card's text. */
+  press(bot: RunningBot, data: Record<string, unknown> & { verb: string }): Promise<string>;
+  /** The push id of the summary card last answered to push(). */
+  lastPushId(): string | undefined;
   /** Welcome cards each starter received. */
   welcomes(starter: TeamsUser): number;
   /** Starters with no welcome, and with more than one. */
@@ -44,6 +49,7 @@ export async function startPushRig(options: { tenantPerSecond?: number } = {}): 
   rigCounter += 1;
   const tag = `${process.pid}r${rigCounter}`;
   let n = 0;
+  let lastPushId: string | undefined;
   const addUser = (name: string): TeamsUser => {
     n += 1;
     const user = teams.addUser({
@@ -82,13 +88,21 @@ export async function startPushRig(options: { tenantPerSecond?: number } = {}): 
     }),
     startBot: (env = {}, overrides = {}) => startBot({ ...rig.env(), ...env }, overrides),
     addStarters: (count) => Array.from({ length: count }, (_, i) => addUser(`Starter ${i + 1}`)),
+    lastPushId: () => lastPushId,
+    async press(bot, data) {
+      const res = await postActivity(bot.messagesUrl, adaptiveCardAction(scene, la.who, la.conversationId, { verb: data.verb, data: data as JsonObject }));
+      return cardText((res.body as { value?: unknown } | undefined)?.value);
+    },
     async push(bot, starters) {
       let summary = '';
       for (let i = 0; i < starters.length; i += 400) {
         const addresses = starters.slice(i, i + 400).map((s) => s.upn).join('\n');
         const res = await postActivity(bot.messagesUrl, adaptiveCardAction(scene, la.who, la.conversationId, { verb: 'push', data: { verb: 'push', addresses } }));
         if (res.status !== 200) throw new Error(`push answered ${res.status}`);
-        summary = cardText((res.body as { value?: unknown } | undefined)?.value);
+        const card = (res.body as { value?: unknown } | undefined)?.value;
+        summary = cardText(card);
+        const refresh = buttons(card).find((b) => b.verb === 'pushStatus');
+        if (typeof refresh?.data.pushId === 'string') lastPushId = refresh.data.pushId;
       }
       return summary;
     },
