@@ -37,6 +37,8 @@ import { DeliveryQueue } from './delivery/queue';
 import { TeamsRateLimiter } from './delivery/rateLimiter';
 import { DEFAULT_RETRY } from './delivery/retry';
 import { GraphClient } from './graph/graphClient';
+import { ReminderCards } from './reminders/reminderCard';
+import { REMINDER_KIND, Reminders, type ReminderReport } from './reminders/reminders';
 import { sweepRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
@@ -57,7 +59,11 @@ export interface App {
   readonly audit: AuditTrail;
   readonly deliveries: StarterDeliveries;
   /** Scheduled jobs, also run by npm scripts (retention, reminders). */
-  readonly jobs: { retention(): Promise<RetentionReport> };
+  readonly jobs: {
+    retention(): Promise<RetentionReport>;
+    /** Queues the reminders due now (run the delivery queue to send them). */
+    reminders(): Promise<ReminderReport>;
+  };
   /** Starts listening (and the delivery worker); resolves the bound port. */
   listen(): Promise<number>;
   /** Stops accepting requests, waits for requests and deliveries in flight (up to the grace period), then closes. */
@@ -129,7 +135,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     now,
   });
   let admin: AdminService | undefined;
-  const queue = new DeliveryQueue({
+  const queue: DeliveryQueue = new DeliveryQueue({
     storage,
     clock: deliveryClock,
     log,
@@ -144,9 +150,25 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         deliver: (job) => welcomeDelivery.deliver(job),
         onOutcome: async (job, result) => admin?.recordOutcome(job, result),
       }),
+      [REMINDER_KIND]: {
+        deliver: (payload): Promise<void> => reminders.handler.deliver(payload),
+        giveUp: (payload, reason): Promise<void> => reminders.handler.giveUp(payload, reason),
+      },
     },
   });
   const deliveries = new StarterDeliveries(queue);
+  const reminders: Reminders = new Reminders({
+    users,
+    flow,
+    content,
+    cards: new ReminderCards(config.contentDir, content, renderer),
+    teams: teamsGateway,
+    queue,
+    settings: config.reminders,
+    now,
+    log,
+  });
+  let reminderTimer: NodeJS.Timeout | undefined;
   admin = new AdminService({
     policy,
     pushes,
@@ -217,6 +239,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     deliveries,
     jobs: {
       retention: () => sweepRetention({ users, flow, settings: config.retention, now, log }),
+      reminders: () => reminders.run(),
     },
     listen: async () => {
       const port = await new Promise<number>((resolve, reject) => {
@@ -224,10 +247,17 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         server.listen(config.port, config.host, () => resolve(server.address().port));
       });
       deliveries.start();
+      if (config.reminders.intervalMs > 0) {
+        reminderTimer = setInterval(() => {
+          reminders.run().catch((error: unknown) => log.warn({ event: 'reminders.failed', err: errorSummary(error) }, 'reminder run failed'));
+        }, config.reminders.intervalMs);
+        reminderTimer.unref();
+      }
       return port;
     },
     close: async () => {
       const deadline = Date.now() + config.shutdownGraceMs;
+      if (reminderTimer) clearInterval(reminderTimer);
       const closed = server.server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       await deliveries.stop();
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
