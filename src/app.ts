@@ -18,7 +18,7 @@ import { FirstContact } from './admin/firstContact';
 import { PendingWelcomes } from './admin/pending';
 import { LocalAdministratorPolicy } from './admin/policy';
 import { PushStore } from './admin/pushes';
-import { StarterDeliveries } from './admin/starterDeliveries';
+import { StarterDeliveries, WELCOME_KIND, welcomeHandler } from './admin/starterDeliveries';
 import { CloudAdapterGateway } from './admin/teamsGateway';
 import { WelcomeDelivery } from './admin/welcomeDelivery';
 import { EntraAuth } from './auth/entraAuth';
@@ -32,9 +32,16 @@ import { JourneyCards } from './cards/views';
 import type { Config } from './config/config';
 import { loadContent, type Content } from './content/load';
 import { classifyDeliveryError } from './delivery/classify';
+import { systemDeliveryClock, type DeliveryClock } from './delivery/clock';
+import { ProactiveAuthentication } from './delivery/proactiveConnector';
+import { DeliveryQueue } from './delivery/queue';
+import { TeamsRateLimiter } from './delivery/rateLimiter';
+import { DEFAULT_RETRY } from './delivery/retry';
 import { GraphClient } from './graph/graphClient';
 import { IntentAnswerer } from './intents/answerer';
 import { UnansweredLog } from './intents/unanswered';
+import { ReminderCards } from './reminders/reminderCard';
+import { REMINDER_KIND, Reminders, type ReminderReport } from './reminders/reminders';
 import { sweepRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
@@ -54,7 +61,11 @@ export interface App {
   readonly audit: AuditTrail;
   readonly deliveries: StarterDeliveries;
   /** Scheduled jobs, also run by npm scripts (retention, reminders). */
-  readonly jobs: { retention(): Promise<RetentionReport> };
+  readonly jobs: {
+    retention(): Promise<RetentionReport>;
+    /** Queues the reminders due now (run the delivery queue to send them). */
+    reminders(): Promise<ReminderReport>;
+  };
   /** Starts listening (and the delivery worker); resolves the bound port. */
   listen(): Promise<number>;
   /** Stops accepting requests, waits for requests and deliveries in flight (up to the grace period), then closes. */
@@ -69,6 +80,8 @@ export interface AppOverrides {
   readonly credentialsFactory?: ServiceClientCredentialsFactory;
   /** Folder of the built tab pages (default build/tabs; tests build their own). */
   readonly tabsDir?: string;
+  /** Time for the delivery engine (rate limits, backoff, leases); tests inject a virtual one. */
+  readonly deliveryClock?: DeliveryClock;
 }
 
 /** Builds every object from configuration: the composition root (index.ts only adds process signals). */
@@ -99,6 +112,15 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     overrides.credentialsFactory,
   );
   const adapter = new CloudAdapter(auth);
+  // Proactive sends (LA welcomes, reminders) get their own adapter: Teams' rate limits and our retries only
+  // (Azure's retry policy removed, see src/delivery/proactiveConnector.ts), and no onTurnError to swallow a failed send.
+  const deliveryClock = overrides.deliveryClock ?? systemDeliveryClock;
+  const limiter = new TeamsRateLimiter(
+    { tenantPerSecond: config.delivery.tenantPerSecond, marginMs: config.delivery.windowMarginMs },
+    () => deliveryClock.now(),
+  );
+  const proactiveAdapter = new CloudAdapter(new ProactiveAuthentication(auth, limiter, deliveryClock));
+  const teamsGateway = new CloudAdapterGateway(proactiveAdapter, config.appId);
 
   // Local Administrators: policy, pushes, audit, and the rate-limited delivery of welcomes.
   const graph = config.graph ? new GraphClient({ ...config.graph, maxAttempts: 4 }) : undefined;
@@ -114,7 +136,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     flow,
     addressBook,
     pending,
-    teams: new CloudAdapterGateway(adapter, config.appId),
+    teams: teamsGateway,
     classify: classifyDeliveryError,
     graph,
     teamsAppId: config.graph?.installApp ? config.teams.appCatalogId : undefined,
@@ -122,13 +144,40 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     now,
   });
   let admin: AdminService | undefined;
-  const deliveries = new StarterDeliveries({
+  const queue: DeliveryQueue = new DeliveryQueue({
     storage,
-    deliver: (job) => welcomeDelivery.deliver(job),
-    onOutcome: async (job, result) => admin?.recordOutcome(job, result),
+    clock: deliveryClock,
     log,
-    settings: config.delivery,
+    settings: {
+      concurrency: config.delivery.concurrency,
+      leaseMs: config.delivery.leaseMs,
+      pollMs: config.delivery.pollMs,
+      retry: { ...DEFAULT_RETRY, maxAttempts: config.delivery.maxAttempts, baseDelayMs: config.delivery.backoffMs },
+    },
+    handlers: {
+      [WELCOME_KIND]: welcomeHandler({
+        deliver: (job) => welcomeDelivery.deliver(job),
+        onOutcome: async (job, result) => admin?.recordOutcome(job, result),
+      }),
+      [REMINDER_KIND]: {
+        deliver: (payload): Promise<void> => reminders.handler.deliver(payload),
+        giveUp: (payload, reason): Promise<void> => reminders.handler.giveUp(payload, reason),
+      },
+    },
   });
+  const deliveries = new StarterDeliveries(queue);
+  const reminders: Reminders = new Reminders({
+    users,
+    flow,
+    content,
+    cards: new ReminderCards(config.contentDir, content, renderer),
+    teams: teamsGateway,
+    queue,
+    settings: config.reminders,
+    now,
+    log,
+  });
+  let reminderTimer: NodeJS.Timeout | undefined;
   admin = new AdminService({
     policy,
     pushes,
@@ -203,6 +252,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         await unanswered.sweep();
         return report;
       },
+      reminders: () => reminders.run(),
     },
     listen: async () => {
       const port = await new Promise<number>((resolve, reject) => {
@@ -210,10 +260,17 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         server.listen(config.port, config.host, () => resolve(server.address().port));
       });
       deliveries.start();
+      if (config.reminders.intervalMs > 0) {
+        reminderTimer = setInterval(() => {
+          reminders.run().catch((error: unknown) => log.warn({ event: 'reminders.failed', err: errorSummary(error) }, 'reminder run failed'));
+        }, config.reminders.intervalMs);
+        reminderTimer.unref();
+      }
       return port;
     },
     close: async () => {
       const deadline = Date.now() + config.shutdownGraceMs;
+      if (reminderTimer) clearInterval(reminderTimer);
       const closed = server.server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       await deliveries.stop();
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

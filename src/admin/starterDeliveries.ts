@@ -1,83 +1,63 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { errorSummary } from '../bot/errors';
-import { classifyDeliveryError } from '../delivery/classify';
-import type { Logger } from '../log';
-import type { AtomicStorage } from '../state/storage';
+import type { DeliveryQueue, JobHandler, NewJob } from '../delivery/queue';
+import { TryLaterError } from '../delivery/retry';
 import type { DeliveryResult, StarterJob } from './welcomeDelivery';
 
-export interface StarterDeliveriesDeps {
-  readonly storage: AtomicStorage;
-  readonly deliver: (job: StarterJob) => Promise<DeliveryResult>;
-  readonly onOutcome: (job: StarterJob, result: DeliveryResult) => Promise<void>;
-  readonly log: Logger;
-  readonly settings: { readonly tenantPerSecond: number; readonly concurrency: number; readonly maxAttempts: number };
+/** The queue's name for LA welcomes. */
+export const WELCOME_KIND = 'welcome';
+
+/** One LA welcome as a durable delivery: one per push and starter, so queueing a push twice queues it once. */
+export function welcomeJob(job: StarterJob): NewJob {
+  return { id: `welcome/${job.pushId}/${job.address.toLowerCase()}`, kind: WELCOME_KIND, payload: { ...job } };
 }
 
-/** Delivers LA welcomes in the background, a few at a time, retrying throttling and transient Teams errors. */
+/** Delivers a queued welcome and records the outcome on the push (status card, audit). */
+export function welcomeHandler(deps: {
+  readonly deliver: (job: StarterJob) => Promise<DeliveryResult>;
+  readonly onOutcome: (job: StarterJob, result: DeliveryResult) => Promise<void>;
+}): JobHandler {
+  return {
+    async deliver(payload) {
+      const job = asStarterJob(payload);
+      await deps.onOutcome(job, await deps.deliver(job));
+    },
+    async giveUp(payload, reason) {
+      await deps.onOutcome(asStarterJob(payload), { status: 'failed', reason });
+    },
+  };
+}
+
+function asStarterJob(payload: Record<string, unknown>): StarterJob {
+  const { pushId, address, tenantId, la } = payload as Partial<StarterJob>;
+  if (typeof pushId !== 'string' || typeof address !== 'string' || typeof tenantId !== 'string' || typeof la?.aadObjectId !== 'string') {
+    throw new TryLaterError('malformed welcome delivery', 60_000);
+  }
+  return { pushId, address, tenantId, la: { aadObjectId: la.aadObjectId, name: typeof la.name === 'string' ? la.name : '' } };
+}
+
+/**
+ * LA welcomes on the durable, rate-limited delivery queue (src/delivery/queue.ts): queued in the store, so they
+ * survive a restart and can be shared by several instances. App exposes this as `deliveries`.
+ */
 export class StarterDeliveries {
-  private readonly queue: StarterJob[] = [];
-  private running = 0;
-  private stopped = true;
-  private idleWaiters: (() => void)[] = [];
+  constructor(readonly queue: DeliveryQueue) {}
 
-  constructor(private readonly deps: StarterDeliveriesDeps) {}
-
-  /** Queues starters for delivery. */
-  async enqueue(jobs: StarterJob[]): Promise<void> {
-    this.queue.push(...jobs);
-    this.pump();
-    return Promise.resolve();
+  /** Queues starters for delivery (in the store; each push and starter once). */
+  async enqueue(jobs: readonly StarterJob[]): Promise<void> {
+    await this.queue.enqueue(jobs.map(welcomeJob));
   }
 
+  /** Starts the worker: resumes whatever the store holds. */
   start(): void {
-    this.stopped = false;
-    this.pump();
+    this.queue.start();
   }
 
-  /** Lets deliveries in flight finish, and starts no more. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.running > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  /** Lets deliveries in flight finish, and starts no more; the rest stays queued in the store. */
+  stop(): Promise<void> {
+    return this.queue.stop();
   }
 
-  /** Resolves when nothing is queued or running (tests and benchmarks). */
-  async drain(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private pump(): void {
-    while (!this.stopped && this.running < this.deps.settings.concurrency && this.queue.length > 0) {
-      const job = this.queue.shift() as StarterJob;
-      this.running++;
-      void this.run(job).finally(() => {
-        this.running--;
-        if (this.running === 0 && (this.queue.length === 0 || this.stopped)) {
-          const waiters = this.idleWaiters;
-          this.idleWaiters = [];
-          waiters.forEach((w) => w());
-        }
-        this.pump();
-      });
-    }
-  }
-
-  private async run(job: StarterJob): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.deps.onOutcome(job, await this.deps.deliver(job));
-        return;
-      } catch (error) {
-        const failure = classifyDeliveryError(error);
-        const retry = (failure.kind === 'throttled' || failure.kind === 'transient') && attempt < this.deps.settings.maxAttempts;
-        this.deps.log.warn({ event: 'delivery.attemptFailed', attempt, kind: failure.kind, err: errorSummary(error) }, 'delivery attempt failed');
-        if (!retry) {
-          await this.deps.onOutcome(job, { status: 'failed', reason: failure.kind === 'fatal' ? failure.reason : 'Teams kept refusing; try again later.' });
-          return;
-        }
-        const wait = failure.kind === 'throttled' && failure.retryAfterMs !== undefined ? failure.retryAfterMs : Math.random() * 2 ** attempt * 250;
-        await sleep(wait);
-      }
-    }
+  /** Resolves when nothing is queued (by any instance) or running here (tests, scripts, benchmarks). */
+  drain(): Promise<void> {
+    return this.queue.drain();
   }
 }

@@ -2,8 +2,9 @@ import type { ConversationReference } from 'botbuilder';
 import type { JourneyFlow } from '../bot/journeyFlow';
 import type { CardJson } from '../cards/render';
 import type { FailureKind } from '../delivery/classify';
+import { TryLaterError } from '../delivery/retry';
 import type { GraphClient } from '../graph/graphClient';
-import type { UserRef, UserStore } from '../state/users';
+import type { UserRecord, UserRef, UserStore } from '../state/users';
 import type { AddressBook } from './addressBook';
 import type { PendingWelcomes } from './pending';
 import type { RecipientStatus } from './pushes';
@@ -76,7 +77,7 @@ export class WelcomeDelivery {
     }
 
     const record = await deps.users.record({ tenantId: job.tenantId, userId: aadObjectId, aadObjectId });
-    if (record?.welcome.sentAt !== undefined) return { status: 'alreadyWelcomed', aadObjectId };
+    if (record?.welcome.sentAt !== undefined) return this.welcomedBefore(record, job);
 
     if (record?.installed) {
       const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: record.userId, aadObjectId, conversationId: record.conversationId };
@@ -107,7 +108,15 @@ export class WelcomeDelivery {
 
   private async welcome(user: UserRef, reference: Partial<ConversationReference>, job: StarterJob): Promise<DeliveryResult> {
     const card = await this.deps.flow.claimWelcome(user, { kind: 'la', name: job.la.name, aadObjectId: job.la.aadObjectId, pushId: job.pushId });
-    if (!card) return { status: 'alreadyWelcomed', aadObjectId: user.aadObjectId };
+    if (!card) {
+      const record = await this.deps.users.record(user);
+      if (record && record.welcome.sentAt === undefined && record.welcome.claimedAt !== undefined) {
+        // Someone else (the starter's own install event, or a crashed attempt) holds the claim but has not sent:
+        // come back when the claim has either turned into "sent" or expired, rather than report a welcome nobody got.
+        throw new TryLaterError('the welcome is being sent by another event', 30_000);
+      }
+      return record ? this.welcomedBefore(record, job) : { status: 'alreadyWelcomed', aadObjectId: user.aadObjectId };
+    }
     try {
       await this.deps.teams.sendCard(reference, card);
     } catch (error) {
@@ -118,6 +127,23 @@ export class WelcomeDelivery {
     }
     await this.deps.flow.welcomed(user);
     return { status: 'delivered', aadObjectId: user.aadObjectId };
+  }
+
+  /**
+   * The starter was welcomed already: by this very push (an earlier attempt sent it, then stopped before
+   * recording it, so this is a retry) or before it.
+   */
+  private async welcomedBefore(record: UserRecord, job: StarterJob): Promise<DeliveryResult> {
+    const aadObjectId = record.aadObjectId;
+    const progress = await this.deps.users.progress({
+      channelId: 'msteams',
+      tenantId: record.tenantId,
+      userId: record.userId,
+      aadObjectId,
+      conversationId: record.conversationId,
+    });
+    const byThisPush = progress?.startedBy.kind === 'la' && progress.startedBy.pushId === job.pushId;
+    return { status: byThisPush ? 'delivered' : 'alreadyWelcomed', aadObjectId };
   }
 
   private async install(

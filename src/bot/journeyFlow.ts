@@ -50,6 +50,7 @@ export class JourneyFlow {
         installed: true,
         ...(current?.address !== undefined ? { address: current.address } : {}),
         welcome: current?.welcome ?? {},
+        ...(current?.reminders !== undefined ? { reminders: current.reminders } : {}),
         firstSeenAt: current?.firstSeenAt ?? at,
         lastSeenAt: at,
       };

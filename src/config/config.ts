@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone, parseHours, parseWeekdays } from '../reminders/workingHours';
 
 /** Reads a boolean-ish environment value ("true"/"1"/"yes" and their opposites). */
 const booleanish = z
@@ -77,6 +78,17 @@ export const settingsSchema = z.object({
   DELIVERY_TENANT_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(30),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  DELIVERY_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  DELIVERY_POLL_SECONDS: z.coerce.number().min(0.05).max(600).default(5),
+  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  DELIVERY_WINDOW_MARGIN_MS: z.coerce.number().int().min(0).max(5000).default(50),
+
+  REMINDER_AFTER_DAYS: commaList.default(['3', '7']),
+  REMINDER_MAX: z.coerce.number().int().min(0).max(20).default(2),
+  REMINDER_HOURS: z.string().default('09:00-17:00'),
+  REMINDER_WEEKDAYS: commaList.default(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']),
+  REMINDER_TIMEZONE: z.string().default('Europe/London'),
+  REMINDER_INTERVAL_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(0),
 
   PUBLIC_HOSTNAME: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name without scheme or path').optional(),
   ENTRA_TENANT_ID: z.string().min(1).optional(),
@@ -130,7 +142,29 @@ export interface Config {
         readonly installApp: boolean;
       }
     | undefined;
-  readonly delivery: { readonly tenantPerSecond: number; readonly concurrency: number; readonly maxAttempts: number };
+  readonly delivery: {
+    readonly tenantPerSecond: number;
+    readonly concurrency: number;
+    readonly maxAttempts: number;
+    /** How long one instance's claim on a delivery holds (another instance takes over after it). */
+    readonly leaseMs: number;
+    /** How often the store is checked for deliveries queued elsewhere or released by a crash. */
+    readonly pollMs: number;
+    /** First retry backoff for 412/5xx (doubles, with jitter). */
+    readonly backoffMs: number;
+    /** Safety margin added to each Teams rate window. */
+    readonly windowMarginMs: number;
+  };
+  /** Nudges for starters with must-do actions outstanding. */
+  readonly reminders: {
+    /** Days after the journey started for each reminder, ascending. */
+    readonly afterDays: readonly number[];
+    /** Most reminders one starter gets (0 = off). */
+    readonly max: number;
+    readonly workingHours: { readonly timeZone: string; readonly startMinute: number; readonly endMinute: number; readonly weekdays: readonly number[] };
+    /** In-process run interval (0 = off; use npm run remind from a scheduler instead). */
+    readonly intervalMs: number;
+  };
   /** Entra bearer tokens for the admin API and tabs; undefined when no tenant is configured. */
   readonly entra:
     | { readonly tenantId: string; readonly audiences: readonly string[]; readonly issuers: readonly string[]; readonly jwksUrl: string }
@@ -208,6 +242,15 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   if (s.GRAPH_ENABLED === true && !graphPossible) {
     throw new ConfigError('Invalid setting GRAPH_ENABLED: needs a tenant, client id and secret (GRAPH_* or the Microsoft* settings)');
   }
+  const afterDays = s.REMINDER_AFTER_DAYS.map(Number);
+  if (afterDays.some((d) => !Number.isFinite(d) || d <= 0) || afterDays.some((d, i) => i > 0 && d <= (afterDays[i - 1] as number))) {
+    throw new ConfigError('Invalid setting REMINDER_AFTER_DAYS: expected ascending numbers of days, e.g. 3,7');
+  }
+  const reminderHours = parseHours(s.REMINDER_HOURS);
+  if (!reminderHours) throw new ConfigError('Invalid setting REMINDER_HOURS: expected HH:MM-HH:MM, e.g. 09:00-17:00');
+  const reminderWeekdays = parseWeekdays(s.REMINDER_WEEKDAYS);
+  if (!reminderWeekdays) throw new ConfigError('Invalid setting REMINDER_WEEKDAYS: expected day names, e.g. Mon,Tue,Wed,Thu,Fri');
+  if (!isTimeZone(s.REMINDER_TIMEZONE)) throw new ConfigError('Invalid setting REMINDER_TIMEZONE: not a time zone Intl knows, e.g. Europe/London');
   const entraTenant = s.ENTRA_TENANT_ID ?? (s.MicrosoftAppTenantId !== '' ? s.MicrosoftAppTenantId : undefined);
   const audiences =
     s.API_AUDIENCES.length > 0
@@ -257,7 +300,21 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
             installApp: s.GRAPH_INSTALL_APP,
           }
         : undefined,
-    delivery: { tenantPerSecond: s.DELIVERY_TENANT_PER_SECOND, concurrency: s.DELIVERY_CONCURRENCY, maxAttempts: s.DELIVERY_MAX_ATTEMPTS },
+    delivery: {
+      tenantPerSecond: s.DELIVERY_TENANT_PER_SECOND,
+      concurrency: s.DELIVERY_CONCURRENCY,
+      maxAttempts: s.DELIVERY_MAX_ATTEMPTS,
+      leaseMs: s.DELIVERY_LEASE_SECONDS * 1000,
+      pollMs: Math.round(s.DELIVERY_POLL_SECONDS * 1000),
+      backoffMs: s.DELIVERY_BACKOFF_MS,
+      windowMarginMs: s.DELIVERY_WINDOW_MARGIN_MS,
+    },
+    reminders: {
+      afterDays,
+      max: s.REMINDER_MAX,
+      workingHours: { timeZone: s.REMINDER_TIMEZONE, ...reminderHours, weekdays: reminderWeekdays },
+      intervalMs: Math.round(s.REMINDER_INTERVAL_MINUTES * 60_000),
+    },
     entra:
       entraTenant !== undefined && audiences.length > 0
         ? {

@@ -27,6 +27,7 @@ export class AtomicMemoryStorage extends MemoryStorage implements AtomicStorage 
   }
 
   async *list(prefix: string): AsyncIterable<string> {
+    // MemoryStorage.delete sets the value to undefined rather than removing the key.
     for (const key of Object.keys(this.memory)) if (key.startsWith(prefix) && this.memory[key] !== undefined) yield await Promise.resolve(key);
   }
 

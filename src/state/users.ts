@@ -28,6 +28,8 @@ export interface UserRecord {
   readonly reference: Partial<ConversationReference>;
   readonly installed: boolean;
   readonly welcome: { readonly claimedAt?: string; readonly sentAt?: string };
+  /** Reminders: the last schedule stage covered, how many were sent, and a claim while one is being sent. */
+  readonly reminders?: { readonly stage: number; readonly sent: number; readonly lastAt?: string; readonly claimedAt?: string };
   readonly firstSeenAt: string;
   readonly lastSeenAt: string;
 }
