@@ -6,6 +6,7 @@ import { allActions, type Step } from '../journey/journey';
 import type { Progress, StartedBy } from '../journey/progress';
 import type { UserRecord } from '../state/users';
 import { IntentAnswerer } from '../intents/answerer';
+import { ReminderCards } from '../reminders/reminderCard';
 import { CardRenderer, type CardJson, type RenderOptions } from './render';
 import { JourneyCards, type Viewer } from './views';
 
@@ -327,12 +328,31 @@ export const answersSection: CatalogueSection = ({ content, renderer, samples })
   ];
 };
 
+/** The reminder nudge, with some and with one must-do action left. */
+export const remindersSection: CatalogueSection = ({ content, renderer }) => {
+  const reminders = new ReminderCards(content.dir, content, renderer);
+  const mustDo = allActions(content.journey).filter((a) => a.mustDo);
+  return [
+    {
+      id: 'reminder',
+      title: 'Reminder: must-do actions outstanding',
+      build: () => reminders.card({ mustDoDone: 0, mustDoTotal: mustDo.length, mustDoLeft: mustDo.map((a) => a.title) }),
+    },
+    {
+      id: 'reminder-one-left',
+      title: 'Reminder: one must-do action left',
+      build: () => reminders.card({ mustDoDone: mustDo.length - 1, mustDoTotal: mustDo.length, mustDoLeft: mustDo.slice(-1).map((a) => a.title) }),
+    },
+  ];
+};
+
 export const SECTIONS: Readonly<Record<string, CatalogueSection>> = {
   journey: journeySection,
   notices: noticesSection,
   privacy: privacySection,
   admin: adminSection,
   answers: answersSection,
+  reminders: remindersSection,
 };
 
 /** A CardRenderer that records which templates are rendered. */

@@ -22,6 +22,8 @@ import { substituteTokens } from './tokens';
 
 /** Everything the bot shows, loaded and checked once at start. */
 export interface Content {
+  /** The folder the content was loaded from (for modules that read their own part of it). */
+  readonly dir: string;
   readonly journey: Journey;
   readonly links: Readonly<Record<string, Link>>;
   readonly service: {
@@ -146,6 +148,7 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
   const intents = loadIntents(readContentFile(dir, 'intents.json', intentsFileSchema), journey, linkRefs, (path) => substituteIn('intents.json', path));
 
   return Object.freeze({
+    dir,
     journey,
     intents,
     links,
