@@ -11,6 +11,15 @@ interface Envelope {
   value: Record<string, unknown>;
 }
 
+const GROUP_SEPARATOR = '--';
+const LEGACY_NAME = /^[0-9a-f]{64}\.json$/;
+
+/** The key's first path segment, made safe for a file name ("msteams", "deliveries", "directory"). */
+function groupOf(key: string): string {
+  const first = key.split('/')[0] ?? '';
+  return first.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40);
+}
+
 /**
  * The embedded default store: one JSON file per key under a directory. Writes are atomic (write a
  * temporary file, fsync, rename), so a crash leaves the old or the new item, never half of one.
@@ -77,8 +86,11 @@ export class FileStorage implements AtomicStorage {
 
   async *list(prefix: string): AsyncIterable<string> {
     await this.ensureDir();
+    // File names start with the key's first segment, so a prefix that names one ("deliveries/") reads only its
+    // own files: the delivery queue's polling must not read every user's state.
+    const group = prefix.includes('/') ? `${groupOf(prefix)}${GROUP_SEPARATOR}` : '';
     for (const name of await fs.readdir(this.dir)) {
-      if (!name.endsWith('.json')) continue;
+      if (!name.endsWith('.json') || !name.startsWith(group)) continue;
       let envelope: Envelope;
       try {
         envelope = JSON.parse(await fs.readFile(join(this.dir, name), 'utf8')) as Envelope;
@@ -90,13 +102,27 @@ export class FileStorage implements AtomicStorage {
   }
 
   private ensureDir(): Promise<void> {
-    this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(() => undefined);
+    this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(() => this.renameLegacyFiles());
     return this.ready;
   }
 
+  /** Files written before names carried the key's group (`<sha256>.json`) get their current name, once. */
+  private async renameLegacyFiles(): Promise<void> {
+    for (const name of await fs.readdir(this.dir)) {
+      if (!LEGACY_NAME.test(name)) continue;
+      try {
+        const envelope = JSON.parse(await fs.readFile(join(this.dir, name), 'utf8')) as Envelope;
+        await fs.rename(join(this.dir, name), this.pathOf(envelope.key));
+      } catch {
+        // unreadable or gone: leave it
+      }
+    }
+  }
+
   private pathOf(key: string): string {
-    // Keys hold ids chosen by Teams; a hash keeps file names safe and of bounded length.
-    return join(this.dir, `${createHash('sha256').update(key).digest('hex')}.json`);
+    // Keys hold ids chosen by Teams; a hash keeps file names safe and of bounded length, and the key's first
+    // segment in front lets list() skip other groups without opening their files.
+    return join(this.dir, `${groupOf(key)}${GROUP_SEPARATOR}${createHash('sha256').update(key).digest('hex')}.json`);
   }
 
   private async readEnvelope(key: string): Promise<Envelope | undefined> {

@@ -199,3 +199,28 @@ describe.each(cases)('the $name store', ({ make }) => {
     await expect(store.ping()).resolves.toBeUndefined();
   });
 });
+
+describe('the file store on disk', () => {
+  it('lists a group without opening other groups\u2019 files, and renames files from before groups were in names', async () => {
+    const { createHash } = await import('node:crypto');
+    const { mkdirSync, readdirSync, writeFileSync } = await import('node:fs');
+    const dir = join(tempDataDir(), 'state');
+    mkdirSync(dir, { recursive: true });
+    // A file written by the earlier naming (sha256 of the key only) is still found, under its new name.
+    const legacyKey = 'msteams/conversations/a:1/users/29:legacy';
+    writeFileSync(join(dir, `${createHash('sha256').update(legacyKey).digest('hex')}.json`), JSON.stringify({ key: legacyKey, eTag: 'e1', value: { done: ['mfa'] } }));
+    // A corrupt file in another group must not matter to a listing of 'deliveries/'.
+    writeFileSync(join(dir, 'msteams--0000.json'), '{ not json');
+    const store = new FileStorage(dir);
+    const keysOf = async (prefix: string) => {
+      const keys: string[] = [];
+      for await (const k of store.list(prefix)) keys.push(k);
+      return keys;
+    };
+    await store.write({ 'deliveries/1': { job: 1 } });
+    expect(await keysOf('deliveries/')).toEqual(['deliveries/1']);
+    expect((await store.read([legacyKey]))[legacyKey]).toMatchObject({ done: ['mfa'] });
+    expect(readdirSync(dir).filter((n) => /^[0-9a-f]{64}\.json$/.test(n))).toEqual([]);
+    expect(await keysOf('msteams/')).toEqual([legacyKey]);
+  });
+});
