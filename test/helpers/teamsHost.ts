@@ -266,3 +266,15 @@ export async function openTabInTeams(browser: Browser, options: OpenTabOptions):
     close: () => context.close(),
   };
 }
+
+/** Runs `body` in the hosted tab, expects no CSP violation or page error on the way, and closes the host. */
+export async function withTab<T>(host: HostedTab, body: (tab: Frame) => Promise<T>): Promise<T> {
+  try {
+    const tab = await host.tab();
+    const result = await body(tab);
+    expect(host.problems).toEqual([]);
+    return result;
+  } finally {
+    await host.close();
+  }
+}

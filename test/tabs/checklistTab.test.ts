@@ -5,7 +5,7 @@ import { newStarter } from '../helpers/botHarness';
 import { saveScreenshot } from '../helpers/screenshots';
 import { cardOf, cardText } from '../helpers/cardText';
 import { startTabStack, type TabStack } from '../helpers/tabStack';
-import { FOREIGN_ORIGIN, TAB_ORIGIN, openTabAlone, type HostedTab } from '../helpers/teamsHost';
+import { FOREIGN_ORIGIN, TAB_ORIGIN, openTabAlone, withTab } from '../helpers/teamsHost';
 
 // A browser, a bot and three emulators per file; generous under a loaded CI machine (no assertion is timed).
 jest.setTimeout(60_000);
@@ -34,17 +34,6 @@ async function starterWithTicks(...actionIds: string[]) {
 async function chatProgress(s: ReturnType<typeof newStarter>): Promise<string> {
   await postActivity(stack.bot.messagesUrl, personalMessage(stack.scene, s.who, s.conversationId, 'progress'));
   return cardText(cardOf(stack.teams.sentTo(s.conversationId).at(-1)!));
-}
-
-async function withTab<T>(host: HostedTab, body: (tab: Frame) => Promise<T>): Promise<T> {
-  try {
-    const tab = await host.tab();
-    const result = await body(tab);
-    expect(host.problems).toEqual([]);
-    return result;
-  } finally {
-    await host.close();
-  }
 }
 
 /** Waits (up to 10 s) for something the browser reports asynchronously. */

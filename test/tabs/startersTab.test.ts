@@ -6,7 +6,7 @@ import { seriousAxeFindings } from '../helpers/axe';
 import { newStarter } from '../helpers/botHarness';
 import { saveScreenshot } from '../helpers/screenshots';
 import { startTabStack, type TabStack } from '../helpers/tabStack';
-import { openTabAlone, type HostedTab } from '../helpers/teamsHost';
+import { openTabAlone, withTab } from '../helpers/teamsHost';
 import type { TeamsUser } from '../helpers/teamsEmulator';
 
 // A browser, a bot and three emulators per file; generous under a loaded CI machine (no assertion is timed).
@@ -24,17 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-async function withTab<T>(host: HostedTab, body: (tab: Frame) => Promise<T>): Promise<T> {
-  try {
-    const tab = await host.tab();
-    const result = await body(tab);
-    expect(host.problems).toEqual([]);
-    return result;
-  } finally {
-    await host.close();
-  }
-}
 
 /** Types addresses into the form and sends them, as a keyboard user would. */
 async function pushFromTab(tab: Frame, addresses: string): Promise<void> {
