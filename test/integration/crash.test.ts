@@ -1,9 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adaptiveCardAction, personalInstall, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
 import { newStarter, startTeams, tempDataDir } from '../helpers/botHarness';
-import { exited, spawnBot, whenListening } from '../helpers/botProcess';
+import { exited, startBotProcess as startProcess } from '../helpers/botProcess';
 import { cardText } from '../helpers/cardText';
 import type { TeamsEmulator } from '../helpers/teamsEmulator';
 
@@ -17,12 +16,6 @@ afterAll(async () => {
   await teams.close();
 });
 
-/** Starts the real entry point as its own process and resolves its URL once it listens. */
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawnBot({ PORT: '0', LOG_LEVEL: 'info', GRAPH_ENABLED: 'false', USER_MESSAGES_PER_MINUTE: '1000', ...env });
-  const port = await whenListening(child);
-  return { child, url: `http://127.0.0.1:${port}/api/messages` };
-}
 
 describe('crash safety on the file store', () => {
   it('keeps every acknowledgement that got a 200 when the process is killed -9 mid-storm, and no file is corrupt', async () => {

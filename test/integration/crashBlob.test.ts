@@ -2,12 +2,11 @@
  * Crash safety on Azure Blob Storage (Azurite): the real bot process, STORAGE=blob, killed -9 in the middle
  * of a storm of acknowledgements, then started again on the same container.
  */
-import type { ChildProcess } from 'node:child_process';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { adaptiveCardAction, personalInstall, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
 import { startAzurite, type Azurite } from '../helpers/azurite';
 import { newStarter, startTeams } from '../helpers/botHarness';
-import { exited, spawnBot, whenListening } from '../helpers/botProcess';
+import { exited, startBotProcess as startProcess } from '../helpers/botProcess';
 import type { TeamsEmulator } from '../helpers/teamsEmulator';
 import type { Progress } from '../../src/journey/progress';
 import { BlobStateStorage } from '../../src/state/blobStorage';
@@ -33,11 +32,6 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawnBot({ PORT: '0', LOG_LEVEL: 'info', GRAPH_ENABLED: 'false', USER_MESSAGES_PER_MINUTE: '1000', ...env });
-  const port = await whenListening(child);
-  return { child, url: `http://127.0.0.1:${port}/api/messages` };
-}
 
 describe('crash safety on Azure Blob Storage (Azurite)', () => {
   it('keeps every acknowledgement that got a 200 when the process is killed -9 mid-storm, and no blob is corrupt', async () => {
