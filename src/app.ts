@@ -170,7 +170,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     users,
     flow,
     content,
-    cards: new ReminderCards(config.contentDir, content, renderer),
+    cards: new ReminderCards(content, renderer),
     teams: teamsGateway,
     queue,
     settings: config.reminders,

@@ -330,7 +330,7 @@ export const answersSection: CatalogueSection = ({ content, renderer, samples })
 
 /** The reminder nudge, with some and with one must-do action left. */
 export const remindersSection: CatalogueSection = ({ content, renderer }) => {
-  const reminders = new ReminderCards(content.dir, content, renderer);
+  const reminders = new ReminderCards(content, renderer);
   const mustDo = allActions(content.journey).filter((a) => a.mustDo);
   return [
     {

@@ -9,6 +9,7 @@ import {
   copyFileSchema,
   intentsFileSchema,
   REQUIRED_INTENT_IDS,
+  type ReminderCopy,
   NOTICE_KEYS,
   type Notice,
   type NoticeKey,
@@ -22,8 +23,6 @@ import { substituteTokens } from './tokens';
 
 /** Everything the bot shows, loaded and checked once at start. */
 export interface Content {
-  /** The folder the content was loaded from (for modules that read their own part of it). */
-  readonly dir: string;
   readonly journey: Journey;
   readonly links: Readonly<Record<string, Link>>;
   readonly service: {
@@ -35,6 +34,8 @@ export interface Content {
   readonly notices: Readonly<Record<NoticeKey, Notice>>;
   /** The questions the bot answers: the matcher's map and each intent's answer. */
   readonly intents: IntentContent;
+  /** The reminder card's words, tokens left for the reminder to fill (it adds the starter's counts). */
+  readonly reminder: ReminderCopy;
   /** Card templates by file name without .json. */
   readonly templates: Readonly<Record<string, object>>;
   /** Resolves {service}, {helpdeskPhone}, … in a piece of content text. */
@@ -148,7 +149,6 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
   const intents = loadIntents(readContentFile(dir, 'intents.json', intentsFileSchema), journey, linkRefs, (path) => substituteIn('intents.json', path));
 
   return Object.freeze({
-    dir,
     journey,
     intents,
     links,
@@ -164,6 +164,7 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
         return [key, { ...notice, title: sub(notice.title), lines: notice.lines.map(sub) }];
       }),
     ) as Record<NoticeKey, Notice>,
+    reminder: copyFile.reminder,
     templates: loadTemplates(dir),
     substitute: (text: string) => substituteIn('(text)', '')(text),
   });

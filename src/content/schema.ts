@@ -101,9 +101,24 @@ export const noticeSchema = z.object({
 });
 export type Notice = z.infer<typeof noticeSchema>;
 
+const reminderText = z.string().trim().min(1).max(400);
+
+/** The reminder (nudge) card's words; besides the service tokens they may use the starter's counts. */
+export const reminderCopySchema = z.object({
+  $comment: z.string().optional(),
+  title: reminderText.max(120),
+  lines: z.array(reminderText).min(1),
+  listHeading: reminderText.max(80),
+  progressLine: reminderText.max(120),
+  continueTitle: reminderText.max(40),
+  checklistTitle: reminderText.max(40),
+});
+export type ReminderCopy = z.infer<typeof reminderCopySchema>;
+
 export const copyFileSchema = z.object({
   $comment: z.string().optional(),
   notices: z.object(Object.fromEntries(NOTICE_KEYS.map((k) => [k, noticeSchema])) as Record<NoticeKey, typeof noticeSchema>).loose(),
+  reminder: reminderCopySchema,
 });
 
 /** The intents tools and reports rely on: the intent map must define each of these ids. */

@@ -1,22 +1,7 @@
-import { z } from 'zod';
 import type { CardJson, CardRenderer } from '../cards/render';
-import { readContentFile, type Content } from '../content/load';
+import type { Content } from '../content/load';
+import type { ReminderCopy } from '../content/schema';
 import { substituteTokens } from '../content/tokens';
-
-const text = z.string().trim().min(1).max(400);
-
-/** The reminder's words, from copy.json ("reminder"); the card's layout is cards/templates/reminder.json. */
-const reminderCopySchema = z.object({
-  reminder: z.object({
-    title: text.max(120),
-    lines: z.array(text).min(1),
-    listHeading: text.max(80),
-    progressLine: text.max(120),
-    continueTitle: text.max(40),
-    checklistTitle: text.max(40),
-  }),
-});
-type ReminderCopy = z.infer<typeof reminderCopySchema>['reminder'];
 
 /** What a reminder says about the starter. */
 export interface ReminderFacts {
@@ -26,16 +11,15 @@ export interface ReminderFacts {
   readonly mustDoLeft: readonly string[];
 }
 
-/** Renders the nudge card. Loads and checks its copy at start, so a wrong token fails start-up, not a reminder. */
+/** Renders the nudge card from the copy loaded with the content; a wrong token fails start-up, not a reminder. */
 export class ReminderCards {
   private readonly copy: ReminderCopy;
 
   constructor(
-    contentDir: string,
     private readonly content: Content,
     private readonly renderer: CardRenderer,
   ) {
-    this.copy = readContentFile(contentDir, 'copy.json', reminderCopySchema).reminder;
+    this.copy = content.reminder;
     this.card({ mustDoDone: 1, mustDoTotal: 3, mustDoLeft: ['a', 'b'] }); // every token resolves, or ContentError now
   }
 

@@ -80,7 +80,7 @@ function rig(startMs: number) {
     settings: DEFAULT_QUEUE_SETTINGS,
     handlers: { [REMINDER_KIND]: { deliver: (p) => reminders.handler.deliver(p), giveUp: (p, r) => reminders.handler.giveUp(p, r) } },
   });
-  reminders = new Reminders({ users, flow, content, cards: new ReminderCards(cardsDir, content, renderer), teams, queue, settings, now, log: quiet });
+  reminders = new Reminders({ users, flow, content, cards: new ReminderCards(content, renderer), teams, queue, settings, now, log: quiet });
   const user: UserRef = { channelId: 'msteams', tenantId: 't', userId: '29:u', aadObjectId: 'aad-u', conversationId: 'a:1' };
   return {
     clock,
