@@ -130,3 +130,20 @@ describe('entries that normalise to nothing', () => {
     expect(checkContent(dir)).toContainEqual('intents.json: "how do I" in mfa.phrases is only stopwords and matches nothing');
   });
 });
+
+describe('links in the content check', () => {
+  it('reports a link off the allow-list, or not https, with file, path and fault', () => {
+    for (const [url, fault] of [
+      ['https://987715.ixgpkh.asia/knowledge-base/', 'host 987715.ixgpkh.asia is not on the allow-list'],
+      ['http://support.nhs.net/', 'must be an https URL'],
+    ] as const) {
+      const dir = contentWith(() => undefined);
+      const file = join(dir, 'links.json');
+      const links = JSON.parse(readFileSync(file, 'utf8')) as { links: Record<string, { url: string }> };
+      (links.links['portal'] as { url: string }).url = url;
+      writeFileSync(file, JSON.stringify(links));
+      expect(checkContent(dir)).toEqual([expect.stringMatching(new RegExp(`^links\\.json at links\\.portal\\.url: .*${fault.replace(/\./g, '\\.')}`))]);
+    }
+  });
+});
+
