@@ -322,7 +322,7 @@ async function main(): Promise<void> {
   if (results.pushes) {
     const p = results.pushes;
     details.push(
-      `- Pushes: ${fmt(p.callsPerWelcome, 2)} accepted Teams calls per welcome (open the 1:1 chat, look the member up, send), ${p.throttled} calls refused with 429; so the engine's own floor is ${fmt((p.callsPerWelcome * p.count) / p.tenantPerSecond, 1)} s, against the goal's floor of one call per welcome.`,
+      `- Pushes: ${fmt(p.callsPerWelcome, 2)} accepted Teams calls per welcome (opening the 1:1 chat carries the welcome), ${p.throttled} calls refused with 429; so the engine's own floor is ${fmt((p.callsPerWelcome * p.count) / p.tenantPerSecond, 1)} s, against the goal's floor of one call per welcome.`,
     );
   }
   const markdown = [

@@ -1,7 +1,6 @@
 import {
   CardFactory,
   MessageFactory,
-  TeamsInfo,
   TurnContext,
   type CloudAdapter,
   type ConversationParameters,
@@ -25,10 +24,10 @@ export class CloudAdapterGateway implements TeamsGateway {
     private readonly appId: string,
   ) {}
 
-  async createPersonalConversation(target: { aadObjectId: string; tenantId: string; serviceUrl: string }): Promise<{
-    reference: Partial<ConversationReference>;
-    userId: string;
-  }> {
+  async createPersonalConversation(
+    target: { aadObjectId: string; tenantId: string; serviceUrl: string },
+    card: CardJson,
+  ): Promise<{ reference: Partial<ConversationReference> }> {
     const parameters = {
       isGroup: false,
       // Without an app id (local anonymous mode) there is no bot id to give; Teams itself always has one.
@@ -36,20 +35,18 @@ export class CloudAdapterGateway implements TeamsGateway {
       members: [{ id: target.aadObjectId, name: '' }],
       tenantId: target.tenantId,
       channelData: { tenant: { id: target.tenantId } },
+      // Teams posts this as the chat's first message: the welcome costs one rate-limited call, not two.
+      activity: MessageFactory.attachment(CardFactory.adaptiveCard(card)),
     } as unknown as ConversationParameters;
-    let result: { reference: Partial<ConversationReference>; userId: string } | undefined;
+    let reference: Partial<ConversationReference> | undefined;
     await forTenant(target.tenantId, () => this.adapter.createConversationAsync(this.appId, 'msteams', target.serviceUrl, CHANNEL_AUDIENCE, parameters, async (context) => {
-      const reference = TurnContext.getConversationReference(context.activity);
-      // The chat is created with the Entra object id; turns from the user carry their Teams id (29:…), which keys their state.
-      const member = await TeamsInfo.getMember(context, target.aadObjectId);
-      const user = { id: member.id, name: member.name, aadObjectId: target.aadObjectId, role: 'user' };
-      result = {
-        reference: { ...reference, user, conversation: { ...reference.conversation, tenantId: target.tenantId, conversationType: 'personal' } as ConversationReference['conversation'] },
-        userId: member.id,
-      };
+      const created = TurnContext.getConversationReference(context.activity);
+      // Known by Entra object id only: the user's Teams id (29:…) arrives with their first message.
+      const user = { id: target.aadObjectId, name: '', aadObjectId: target.aadObjectId, role: 'user' };
+      reference = { ...created, user, conversation: { ...created.conversation, tenantId: target.tenantId, conversationType: 'personal' } as ConversationReference['conversation'] };
     }));
-    if (!result) throw new Error('Teams created no conversation');
-    return result;
+    if (!reference?.conversation?.id) throw new Error('Teams created no conversation');
+    return { reference };
   }
 
   async sendCard(reference: Partial<ConversationReference>, card: CardJson): Promise<void> {

@@ -26,14 +26,18 @@ export interface DeliveryResult {
 
 /** The part of Teams this needs: open the 1:1 chat with a user, and post a card into a chat. */
 export interface TeamsGateway {
-  /** Creates (or finds) the personal chat; resolves its reference and the user's Teams id (29:…). */
-  createPersonalConversation(target: { aadObjectId: string; tenantId: string; serviceUrl: string }): Promise<{
+  /**
+   * Creates (or finds) the personal chat with the card as its first message, in one call; resolves the chat's
+   * reference. The user's Teams id (29:…) is not known until they write.
+   */
+  createPersonalConversation(target: { aadObjectId: string; tenantId: string; serviceUrl: string }, card: CardJson): Promise<{
     reference: Partial<ConversationReference>;
-    userId: string;
   }>;
   sendCard(reference: Partial<ConversationReference>, card: CardJson): Promise<void>;
 }
 
+
+type PendingWelcomeInput = { pushId: string; address: string; la: StarterJob['la']; since: string };
 
 export interface WelcomeDeliveryDeps {
   readonly users: UserStore;
@@ -91,32 +95,34 @@ export class WelcomeDelivery {
       }
     }
 
+    return this.welcomeInNewChat(job, aadObjectId, pendingWelcome);
+  }
+
+  /** Opens the starter's chat with the welcome as its first message: one Teams call. */
+  private async welcomeInNewChat(job: StarterJob, aadObjectId: string, pendingWelcome: PendingWelcomeInput): Promise<DeliveryResult> {
+    const { deps } = this;
+    const who = { tenantId: job.tenantId, aadObjectId };
+    const claimed = await deps.flow.claimFirstWelcome(who, { kind: 'la', name: job.la.name, aadObjectId: job.la.aadObjectId, pushId: job.pushId });
+    if (!claimed) return this.notClaimed({ channelId: 'msteams', tenantId: job.tenantId, userId: aadObjectId, aadObjectId, conversationId: '' }, job);
     let opened: Awaited<ReturnType<TeamsGateway['createPersonalConversation']>>;
     try {
-      opened = await deps.teams.createPersonalConversation({ aadObjectId, tenantId: job.tenantId, serviceUrl: deps.serviceUrl });
+      opened = await deps.teams.createPersonalConversation({ aadObjectId, tenantId: job.tenantId, serviceUrl: deps.serviceUrl }, claimed.card);
     } catch (error) {
+      await deps.flow.welcomeFailed({ channelId: 'msteams', tenantId: job.tenantId, userId: aadObjectId, aadObjectId, conversationId: '' });
       const failure = deps.classify(error);
       if (failure.kind === 'fatal') return { status: 'failed', reason: failure.reason, aadObjectId };
       if (failure.kind !== 'notInstalled' && failure.kind !== 'gone') throw error;
       return this.install(job, aadObjectId, pendingWelcome);
     }
     const conversationId = opened.reference.conversation?.id ?? '';
-    const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: opened.userId, aadObjectId, conversationId };
-    await deps.flow.remember(user, opened.reference);
-    return this.welcome(user, opened.reference, job);
+    const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: aadObjectId, aadObjectId, conversationId };
+    await deps.flow.firstWelcomeSent(user, opened.reference, claimed.progress);
+    return { status: 'delivered', aadObjectId };
   }
 
   private async welcome(user: UserRef, reference: Partial<ConversationReference>, job: StarterJob): Promise<DeliveryResult> {
     const card = await this.deps.flow.claimWelcome(user, { kind: 'la', name: job.la.name, aadObjectId: job.la.aadObjectId, pushId: job.pushId });
-    if (!card) {
-      const record = await this.deps.users.record(user);
-      if (record && record.welcome.sentAt === undefined && record.welcome.claimedAt !== undefined) {
-        // Someone else (the starter's own install event, or a crashed attempt) holds the claim but has not sent:
-        // come back when the claim has either turned into "sent" or expired, rather than report a welcome nobody got.
-        throw new TryLaterError('the welcome is being sent by another event', 30_000);
-      }
-      return record ? this.welcomedBefore(record, job) : { status: 'alreadyWelcomed', aadObjectId: user.aadObjectId };
-    }
+    if (!card) return this.notClaimed(user, job);
     try {
       await this.deps.teams.sendCard(reference, card);
     } catch (error) {
@@ -127,6 +133,17 @@ export class WelcomeDelivery {
     }
     await this.deps.flow.welcomed(user);
     return { status: 'delivered', aadObjectId: user.aadObjectId };
+  }
+
+  /** Someone else has the starter's welcome: sent already, or being sent. */
+  private async notClaimed(user: UserRef, job: StarterJob): Promise<DeliveryResult> {
+    const record = await this.deps.users.record(user);
+    if (record && record.welcome.sentAt === undefined && record.welcome.claimedAt !== undefined) {
+      // Someone else (the starter's own install event, or a crashed attempt) holds the claim but has not sent:
+      // come back when the claim has either turned into "sent" or expired, rather than report a welcome nobody got.
+      throw new TryLaterError('the welcome is being sent by another event', 30_000);
+    }
+    return record ? this.welcomedBefore(record, job) : { status: 'alreadyWelcomed', aadObjectId: user.aadObjectId };
   }
 
   /**
@@ -146,11 +163,7 @@ export class WelcomeDelivery {
     return { status: byThisPush ? 'delivered' : 'alreadyWelcomed', aadObjectId };
   }
 
-  private async install(
-    job: StarterJob,
-    aadObjectId: string,
-    pendingWelcome: { pushId: string; address: string; la: StarterJob['la']; since: string },
-  ): Promise<DeliveryResult> {
+  private async install(job: StarterJob, aadObjectId: string, pendingWelcome: PendingWelcomeInput): Promise<DeliveryResult> {
     const { deps } = this;
     await deps.pending.add(job.tenantId, { aadObjectId, address: job.address }, pendingWelcome);
     if (!deps.graph || !deps.teamsAppId) {

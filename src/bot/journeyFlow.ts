@@ -38,7 +38,7 @@ export class JourneyFlow {
   async remember(user: UserRef, reference: Partial<ConversationReference>): Promise<UserRecord | undefined> {
     const at = this.now().toISOString();
     return this.users.updateRecord(user, (current) => {
-      if (current && current.installed && current.conversationId === user.conversationId && sameMinute(current.lastSeenAt, at)) {
+      if (current && current.installed && current.conversationId === user.conversationId && current.userId === user.userId && sameMinute(current.lastSeenAt, at)) {
         return undefined; // nothing new: spare the store a write per message
       }
       return {
@@ -86,6 +86,57 @@ export class JourneyFlow {
     if (!won) return undefined;
     const progress = await this.users.updateProgress(user, (current) => current ?? startProgress(this.content.journey, startedBy, now));
     return progress ? this.cards.step(progress, progress.stepId, user) : undefined;
+  }
+
+  /**
+   * Claims the welcome of a starter the bot has not talked to yet, before their chat exists, so the card can
+   * be sent with the chat's creation (one Teams call). The starter is known by Entra object id only; a record
+   * is created for them if need be (not installed, no chat yet). Resolves the first card and the journey it
+   * shows, or undefined when they were welcomed already or another event is welcoming them. After sending,
+   * call firstWelcomeSent() with the chat; after a failed send, welcomeFailed().
+   */
+  async claimFirstWelcome(
+    who: { tenantId: string; aadObjectId: string },
+    startedBy: StartedBy,
+  ): Promise<{ card: CardJson; progress: Progress } | undefined> {
+    const now = this.now();
+    const at = now.toISOString();
+    const ref = { tenantId: who.tenantId, userId: who.aadObjectId, aadObjectId: who.aadObjectId };
+    let won = false;
+    const record = await this.users.updateRecord(ref, (current) => {
+      won = false;
+      if (current) {
+        const { claimedAt, sentAt } = current.welcome;
+        if (sentAt !== undefined) return undefined;
+        if (claimedAt !== undefined && now.getTime() - Date.parse(claimedAt) < WELCOME_CLAIM_MS) return undefined;
+        won = true;
+        return { ...current, welcome: { claimedAt: at } };
+      }
+      won = true;
+      return {
+        userId: who.aadObjectId,
+        aadObjectId: who.aadObjectId,
+        tenantId: who.tenantId,
+        conversationId: '',
+        reference: {},
+        installed: false,
+        welcome: { claimedAt: at },
+        firstSeenAt: at,
+        lastSeenAt: at,
+      };
+    });
+    if (!won || !record) return undefined;
+    // A starter who removed the app keeps their progress: the new welcome shows it rather than a blank journey.
+    const kept = record.conversationId === '' ? undefined : await this.users.progress({ channelId: 'msteams', ...ref, userId: record.userId, conversationId: record.conversationId });
+    const progress = kept ?? startProgress(this.content.journey, startedBy, now);
+    return { card: this.cards.step(progress, progress.stepId, { userId: who.aadObjectId }), progress };
+  }
+
+  /** Records a welcome sent with the creation of the starter's chat: how to reach them, their journey, and "sent". */
+  async firstWelcomeSent(user: UserRef, reference: Partial<ConversationReference>, progress: Progress): Promise<void> {
+    await this.remember(user, reference);
+    await this.users.updateProgress(user, (current) => current ?? progress);
+    await this.welcomed(user);
   }
 
   /** Records that the welcome went out. */

@@ -5,7 +5,10 @@ import type { CardAction } from './cardActions';
 export type CardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
 
 export interface RenderOptions {
-  /** Universal Actions refresh: Teams asks for the latest card when this user views it; other users see it as sent. */
+  /**
+   * Universal Actions refresh: Teams asks for the latest card when the user views it. The user is named (by
+   * Teams id) where known; a card refreshes for anyone in a chat of fewer than 60 people either way.
+   */
   readonly refreshFor?: { readonly userId: string; readonly data: CardAction };
 }
 
@@ -28,9 +31,12 @@ export class CardRenderer {
     if (!template) throw new Error(`unknown card template "${name}"`);
     const card = tidy(template.expand({ $root: data })) as CardJson;
     if (options.refreshFor) {
+      const { userId, data } = options.refreshFor;
       card.refresh = {
-        action: { type: 'Action.Execute', verb: 'refresh', title: 'Refresh', data: options.refreshFor.data },
-        userIds: [options.refreshFor.userId],
+        action: { type: 'Action.Execute', verb: 'refresh', title: 'Refresh', data },
+        // userIds takes Teams ids (29:…). A starter an LA welcomed is known only by Entra object id until they
+        // first write; without userIds Teams still refreshes automatically in chats of fewer than 60 people.
+        ...(userId.startsWith('29:') ? { userIds: [userId] } : {}),
       };
     }
     return card;

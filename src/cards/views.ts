@@ -14,7 +14,7 @@ export function ukDate(iso: string): string {
   return UK_DATE.format(new Date(iso));
 }
 
-/** Who a card is for: their Teams user id (29:…), so that Universal Actions refresh only for them. */
+/** Who a card is for: their Teams user id (29:…) where known, so that Universal Actions refresh for them. */
 export interface Viewer {
   readonly userId: string;
 }

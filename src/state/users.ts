@@ -61,32 +61,64 @@ export class UserStore {
 
   /** Reads a user's progress. */
   async progress(user: UserRef): Promise<Progress | undefined> {
-    return (await readItem<ProgressItem>(this.storage, progressKey(user)))?.journeyProgress;
+    const item = await readItem<ProgressItem>(this.storage, progressKey(user));
+    if (item) return item.journeyProgress;
+    const legacy = legacyProgressKey(user);
+    if (legacy === undefined) return undefined;
+    return (await this.lock.run(progressKey(user), () => this.adoptLegacy(progressKey(user), legacy)))?.journeyProgress;
   }
 
   /** Changes a user's progress (read-modify-write, retried on conflict). */
   async updateProgress(user: UserRef, mutate: Mutation<Progress>): Promise<Progress | undefined> {
     const key = progressKey(user);
-    const item = await this.lock.run(key, () => updateItem<ProgressItem>(
-      this.storage,
-      key,
-      (current) => {
-        const next = mutate(current?.journeyProgress);
-        return next === undefined ? undefined : { journeyProgress: next };
-      },
-      this.retries,
-    ));
+    const legacy = legacyProgressKey(user);
+    const item = await this.lock.run(key, async () => {
+      // Progress may still sit under its earlier key: only when none is found is that key read, and moved.
+      let adopt = legacy;
+      for (;;) {
+        let absent = false;
+        const result = await updateItem<ProgressItem>(
+          this.storage,
+          key,
+          (current) => {
+            if (current === undefined && adopt !== undefined) {
+              absent = true;
+              return undefined;
+            }
+            const next = mutate(current?.journeyProgress);
+            return next === undefined ? undefined : { journeyProgress: next };
+          },
+          this.retries,
+        );
+        if (!absent || adopt === undefined) return result;
+        await this.adoptLegacy(key, adopt);
+        adopt = undefined;
+      }
+    });
     return item?.journeyProgress;
   }
 
   /** Erases the user's progress and record (the caller also clears what other modules keep). */
   async forget(user: UserRef): Promise<void> {
-    await this.storage.delete([progressKey(user), userKey(user)]);
+    const legacy = legacyProgressKey(user);
+    await this.storage.delete([progressKey(user), userKey(user), ...(legacy !== undefined ? [legacy] : [])]);
   }
 
   /** Every user record key (for scheduled jobs). */
   async *recordKeys(): AsyncIterable<string> {
     for await (const key of this.storage.list('directory/')) if (key.includes('/users/')) yield key;
+  }
+
+  /**
+   * Moves progress stored under its earlier key (by Teams id) to its key by Entra object id, once: copy
+   * (create-only, so a concurrent first write wins), then remove the old item. Call under the key's lock.
+   */
+  private async adoptLegacy(key: string, legacy: string): Promise<ProgressItem | undefined> {
+    const old = await readItem<ProgressItem>(this.storage, legacy);
+    if (!old) return readItem<ProgressItem>(this.storage, key);
+    await this.storage.createIfAbsent(key, { ...old });
+    await this.storage.delete([legacy]);
+    return readItem<ProgressItem>(this.storage, key);
   }
 
   /** Reads a record by its storage key. */
@@ -99,6 +131,17 @@ function userKey(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>): st
   return keys.user(user.tenantId, user.aadObjectId ?? user.userId);
 }
 
+/**
+ * Progress is keyed by the user's Entra object id where Teams gives it (always, for Teams users), else by
+ * their Teams id. The object id is known before the user ever writes to the bot, so an LA's welcome can
+ * start a journey without asking Teams for the user's Teams id (one rate-limited call fewer per starter).
+ */
 function progressKey(user: UserRef): string {
+  return keys.progress(user.channelId, user.conversationId, user.aadObjectId ?? user.userId);
+}
+
+/** Where progress was kept before it was keyed by object id (by Teams id), when that key differs. */
+function legacyProgressKey(user: UserRef): string | undefined {
+  if (user.aadObjectId === undefined || user.aadObjectId === user.userId || user.conversationId === '') return undefined;
   return keys.progress(user.channelId, user.conversationId, user.userId);
 }

@@ -62,6 +62,33 @@ describe('Teams emulator: conversations', () => {
     });
   });
 
+  it('posts the activity given with a creation as the chat\'s first message, in the same call; refuses one over 100 KB', async () => {
+    await withTeams({}, async (teams) => {
+      teams.installApp(megan.upn);
+      const body = JSON.parse(createBody(teams, megan.aadObjectId)) as Record<string, unknown>;
+      const res = await post(`${teams.serviceUrl}v3/conversations`, { ...body, activity: message('Welcome') });
+      expect(res.status).toBe(201);
+      const created = (await res.json()) as { id: string; activityId: string };
+      expect(teams.sentTo(created.id).map((a) => [a.activityId, a.activity['text']])).toEqual([[created.activityId, 'Welcome']]);
+      expect(teams.requests).toHaveLength(1);
+
+      const big = await post(`${teams.serviceUrl}v3/conversations`, { ...body, activity: message('x'.repeat(101 * 1024)) });
+      expect(big.status).toBe(413);
+      expect(teams.sentTo(created.id)).toHaveLength(1);
+    });
+  });
+
+  it('fails the creation of one member\'s chat when a fault names that member', async () => {
+    await withTeams({}, async (teams) => {
+      teams.installApp(megan.upn);
+      teams.installApp(alex.upn);
+      teams.failNext({ status: 503, match: { member: megan.aadObjectId } });
+      expect((await post(`${teams.serviceUrl}v3/conversations`, createBody(teams, alex.aadObjectId))).status).toBe(201);
+      expect((await post(`${teams.serviceUrl}v3/conversations`, createBody(teams, megan.aadObjectId.toUpperCase()))).status).toBe(503);
+      expect((await post(`${teams.serviceUrl}v3/conversations`, createBody(teams, megan.aadObjectId))).status).toBe(201);
+    });
+  });
+
   it("answers 403 with Teams' not-installed body for a user without the app", async () => {
     await withTeams({}, async (teams) => {
       const res = await post(`${teams.serviceUrl}v3/conversations`, createBody(teams, alex.aadObjectId));

@@ -112,6 +112,8 @@ export interface FaultMatch {
   /** Substring of the path after the serviceUrl, e.g. '/activities' or 'v3/conversations'. */
   path?: string;
   method?: string;
+  /** The member a POST v3/conversations opens a chat with (aadObjectId or 29: id, case-insensitive). */
+  member?: string;
 }
 
 /** A fault to inject on the next matching request(s). */
@@ -286,13 +288,19 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
     return undefined;
   };
 
+  const createdMember = (req: ParsedRequest, rel: string): string | undefined => {
+    if (req.method !== 'POST' || rel.replace(/\/+$/, '') !== 'v3/conversations') return undefined;
+    return createConversationBody.safeParse(req.json).data?.members?.[0]?.id;
+  };
+
   const matchFault = (req: ParsedRequest, rel: string): Reply | undefined => {
     const convId = /^v3\/conversations\/([^/]+)/.exec(rel)?.[1];
     const i = faults.findIndex(
       (f) =>
         (!f.match?.method || f.match.method.toUpperCase() === req.method) &&
         (!f.match?.path || `/${rel}`.includes(f.match.path) || rel.includes(f.match.path)) &&
-        (!f.match?.conversationId || f.match.conversationId === convId),
+        (!f.match?.conversationId || f.match.conversationId === convId) &&
+        (!f.match?.member || f.match.member.toLowerCase() === createdMember(req, rel)?.toLowerCase()),
     );
     const f = faults[i];
     if (!f) return undefined;
@@ -328,11 +336,21 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
     const throttled = takeSlots(id, tenant);
     if (throttled) return throttled;
     if (!installed.has(user.aadObjectId)) return known(TEAMS_ERRORS.notInstalledPersonal);
+    if (body.activity !== undefined && Buffer.byteLength(JSON.stringify(body.activity)) > maxActivityBytes) return known(TEAMS_ERRORS.messageSizeTooBig);
     const existing = conversations.get(id);
     if (!existing || existing.deleted) {
       conversations.set(id, { id, type: 'personal', tenantId: tenant, members: [user.aadObjectId], personalUser: user.aadObjectId });
     }
     conversationLog.push({ id, user, tenantId: tenant, request: req.json, time: clock.now() });
+    // Teams posts `activity`, when given, as the chat's first message, within the same call (and rate-limit slot).
+    if (isJsonObject(body.activity)) {
+      const activityId = nextActivityId();
+      const ids = sentActivityIds.get(id) ?? new Set<string>();
+      ids.add(activityId);
+      sentActivityIds.set(id, ids);
+      recordActivity('send', id, activityId, body.activity);
+      return { status: 201, body: { id, activityId } };
+    }
     return { status: 201, body: { id } };
   };
 

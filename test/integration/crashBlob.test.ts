@@ -38,7 +38,7 @@ describe('crash safety on Azure Blob Storage (Azurite)', () => {
     const container = azurite.newContainer();
     const env = { STORAGE: 'blob', AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, AZURE_STORAGE_CONTAINER: container };
     const first = await startProcess(env);
-    const starters: { user: { userId: string }; who: ActivityUser; conversationId: string }[] = Array.from({ length: 10 }, () => newStarter(teams));
+    const starters: { user: { userId: string; aadObjectId: string }; who: ActivityUser; conversationId: string }[] = Array.from({ length: 10 }, () => newStarter(teams));
     for (const s of starters) expect((await postActivity(first.url, personalInstall(scene, s.who, s.conversationId))).status).toBe(200);
 
     const confirmed: { starter: number; actionId: string }[] = [];
@@ -85,7 +85,7 @@ describe('crash safety on Azure Blob Storage (Azurite)', () => {
     // Every confirmed acknowledgement is in the store…
     const store = new BlobStateStorage(azurite.connectionString, container);
     for (const [i, s] of starters.entries()) {
-      const item = await readItem<{ journeyProgress: Progress }>(store, keys.progress('msteams', s.conversationId, s.user.userId));
+      const item = await readItem<{ journeyProgress: Progress }>(store, keys.progress('msteams', s.conversationId, s.user.aadObjectId));
       const acknowledged = Object.keys(item?.journeyProgress.acknowledged ?? {});
       for (const c of confirmed.filter((c) => c.starter === i)) {
         expect({ starter: i, actionId: c.actionId, kept: acknowledged.includes(c.actionId) }).toEqual({ starter: i, actionId: c.actionId, kept: true });
@@ -98,7 +98,7 @@ describe('crash safety on Azure Blob Storage (Azurite)', () => {
       const s = starters[0] as (typeof starters)[number];
       const res = await postActivity(second.url, adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'find-la' } }));
       expect(res.status).toBe(200);
-      const item = await readItem<{ journeyProgress: Progress }>(store, keys.progress('msteams', s.conversationId, s.user.userId));
+      const item = await readItem<{ journeyProgress: Progress }>(store, keys.progress('msteams', s.conversationId, s.user.aadObjectId));
       expect(Object.keys(item?.journeyProgress.acknowledged ?? {})).toEqual(
         expect.arrayContaining(['find-la', ...confirmed.filter((c) => c.starter === 0).map((c) => c.actionId)]),
       );

@@ -26,10 +26,17 @@ function auditEvents(dataDir: string): Record<string, unknown>[] {
   return readFileSync(join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Requests that reached one starter's chat (sends), with their statuses. */
+/** Requests that posted a message to one starter (sends, and chat creations that carry the message), with their statuses. */
 function sendStatuses(starter: TeamsUser): number[] {
   const conversationId = rig.teams.personalConversationId(starter);
-  return rig.teams.requests.filter((r) => r.method === 'POST' && decodeURIComponent(r.path).includes(`${conversationId}/activities`)).map((r) => r.status);
+  return rig.teams.requests
+    .filter((r) => r.method === 'POST' && (decodeURIComponent(r.path).includes(`${conversationId}/activities`) || createsWithMessage(r.body, starter)))
+    .map((r) => r.status);
+}
+
+function createsWithMessage(body: unknown, starter: TeamsUser): boolean {
+  const b = body as { members?: { id?: string }[]; activity?: unknown } | undefined;
+  return b?.activity !== undefined && b.members?.[0]?.id === starter.aadObjectId;
 }
 
 describe("botbuilder's HTTP pipeline retries, and the proactive connector does not", () => {
@@ -69,7 +76,8 @@ describe('LA welcomes through the durable, rate-limited delivery engine', () => 
     const bot = await rig.startBot({ ...rig.env(dataDir), ...FAST });
     try {
       const [flaky, throttled, blocked] = rig.addStarters(3) as [TeamsUser, TeamsUser, TeamsUser];
-      const only = (s: TeamsUser) => ({ conversationId: rig.teams.personalConversationId(s), path: '/activities' });
+      // Each starter's welcome is the first message of the chat the bot opens with them.
+      const only = (s: TeamsUser) => ({ member: s.aadObjectId });
       rig.teams.failNext({ status: 503, match: only(flaky) });
       rig.teams.failNext({ status: 429, retryAfter: 1, match: only(throttled) });
       rig.teams.failNext({ status: 403, code: 'ConversationBlockedByUser', message: 'User blocked the conversation with the bot.', times: 5, match: only(blocked) });

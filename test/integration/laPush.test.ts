@@ -137,6 +137,48 @@ describe('Local Administrators push the welcome journey', () => {
     }
   });
 
+  it('opens the chat of a starter who never wrote with the welcome as its first message: one Teams call, and their first tick continues it', async () => {
+    const dataDir = tempDataDir();
+    const bot = await startBot(baseEnv(dataDir, true));
+    try {
+      const starter = directoryStarter('Sam Roe', true);
+      const before = teams.requests.length;
+      await say(bot, la.who, la.conversationId, `welcome ${starter.user.upn}`);
+      await bot.app.deliveries.drain();
+
+      // One call reached Teams for this starter: the chat's creation, carrying the welcome. No member look-up.
+      const calls = teams.requests.slice(before).filter((r) => !decodeURIComponent(r.path).includes(la.conversationId));
+      expect(calls.map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201']);
+      const create = calls[0]?.body as { members: { id: string }[]; activity: { attachments: { content: Record<string, unknown> }[] } };
+      expect(create.members).toEqual([expect.objectContaining({ id: starter.user.aadObjectId })]);
+      const welcomes = welcomeText(starter.conversationId);
+      expect(welcomes).toHaveLength(1);
+      expect(welcomes[0]).toContain('Jane Smith, your Local Administrator, asked me to welcome you.');
+      // Teams ids (29:…) are not known yet, so the card names nobody to refresh for; in a 1:1 chat it refreshes anyway.
+      const sent = create.activity.attachments[0]?.content ?? {};
+      expect(sent['refresh']).toEqual(expect.objectContaining({ action: expect.objectContaining({ verb: 'refresh' }) }));
+      expect(sent['refresh']).not.toHaveProperty('userIds');
+
+      // The starter ticks an action on that card: the journey the LA started goes on, and now names them.
+      const ticked = await postActivity(
+        bot.messagesUrl,
+        adaptiveCardAction(scene, starter.who, starter.conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'account-secret', view: 'step' } }),
+      );
+      const card = (ticked.body as { value: Record<string, unknown> }).value;
+      expect(cardText(card)).toContain('1 of 18 actions done');
+      expect((card['refresh'] as { userIds?: string[] }).userIds).toEqual([starter.who.userId]);
+      // Their app's install event arriving late does not welcome them twice.
+      await postActivity(bot.messagesUrl, personalInstall(scene, starter.who, starter.conversationId));
+      expect(welcomeText(starter.conversationId)).toHaveLength(1);
+
+      const status = await say(bot, la.who, la.conversationId, 'status');
+      expect(status).toContain(`${starter.user.upn}\nWelcome delivered`);
+      expect(status).toMatch(/1 of 18 actions done\. Must-do actions: 1 of 3/);
+    } finally {
+      await bot.close();
+    }
+  });
+
   it('does not re-welcome on a second push, and tells the LA', async () => {
     const bot = await startBot(baseEnv(tempDataDir(), true));
     try {

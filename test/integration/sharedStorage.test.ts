@@ -95,7 +95,7 @@ describe('two instances on one Azure Blob container', () => {
 
     for (const [i, s] of starters.entries()) {
       // Whichever instance is asked, from the shared store.
-      const item = await readItem<{ journeyProgress: Progress }>(bot(i + 1).app.storage, keys.progress('msteams', s.conversationId, s.user.userId));
+      const item = await readItem<{ journeyProgress: Progress }>(bot(i + 1).app.storage, keys.progress('msteams', s.conversationId, s.user.aadObjectId));
       expect(Object.keys(item?.journeyProgress.acknowledged ?? {}).sort()).toEqual([...ACTION_IDS].sort());
       expect(item?.journeyProgress.completedAt).toBeDefined();
     }

@@ -1,0 +1,77 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadContent } from '../../src/content/load';
+import { acknowledge, startProgress } from '../../src/journey/progress';
+import { FileStorage } from '../../src/state/fileStorage';
+import { keys } from '../../src/state/keys';
+import { readItem } from '../../src/state/update';
+import { UserStore, type UserRef } from '../../src/state/users';
+
+const { journey } = loadContent('cards');
+const t0 = new Date('2026-11-24T09:00:00Z');
+
+const megan: UserRef = {
+  channelId: 'msteams',
+  tenantId: 'tenant-1',
+  userId: '29:1megan-teams-id',
+  aadObjectId: '5f1c3c0e-1d2b-4c8e-9a51-6d9f0e2a7b11',
+  conversationId: 'a:1megan-chat',
+};
+
+function store(): { storage: FileStorage; users: UserStore; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'users-'));
+  const storage = new FileStorage(dir);
+  return { storage, users: new UserStore(storage, 5), dir };
+}
+
+/** Progress as releases before November 2026 stored it: under the user's Teams id. */
+async function storeUnderTeamsId(storage: FileStorage, user: UserRef): Promise<void> {
+  const progress = acknowledge(startProgress(journey, { kind: 'self' }, t0), journey, 'account-secret', t0);
+  await storage.createIfAbsent(keys.progress(user.channelId, user.conversationId, user.userId), { journeyProgress: progress });
+}
+
+describe('where a user\'s progress is kept', () => {
+  it('keys progress by Entra object id, so an LA\'s welcome can start it before Teams gives the user\'s Teams id', async () => {
+    const { storage, users } = store();
+    const knownByObjectIdOnly: UserRef = { ...megan, userId: megan.aadObjectId ?? '' };
+    await users.updateProgress(knownByObjectIdOnly, () => startProgress(journey, { kind: 'self' }, t0));
+    // The same person writing later, now with their Teams id, finds that journey.
+    expect(await users.progress(megan)).toMatchObject({ stepId: 'introduction' });
+    expect(await readItem(storage, keys.progress('msteams', megan.conversationId, megan.aadObjectId ?? ''))).toBeDefined();
+  });
+
+  it('finds progress stored under the Teams id by an earlier release, keeps its ticks, and moves it once', async () => {
+    const { storage, users, dir } = store();
+    await storeUnderTeamsId(storage, megan);
+
+    expect(Object.keys((await users.progress(megan))?.acknowledged ?? {})).toEqual(['account-secret']);
+    const after = await users.updateProgress(megan, (p) => (p ? acknowledge(p, journey, 'find-la', t0) : p));
+    expect(Object.keys(after?.acknowledged ?? {}).sort()).toEqual(['account-secret', 'find-la']);
+    expect(await readItem(storage, keys.progress('msteams', megan.conversationId, megan.userId))).toBeUndefined();
+    expect(readdirSync(dir).filter((f) => f.startsWith('msteams--'))).toHaveLength(1);
+  });
+
+  it('moves old progress on a first change too, without losing the change', async () => {
+    const { storage, users } = store();
+    await storeUnderTeamsId(storage, megan);
+    const after = await users.updateProgress(megan, (p) => acknowledge(p ?? startProgress(journey, { kind: 'self' }, t0), journey, 'mfa', t0));
+    expect(Object.keys(after?.acknowledged ?? {}).sort()).toEqual(['account-secret', 'mfa']);
+    expect(Object.keys((await users.progress(megan))?.acknowledged ?? {}).sort()).toEqual(['account-secret', 'mfa']);
+  });
+
+  it('forgets progress under either key', async () => {
+    const { storage, users, dir } = store();
+    await storeUnderTeamsId(storage, megan);
+    await users.forget(megan);
+    expect(await users.progress(megan)).toBeUndefined();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
+  });
+
+  it('never shows one user another user\'s progress in the same conversation', async () => {
+    const { users } = store();
+    const alex: UserRef = { ...megan, userId: '29:1alex-teams-id', aadObjectId: '0b7e1f52-8c4d-4a3e-b6f2-3e9d7c1a5f22' };
+    await users.updateProgress(megan, () => acknowledge(startProgress(journey, { kind: 'self' }, t0), journey, 'mfa', t0));
+    expect(await users.progress(alex)).toBeUndefined();
+  });
+});
