@@ -38,8 +38,10 @@ export class JourneyFlow {
   async remember(user: UserRef, reference: Partial<ConversationReference>): Promise<UserRecord | undefined> {
     const at = this.now().toISOString();
     return this.users.updateRecord(user, (current) => {
-      if (current && current.installed && current.conversationId === user.conversationId && current.userId === user.userId && sameMinute(current.lastSeenAt, at)) {
-        return undefined; // nothing new: spare the store a write per message
+      if (current && current.installed && current.conversationId === user.conversationId && current.userId === user.userId && current.reference.serviceUrl === reference.serviceUrl && sameHour(current.lastSeenAt, at)) {
+        // Nothing new: spare the store a write (and an fsync) per message. lastSeenAt is kept to the hour; what reads
+        // it works in days (retention, reminders, the date on "my data").
+        return undefined;
       }
       return {
         userId: user.userId,
@@ -268,6 +270,6 @@ export class JourneyFlow {
   }
 }
 
-function sameMinute(a: string, b: string): boolean {
-  return a.slice(0, 16) === b.slice(0, 16);
+function sameHour(a: string, b: string): boolean {
+  return a.slice(0, 13) === b.slice(0, 13);
 }
