@@ -25,6 +25,7 @@ import { measureMatching, type MatchingFigures } from './matching';
 import { summariseProfile } from './profile';
 import { measurePushes, type PushFigures } from './pushes';
 import { measureStartup, type StartupFigures } from './startup';
+import { DEPLOYED_NODE_OPTIONS } from './lib/deployed';
 
 const SECTIONS = ['matching', 'startup', 'http', 'pushes'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -91,17 +92,19 @@ interface Results {
   matching?: MatchingFigures;
   seedMs?: number;
   startupFile?: StartupFigures;
+  /** The same, with node's default heap settings (no NODE_OPTIONS): what the recommendation saves. */
+  startupFileDefaults?: StartupFigures;
   startupEcho?: StartupFigures;
   startupBlob?: (StartupFigures & { seedMs: number }) | 'n/a (blob storage not merged)';
   http?: HttpFigures;
   pushes?: PushFigures;
 }
 
-/** Settings the bot runs with in every child: production-like, anonymous (no app id), logs at info. */
+/** Settings the bot runs with in every child: production-like (node options as deployed), anonymous (no app id), logs at info. */
 function botEnv(dataDir: string): Record<string, string> {
   // BENCH_BOT_ENV='{"STORAGE":"memory"}' runs a diagnostic variant (e.g. to separate storage from the rest).
   const extra = process.env.BENCH_BOT_ENV ? (JSON.parse(process.env.BENCH_BOT_ENV) as Record<string, string>) : {};
-  return { NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'info', STORAGE: 'file', ...extra };
+  return { NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'info', STORAGE: 'file', NODE_OPTIONS: DEPLOYED_NODE_OPTIONS, ...extra };
 }
 
 async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForBench>>, dataDir: string): Promise<HttpFigures> {
@@ -244,6 +247,10 @@ function rows(r: Results, users: number): Row[] {
   const population = `${users.toLocaleString('en-GB')} users`;
   startupRows(`${population}, file store`, r.startupFile);
   startupRows(`${population}, Azurite`, r.startupBlob);
+  if (r.startupFileDefaults) {
+    const d = r.startupFileDefaults;
+    out.push([`Start-up and RSS, file store, node's default heap (reference)`, `${fmt(d.medianMs)} ms, ${fmt(d.rssMb, 1)} MB`, '—', '—']);
+  }
   if (r.startupEcho) {
     out.push(['Start-up and RSS, echo bot (reference)', `${fmt(r.startupEcho.medianMs)} ms, ${fmt(r.startupEcho.rssMb, 1)} MB`, '—', '—']);
   }
@@ -282,6 +289,7 @@ async function main(): Promise<void> {
   if (opts.only.has('startup') && dataDir) {
     say('start-up trials on the file store');
     results.startupFile = await measureStartup('bot-startup-file', built.botEntry, botEnv(dataDir), opts.trials);
+    results.startupFileDefaults = await measureStartup('bot-startup-file-defaults', built.botEntry, { ...botEnv(dataDir), NODE_OPTIONS: '' }, opts.trials);
     results.startupEcho = await measureStartup('echo-startup', built.echoEntry, {}, opts.trials);
     results.startupBlob = blobStorageAvailable() ? await runBlobStartup(opts, built) : 'n/a (blob storage not merged)';
   }
@@ -314,6 +322,9 @@ async function main(): Promise<void> {
     details.push(
       `- Matcher: ${m.source}; ${fmt(m.calls)} timed calls over the labelled sets in test/fixtures/intents-*.json; in scope answered or offered right ${fmt(m.inScopeRight * 100, 1)}%, out of scope fell back ${fmt(m.outOfScopeFellBack * 100, 1)}% (accuracy is the intents tests' business; shown as a sanity check).`,
     );
+  }
+  if (results.startupFile || results.http) {
+    details.push(`- The bot runs with \`NODE_OPTIONS=${DEPLOYED_NODE_OPTIONS}\`, as docs/deploy.md recommends; the echo bot with node's defaults.`);
   }
   if (results.seedMs !== undefined) details.push(`- Seeding ${opts.users} users (record + progress, 2 files each) took ${fmt(results.seedMs / 1000, 1)} s.`);
   if (results.startupBlob !== undefined && typeof results.startupBlob !== 'string') {
