@@ -2,16 +2,34 @@
  * The baseline: a bare botbuilder + restify echo bot, as in Microsoft's samples, in anonymous mode. It runs the
  * same way as our bot (own process, plain node, same connector sink) and answers every message with one
  * activity, so "our bot ÷ echo" is the cost of what our bot does on top of botbuilder and restify.
+ *
+ * With ECHO_CARDS naming a JSON file `{question, ack}` of two ready-made Adaptive Cards, it answers as our bot's
+ * replies look instead (a reference, not the baseline): a message with the question card, a card button press by
+ * updating the card in place (replyToId) with the ack card. No state, no templating: what replying with cards of
+ * that size costs in botbuilder alone.
  */
-import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { readFileSync } from 'node:fs';
+import { ActivityHandler, CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory } from 'botbuilder';
 import restify from 'restify';
+
+const cards = process.env.ECHO_CARDS
+  ? (JSON.parse(readFileSync(process.env.ECHO_CARDS, 'utf8')) as { question: Record<string, unknown>; ack: Record<string, unknown> })
+  : undefined;
 
 class EchoBot extends ActivityHandler {
   constructor() {
     super();
     this.onMessage(async (context, next) => {
-      const { text, value } = context.activity;
-      await context.sendActivity(`Echo: ${text ?? JSON.stringify(value)}`);
+      const { text, value, replyToId } = context.activity;
+      if (!cards) {
+        await context.sendActivity(`Echo: ${text ?? JSON.stringify(value)}`);
+      } else if (value !== undefined && replyToId) {
+        const update = MessageFactory.attachment(CardFactory.adaptiveCard(cards.ack));
+        update.id = replyToId;
+        await context.updateActivity(update);
+      } else {
+        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(cards.question)));
+      }
       await next();
     });
   }

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { loadContent } from '../src/content/load';
 import { allActions } from '../src/journey/journey';
 import { FileStorage } from '../src/state/fileStorage';
+import { buildCatalogue } from '../src/cards/catalogue';
+import type { CardJson } from '../src/cards/render';
 import { blobEnv, blobStorageAvailable, openBlobStore, startAzurite } from './adapters/storage';
 import { measureTurns, sinkCounts, turnBodies, type TurnFigures, type TurnKind, type TurnLoad } from './httpTurns';
 import { buildForBench, ROOT } from './lib/build';
@@ -79,6 +81,10 @@ function git(args: string[]): string {
 
 interface HttpFigures {
   readonly echo: Record<TurnKind, TurnFigures>;
+  /** The echo bot replying with ready-made cards like the bot's (reference). */
+  readonly echoCards: Record<TurnKind, TurnFigures>;
+  /** Sizes of those cards, bytes of JSON. */
+  readonly cardBytes: Record<TurnKind, number>;
   readonly bot: Record<TurnKind, TurnFigures>;
   /** Replies the connector received during each bot phase (warm-up included) vs turns answered. */
   readonly repliesOk: Record<TurnKind, boolean>;
@@ -107,6 +113,16 @@ function botEnv(dataDir: string): Record<string, string> {
   return { NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'info', STORAGE: 'file', NODE_OPTIONS: DEPLOYED_NODE_OPTIONS, ...extra };
 }
 
+/** An answer card and a ticked step card, built by the bot's own card code (the gallery's catalogue). */
+function sampleCards(): { question: CardJson; ack: CardJson } {
+  const entries = buildCatalogue({ contentDir: join(ROOT, 'cards') }).entries;
+  const question = entries.find((e) => e.section === 'answers')?.card;
+  // The must-do step with its actions ticked: mid-sized among the step cards an acknowledgement returns.
+  const ack = (entries.find((e) => e.id === 'step-3-complete-these-completed') ?? entries.find((e) => e.templates.includes('step')))?.card;
+  if (!question || !ack) throw new Error('bench: the card catalogue has no answer or step card');
+  return { question, ack };
+}
+
 async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForBench>>, dataDir: string): Promise<HttpFigures> {
   const content = loadContent(join(ROOT, 'cards'));
   const load: TurnLoad = {
@@ -121,6 +137,10 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
   };
   const sink = await startChild({ name: 'sink', script: built.sinkEntry, env: {} });
   const echo = await startChild({ name: 'echo', script: built.echoEntry, env: {} });
+  const cardsFile = join(OUT_DIR, 'echo-cards.json');
+  const echoCards = sampleCards();
+  writeFileSync(cardsFile, JSON.stringify(echoCards));
+  const echoWithCards = await startChild({ name: 'echo-cards', script: built.echoEntry, env: { ECHO_CARDS: cardsFile } });
   const profileDir = join(OUT_DIR, 'profiles');
   const bot = await startChild({
     name: 'bot',
@@ -130,14 +150,15 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
     env: { ...botEnv(dataDir), USER_MESSAGES_PER_MINUTE: '1000' },
     nodeArgs: opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   });
-  const children: Child[] = [sink, echo, bot];
+  const children: Child[] = [sink, echo, echoWithCards, bot];
   try {
-    const figures = { echo: {}, bot: {} } as { echo: Record<TurnKind, TurnFigures>; bot: Record<TurnKind, TurnFigures> };
+    const figures = { echo: {}, echoCards: {}, bot: {} } as Record<'echo' | 'echoCards' | 'bot', Record<TurnKind, TurnFigures>>;
     const repliesOk = {} as Record<TurnKind, boolean>;
     for (const kind of ['question', 'ack'] as const) {
       const bodies = turnBodies(kind, sink.url, load);
       for (const [name, target] of [
         ['echo', echo],
+        ['echoCards', echoWithCards],
         ['bot', bot],
       ] as const) {
         say(`${kind} turns → ${name} bot (${opts.warmup}s warm-up + ${opts.seconds}s, ${opts.connections} connections)`);
@@ -161,7 +182,8 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
       if (newest) profileSummary = summariseProfile(newest, 20);
     }
-    return { ...figures, repliesOk, botPeakMb: botMemory.peakMb, botRssAfterMb: botMemory.rssMb, echoPeakMb: echoMemory.peakMb, profileSummary };
+    const cardBytes = { question: JSON.stringify(echoCards.question).length, ack: JSON.stringify(echoCards.ack).length };
+    return { ...figures, cardBytes, repliesOk, botPeakMb: botMemory.peakMb, botRssAfterMb: botMemory.rssMb, echoPeakMb: echoMemory.peakMb, profileSummary };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
   }
@@ -199,6 +221,13 @@ function rows(r: Results, users: number): Row[] {
       out.push([
         `${label}: CPU per turn`,
         `${fmt(bot.cpuMsPerTurn, 2)} ms vs echo ${fmt(echo.cpuMsPerTurn, 2)} ms = ${ratio(bot.cpuMsPerTurn / echo.cpuMsPerTurn)}`,
+        '—',
+        '—',
+      ]);
+      const withCards = r.http.echoCards[kind];
+      out.push([
+        `${label}: echo bot replying with the bot's cards (reference)`,
+        `${fmt(withCards.rps)}/s = ${ratio(withCards.rps / echo.rps)} echo; ${fmt(withCards.cpuMsPerTurn, 2)} ms CPU per turn; p99 ${fmt(withCards.p99, 1)} ms = ${ratio(withCards.p99 / echo.p99)} echo`,
         '—',
         '—',
       ]);
@@ -314,6 +343,7 @@ async function main(): Promise<void> {
     details.push(
       `- Turns: ${opts.connections} connections, ${opts.warmup} s warm-up then ${opts.seconds} s measured per bot and kind, alternating echo/bot; turns spread over ${opts.users} seeded users.`,
       `- Turns measured: question echo ${h.echo.question.turns} / bot ${h.bot.question.turns}, ack echo ${h.echo.ack.turns} / bot ${h.bot.ack.turns}; failed (non-2xx, errors, timeouts): ${[h.echo.question, h.bot.question, h.echo.ack, h.bot.ack].map((f) => f.failures).join(' / ')}.`,
+      `- Reference "echo bot replying with the bot's cards": the same echo bot answering with a ready-made answer card (${h.cardBytes.question} bytes of JSON) and, for acknowledgements, updating the card in place with a ticked step card (${h.cardBytes.ack} bytes), both built by the bot's card code; no state, no templating per turn. What replying with such cards costs in botbuilder and restify alone.`,
       `- Every bot turn's reply reached the connector sink: question ${h.repliesOk.question ? 'yes' : 'NO'}, ack ${h.repliesOk.ack ? 'yes' : 'NO'}.`,
     );
   }
