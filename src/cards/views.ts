@@ -166,7 +166,7 @@ export class JourneyCards {
       title: action.title,
       mustDo: action.mustDo,
       guidance: action.guidance.map((text) => ({ text })),
-      links: dedupeByUrl(action.links),
+      ...actionButtons(action.links),
       acknowledged: at !== undefined,
       doneOn: at !== undefined ? ukDate(at) : '',
     };
@@ -182,16 +182,53 @@ export type { CardAction };
 /** Teams shows at most 5 buttons in a row; longer link lists wrap onto further rows. */
 const MAX_BUTTONS_PER_ROW = 5;
 
+/**
+ * How much button text one row holds on desktop before Teams cuts titles short ("Mark as d…"): characters of
+ * the titles plus 5 per button (its padding and gap), for a card about 540 px wide. Measured in the gallery:
+ * 74 is the most that fits at 540 px; 60 leaves room for Teams' own font and narrower chat panes. On mobile
+ * Teams stacks buttons, one per line, whatever the rows.
+ */
+const ROW_BUDGET = 60;
+
+/** The title of the button that ticks an action (the longer of its two states, so ticking never moves it). */
+const TOGGLE_TITLE = 'Mark as done';
+
+function rowCost(titles: readonly string[]): number {
+  return titles.reduce((sum, title) => sum + title.length + 5, 0);
+}
+
 /** Links with the same URL (unverified pages all point at the knowledge base) become one button. */
 function dedupeByUrl(links: readonly Link[]): Link[] {
   const seen = new Set<string>();
   return links.filter((link) => !seen.has(link.url) && seen.add(link.url) !== undefined);
 }
 
-/** Link buttons in rows Teams can show, duplicates (same URL) removed. */
-export function linkRows(links: readonly Link[]): { links: Link[] }[] {
-  const unique = dedupeByUrl(links);
-  const rows: { links: Link[] }[] = [];
-  for (let i = 0; i < unique.length; i += MAX_BUTTONS_PER_ROW) rows.push({ links: unique.slice(i, i + MAX_BUTTONS_PER_ROW) });
+/** Buttons in rows Teams can show whole: at most 5 a row, within ROW_BUDGET, in order. */
+export function buttonRows<T extends { readonly title: string }>(buttons: readonly T[]): T[][] {
+  const rows: T[][] = [];
+  for (const button of buttons) {
+    const last = rows.at(-1);
+    if (last && last.length < MAX_BUTTONS_PER_ROW && rowCost([...last.map((b) => b.title), button.title]) <= ROW_BUDGET) last.push(button);
+    else rows.push([button]);
+  }
   return rows;
+}
+
+/** Link buttons in rows Teams can show whole, duplicates (same URL) removed. */
+export function linkRows(links: readonly Link[]): { links: Link[] }[] {
+  return buttonRows(dedupeByUrl(links)).map((row) => ({ links: row }));
+}
+
+/**
+ * An action's buttons: its links in rows, and the "Mark as done" toggle after them, in the last row when it fits
+ * there whole and on a row of its own when it does not. `linkRows` are the rows above the toggle's row,
+ * `rowLinks` the links that share the toggle's row.
+ */
+export function actionButtons(links: readonly Link[]): { linkRows: { links: Link[] }[]; rowLinks: Link[] } {
+  const rows = linkRows(links);
+  const last = rows.at(-1);
+  if (last && last.links.length < MAX_BUTTONS_PER_ROW && rowCost([...last.links.map((l) => l.title), TOGGLE_TITLE]) <= ROW_BUDGET) {
+    return { linkRows: rows.slice(0, -1), rowLinks: last.links };
+  }
+  return { linkRows: rows, rowLinks: [] };
 }

@@ -1,6 +1,6 @@
 import type { Answerer } from '../bot/journeyFlow';
 import type { CardJson, CardRenderer } from '../cards/render';
-import { linkRows, ukDate } from '../cards/views';
+import { buttonRows, linkRows, ukDate } from '../cards/views';
 import type { IntentAnswer, IntentContent } from '../content/load';
 import type { Progress } from '../journey/progress';
 import { IntentMatcher, type Match } from './matcher';
@@ -68,7 +68,7 @@ export class IntentAnswerer implements Answerer {
         return this.renderer.render('did-you-mean', {
           title: this.intents.didYouMean.title,
           lines: this.intents.didYouMean.lines.map((text) => ({ text })),
-          choices: match.intents.map((id) => ({ id, title: this.intents.answers.get(id)?.title ?? id })),
+          choiceRows: buttonRows(match.intents.map((id) => ({ id, title: this.intents.answers.get(id)?.title ?? id }))).map((choices) => ({ choices })),
         });
       case 'fallback':
         return this.renderer.render('fallback', { title: this.intents.fallback.title, lines: this.intents.fallback.lines.map((text) => ({ text })) });
@@ -98,7 +98,7 @@ export class IntentAnswerer implements Answerer {
       action: action
         ? { id: action.id, title: action.title, mustDo: action.mustDo, acknowledged: doneAt !== undefined, doneOn: doneAt ? ukDate(doneAt) : '' }
         : { id: '', title: '', mustDo: false, acknowledged: false, doneOn: '' },
-      related,
+      relatedRows: buttonRows(related).map((questions) => ({ questions })),
       offerHelpdesk: answer.id !== 'helpdesk' && !related.some((r) => r.id === 'helpdesk'),
     });
   }

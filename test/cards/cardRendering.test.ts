@@ -71,6 +71,13 @@ describe('desktop width (540 px)', () => {
       const rendered = await page.render(catalogue.entries);
       expect(rendered.filter((r) => r.errors.length > 0)).toEqual([]);
       expect(page.pageErrors).toEqual([]);
+      // Nothing cut short either: a button title ending in "…" hides what it does ("Mark as d…").
+      const clipped: Record<string, string[]> = {};
+      for (const entry of catalogue.entries) {
+        const problems = await page.overflow(entry.id);
+        if (problems.length > 0) clipped[entry.id] = problems;
+      }
+      expect(clipped).toEqual({});
       await page.close();
     }
   });
