@@ -119,8 +119,9 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     { tenantPerSecond: config.delivery.tenantPerSecond, marginMs: config.delivery.windowMarginMs },
     () => deliveryClock.now(),
   );
-  const proactiveAdapter = new CloudAdapter(new ProactiveAuthentication(auth, limiter, deliveryClock));
-  const teamsGateway = new CloudAdapterGateway(proactiveAdapter, config.appId);
+  const proactiveAuth = new ProactiveAuthentication(auth, limiter, deliveryClock);
+  const proactiveAdapter = new CloudAdapter(proactiveAuth);
+  const teamsGateway = new CloudAdapterGateway(proactiveAdapter, proactiveAuth, config.appId);
 
   // Local Administrators: policy, pushes, audit, and the rate-limited delivery of welcomes.
   const graph = config.graph ? new GraphClient({ ...config.graph, maxAttempts: 4 }) : undefined;

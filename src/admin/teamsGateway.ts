@@ -1,11 +1,11 @@
 import {
   CardFactory,
   MessageFactory,
-  TurnContext,
   type CloudAdapter,
   type ConversationParameters,
   type ConversationReference,
 } from 'botbuilder';
+import { AuthenticationConstants, ClaimsIdentity, type BotFrameworkAuthentication } from 'botframework-connector';
 import type { CardJson } from '../cards/render';
 import { forTenant } from '../delivery/proactiveConnector';
 import type { TeamsGateway } from './welcomeDelivery';
@@ -14,13 +14,14 @@ import type { TeamsGateway } from './welcomeDelivery';
 const CHANNEL_AUDIENCE = 'https://api.botframework.com';
 
 /**
- * TeamsGateway over botbuilder's CloudAdapter: proactive 1:1 chats and sends. Give it the proactive adapter
- * (ProactiveAuthentication: rate-limited, no Azure retry policy, and no onTurnError, which would swallow a
- * failed send and make it look delivered); calls spend the budget of the starter's tenant.
+ * TeamsGateway over botbuilder: proactive 1:1 chats and sends. Give it the proactive adapter and its
+ * authentication (ProactiveAuthentication: rate-limited, no Azure retry policy, and no onTurnError, which would
+ * swallow a failed send and make it look delivered); calls spend the budget of the starter's tenant.
  */
 export class CloudAdapterGateway implements TeamsGateway {
   constructor(
     private readonly adapter: CloudAdapter,
+    private readonly auth: BotFrameworkAuthentication,
     private readonly appId: string,
   ) {}
 
@@ -28,6 +29,7 @@ export class CloudAdapterGateway implements TeamsGateway {
     target: { aadObjectId: string; tenantId: string; serviceUrl: string },
     card: CardJson,
   ): Promise<{ reference: Partial<ConversationReference> }> {
+    const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     const parameters = {
       isGroup: false,
       // Without an app id (local anonymous mode) there is no bot id to give; Teams itself always has one.
@@ -35,17 +37,29 @@ export class CloudAdapterGateway implements TeamsGateway {
       members: [{ id: target.aadObjectId, name: '' }],
       tenantId: target.tenantId,
       channelData: { tenant: { id: target.tenantId } },
-      // Teams posts this as the chat's first message: the welcome costs one rate-limited call, not two.
-      activity: MessageFactory.attachment(CardFactory.adaptiveCard(card)),
+      // Teams posts this as the chat's first message and answers with its activityId: one call, not two.
+      activity,
     } as unknown as ConversationParameters;
-    let reference: Partial<ConversationReference> | undefined;
-    await forTenant(target.tenantId, () => this.adapter.createConversationAsync(this.appId, 'msteams', target.serviceUrl, CHANNEL_AUDIENCE, parameters, async (context) => {
-      const created = TurnContext.getConversationReference(context.activity);
+    // botbuilder's createConversationAsync drops the response's activityId, so the connector is called directly
+    // (the same client the proactive adapter would use).
+    const identity = new ClaimsIdentity([
+      { type: AuthenticationConstants.AudienceClaim, value: this.appId },
+      { type: AuthenticationConstants.AppIdClaim, value: this.appId },
+      { type: AuthenticationConstants.ServiceUrlClaim, value: target.serviceUrl },
+    ]);
+    const client = await this.auth.createConnectorFactory(identity).create(target.serviceUrl, CHANNEL_AUDIENCE);
+    const created = await forTenant(target.tenantId, () => client.conversations.createConversation(parameters));
+    if (!created.id) throw new Error('Teams created no conversation');
+    const reference: Partial<ConversationReference> = {
+      channelId: 'msteams',
+      serviceUrl: created.serviceUrl || target.serviceUrl,
+      ...(this.appId ? { bot: { id: `28:${this.appId}`, name: '' } } : {}),
       // Known by Entra object id only: the user's Teams id (29:…) arrives with their first message.
-      const user = { id: target.aadObjectId, name: '', aadObjectId: target.aadObjectId, role: 'user' };
-      reference = { ...created, user, conversation: { ...created.conversation, tenantId: target.tenantId, conversationType: 'personal' } as ConversationReference['conversation'] };
-    }));
-    if (!reference?.conversation?.id) throw new Error('Teams created no conversation');
+      user: { id: target.aadObjectId, name: '', aadObjectId: target.aadObjectId, role: 'user' },
+      conversation: { id: created.id, isGroup: false, tenantId: target.tenantId, conversationType: 'personal' } as ConversationReference['conversation'],
+    };
+    // No activityId: Teams opened (or found) the chat without posting the card, so post it now.
+    if (!created.activityId) await this.sendCard(reference, card);
     return { reference };
   }
 

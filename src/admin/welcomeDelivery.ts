@@ -112,6 +112,13 @@ export class WelcomeDelivery {
       const failure = deps.classify(error);
       if (failure.kind === 'fatal') return { status: 'failed', reason: failure.reason, aadObjectId };
       if (failure.kind !== 'notInstalled' && failure.kind !== 'gone') throw error;
+      // The starter's own install event may have come while this call was on its way: it found our claim and sent
+      // nothing, and no other event will come. Their chat is known now, so welcome them there.
+      const latest = await deps.users.record({ tenantId: job.tenantId, userId: aadObjectId, aadObjectId });
+      if (latest?.installed && latest.conversationId !== '' && latest.welcome.sentAt === undefined) {
+        const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: latest.userId, aadObjectId, conversationId: latest.conversationId };
+        return this.welcome(user, latest.reference, job);
+      }
       return this.install(job, aadObjectId, pendingWelcome);
     }
     const conversationId = opened.reference.conversation?.id ?? '';

@@ -112,7 +112,7 @@ export class JourneyFlow {
         if (sentAt !== undefined) return undefined;
         if (claimedAt !== undefined && now.getTime() - Date.parse(claimedAt) < WELCOME_CLAIM_MS) return undefined;
         won = true;
-        return { ...current, welcome: { claimedAt: at } };
+        return { ...current, welcome: { claimedAt: at, startedBy } };
       }
       won = true;
       return {
@@ -122,7 +122,7 @@ export class JourneyFlow {
         conversationId: '',
         reference: {},
         installed: false,
-        welcome: { claimedAt: at },
+        welcome: { claimedAt: at, startedBy },
         firstSeenAt: at,
         lastSeenAt: at,
       };
@@ -136,7 +136,21 @@ export class JourneyFlow {
 
   /** Records a welcome sent with the creation of the starter's chat: how to reach them, their journey, and "sent". */
   async firstWelcomeSent(user: UserRef, reference: Partial<ConversationReference>, progress: Progress): Promise<void> {
-    await this.remember(user, reference);
+    const at = this.now().toISOString();
+    await this.users.updateRecord(user, (current) => {
+      // The starter's own install event or message got here first: it knows more (their Teams id, the chat's
+      // latest service URL), so keep it.
+      if (current && current.installed && current.conversationId === user.conversationId) return undefined;
+      return {
+        ...(current ?? { tenantId: user.tenantId, welcome: {}, firstSeenAt: at }),
+        userId: user.userId,
+        ...(user.aadObjectId !== undefined ? { aadObjectId: user.aadObjectId } : {}),
+        conversationId: user.conversationId,
+        reference,
+        installed: true,
+        lastSeenAt: at,
+      } as UserRecord;
+    });
     await this.users.updateProgress(user, (current) => current ?? progress);
     await this.welcomed(user);
   }
@@ -213,8 +227,14 @@ export class JourneyFlow {
         if (stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
         return this.goTo(user, action.stepId);
       case 'refresh': {
-        const progress = await this.users.progress(user);
-        if (!progress) return this.cards.notice('notStarted');
+        let progress = await this.users.progress(user);
+        if (!progress) {
+          // The welcome card can be seen before the welcome is recorded (an LA's push records it after Teams posts
+          // it): a welcomed user's card shows their journey, not "not started".
+          const welcome = (await this.users.record(user))?.welcome;
+          if (welcome?.claimedAt === undefined && welcome?.sentAt === undefined) return this.cards.notice('notStarted');
+          progress = await this.ensureProgress(user);
+        }
         if (action.stepId !== undefined && stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
         return this.cards.view(action.view, progress, action.stepId, user);
       }
@@ -260,11 +280,23 @@ export class JourneyFlow {
   /** The user's progress after an optional change, starting a journey if they have none (never drops the change). */
   private async ensureProgress(user: UserRef, change: (p: Progress) => Progress = (p) => p): Promise<Progress> {
     const now = this.now();
-    const progress = await this.users.updateProgress(user, (current) => {
-      const base = current ?? startProgress(this.content.journey, { kind: 'self' }, now);
-      const next = change(base);
+    let missing = false;
+    let progress = await this.users.updateProgress(user, (current) => {
+      if (current === undefined) {
+        missing = true;
+        return undefined;
+      }
+      const next = change(current);
       return next === current ? undefined : next;
     });
+    if (missing) {
+      // The journey starts now. If an LA's welcome started it (and its card came before its record did), it is theirs.
+      const startedBy = (await this.users.record(user))?.welcome.startedBy ?? { kind: 'self' };
+      progress = await this.users.updateProgress(user, (current) => {
+        const next = change(current ?? startProgress(this.content.journey, startedBy, now));
+        return next === current ? undefined : next;
+      });
+    }
     if (!progress) throw new Error('progress update returned nothing');
     return progress;
   }

@@ -16,7 +16,8 @@ const ackBody = z.object({ actionId: z.string().min(1).max(80), done: z.boolean(
 export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth: EntraAuth | undefined }): (server: Server) => void {
   const userOf = async (tenantId: string, aadObjectId: string): Promise<UserRef | undefined> => {
     const record = await deps.flow.record({ tenantId, userId: aadObjectId, aadObjectId });
-    if (!record) return undefined;
+    // No chat yet (an LA's welcome is on its way, or could not be delivered): nothing to tick until there is one.
+    if (!record || record.conversationId === '') return undefined;
     return { channelId: 'msteams', tenantId, userId: record.userId, aadObjectId, conversationId: record.conversationId };
   };
 

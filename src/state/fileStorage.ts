@@ -156,9 +156,13 @@ export class FileStorage implements AtomicStorage {
       const data = Buffer.from(JSON.stringify(envelope), 'utf8');
       for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
       await fsyncAsync(fd);
-    } finally {
+    } catch (error) {
+      // Disk full or failing: the item is unchanged; leave no half-written temporary file behind.
       closeSync(fd);
+      rmSync(temp, { force: true });
+      throw error;
     }
+    closeSync(fd);
     let renamed = false;
     try {
       if (exclusive) {

@@ -1,5 +1,5 @@
 import type { ConversationReference } from 'botbuilder';
-import type { Progress } from '../journey/progress';
+import type { Progress, StartedBy } from '../journey/progress';
 import { KeyedLock } from './keyedLock';
 import { keys } from './keys';
 import type { AtomicStorage } from './storage';
@@ -27,7 +27,11 @@ export interface UserRecord {
   readonly conversationId: string;
   readonly reference: Partial<ConversationReference>;
   readonly installed: boolean;
-  readonly welcome: { readonly claimedAt?: string; readonly sentAt?: string };
+  /**
+   * The one welcome: claimed (being sent), sent, and, for a welcome sent before the chat existed (an LA's push),
+   * who started the journey, so the journey's first use records it even if it comes before the push is recorded.
+   */
+  readonly welcome: { readonly claimedAt?: string; readonly sentAt?: string; readonly startedBy?: StartedBy };
   /** Reminders: the last schedule stage covered, how many were sent, and a claim while one is being sent. */
   readonly reminders?: { readonly stage: number; readonly sent: number; readonly lastAt?: string; readonly claimedAt?: string };
   readonly firstSeenAt: string;
@@ -61,6 +65,7 @@ export class UserStore {
 
   /** Reads a user's progress. */
   async progress(user: UserRef): Promise<Progress | undefined> {
+    if (user.conversationId === '') return undefined; // no chat yet (an LA's welcome is on its way): no journey
     const item = await readItem<ProgressItem>(this.storage, progressKey(user));
     if (item) return item.journeyProgress;
     const legacy = legacyProgressKey(user);
@@ -70,6 +75,7 @@ export class UserStore {
 
   /** Changes a user's progress (read-modify-write, retried on conflict). */
   async updateProgress(user: UserRef, mutate: Mutation<Progress>): Promise<Progress | undefined> {
+    if (user.conversationId === '') throw new Error('progress needs the user\'s personal conversation');
     const key = progressKey(user);
     const legacy = legacyProgressKey(user);
     const item = await this.lock.run(key, async () => {
@@ -101,7 +107,10 @@ export class UserStore {
   /** Erases the user's progress and record (the caller also clears what other modules keep). */
   async forget(user: UserRef): Promise<void> {
     const legacy = legacyProgressKey(user);
-    await this.storage.delete([progressKey(user), userKey(user), ...(legacy !== undefined ? [legacy] : [])]);
+    // Under the progress key's lock, so that a move from the earlier key cannot bring the progress back afterwards.
+    await this.lock.run(progressKey(user), () =>
+      this.storage.delete([progressKey(user), userKey(user), ...(legacy !== undefined ? [legacy] : [])]),
+    );
   }
 
   /** Every user record key (for scheduled jobs). */
@@ -137,11 +146,11 @@ function userKey(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>): st
  * start a journey without asking Teams for the user's Teams id (one rate-limited call fewer per starter).
  */
 function progressKey(user: UserRef): string {
-  return keys.progress(user.channelId, user.conversationId, user.aadObjectId ?? user.userId);
+  return keys.progress(user.channelId, user.conversationId, user.aadObjectId?.toLowerCase() ?? user.userId);
 }
 
 /** Where progress was kept before it was keyed by object id (by Teams id), when that key differs. */
 function legacyProgressKey(user: UserRef): string | undefined {
-  if (user.aadObjectId === undefined || user.aadObjectId === user.userId || user.conversationId === '') return undefined;
+  if (user.aadObjectId === undefined || user.aadObjectId.toLowerCase() === user.userId.toLowerCase() || user.conversationId === '') return undefined;
   return keys.progress(user.channelId, user.conversationId, user.userId);
 }

@@ -60,6 +60,11 @@ export interface TeamsEmulatorOptions {
   maxActivityBytes?: number;
   /** Path of the serviceUrl (default '/teams/'). */
   basePath?: string;
+  /**
+   * Post the `activity` of a conversation creation as its first message and answer with its activityId, as Teams
+   * does (default true). false: open the chat, ignore the activity, answer with the id only.
+   */
+  postCreateActivity?: boolean;
   /** Refuse sends to conversations it never created or was told about (default false: they are adopted). */
   strictConversations?: boolean;
 }
@@ -169,6 +174,8 @@ export interface TeamsEmulator {
   waitForRequest(predicate: (r: RequestRecord) => boolean, timeoutMs?: number): Promise<RequestRecord>;
   /** Forgets records, counted rate-limit slots and pending faults (users, installs and conversations stay). */
   reset(): void;
+  /** Whether a creation's `activity` is posted (as Teams does, the default) or ignored; see the option. */
+  postCreateActivities(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -316,6 +323,7 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
     activityLog.push(rec);
   };
 
+  let postCreateActivity = options.postCreateActivity !== false;
   const createConversation = (req: ParsedRequest): Reply => {
     const parsed = createConversationBody.safeParse(req.json);
     if (!parsed.success || !isJsonObject(req.json)) return known(TEAMS_ERRORS.badArgument);
@@ -343,7 +351,7 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
     }
     conversationLog.push({ id, user, tenantId: tenant, request: req.json, time: clock.now() });
     // Teams posts `activity`, when given, as the chat's first message, within the same call (and rate-limit slot).
-    if (isJsonObject(body.activity)) {
+    if (isJsonObject(body.activity) && postCreateActivity) {
       const activityId = nextActivityId();
       const ids = sentActivityIds.get(id) ?? new Set<string>();
       ids.add(activityId);
@@ -503,6 +511,9 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
     },
     waitForRequest(predicate, timeoutMs = 2000) {
       return requestLog.waitFor(predicate, timeoutMs, 'request');
+    },
+    postCreateActivities(on) {
+      postCreateActivity = on;
     },
     reset() {
       activityLog.clear();

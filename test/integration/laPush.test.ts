@@ -179,6 +179,23 @@ describe('Local Administrators push the welcome journey', () => {
     }
   });
 
+  it('still delivers the welcome, with a second call, when Teams opens the chat without posting the card', async () => {
+    const bot = await startBot(baseEnv(tempDataDir(), true));
+    teams.postCreateActivities(false);
+    try {
+      const starter = directoryStarter('Ade Bello', true);
+      const before = teams.requests.length;
+      await say(bot, la.who, la.conversationId, `welcome ${starter.user.upn}`);
+      await bot.app.deliveries.drain();
+      const calls = teams.requests.slice(before).filter((r) => !decodeURIComponent(r.path).includes(la.conversationId));
+      expect(calls.map((r) => `${r.method} ${decodeURIComponent(r.path).includes('/activities') ? 'send' : 'create'} ${r.status}`)).toEqual(['POST create 201', 'POST send 201']);
+      expect(welcomeText(starter.conversationId)).toHaveLength(1);
+    } finally {
+      teams.postCreateActivities(true);
+      await bot.close();
+    }
+  });
+
   it('does not re-welcome on a second push, and tells the LA', async () => {
     const bot = await startBot(baseEnv(tempDataDir(), true));
     try {

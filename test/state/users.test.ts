@@ -68,6 +68,41 @@ describe('where a user\'s progress is kept', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 
+  it('forgets for good even while a read is moving old progress to its new key', async () => {
+    const { storage, dir } = store();
+    await storeUnderTeamsId(storage, megan);
+    // Hold the move just after it has read the old item, and ask to forget meanwhile.
+    const legacy = keys.progress('msteams', megan.conversationId, megan.userId);
+    let reached!: () => void;
+    let release!: () => void;
+    const atGate = new Promise<void>((resolve) => (reached = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gated = Object.create(storage) as FileStorage;
+    gated.read = async (keysToRead: string[]) => {
+      const items = await storage.read(keysToRead);
+      if (keysToRead.includes(legacy)) {
+        reached();
+        await gate;
+      }
+      return items;
+    };
+    const users = new UserStore(gated, 5);
+    const reading = users.progress(megan);
+    await atGate;
+    const forgetting = users.forget(megan);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await Promise.all([reading, forgetting]);
+    expect(await users.progress(megan)).toBeUndefined();
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json'))).toEqual([]);
+  });
+
+  it('finds the same progress whatever the case of the object id', async () => {
+    const { users } = store();
+    await users.updateProgress(megan, () => startProgress(journey, { kind: 'self' }, t0));
+    expect(await users.progress({ ...megan, aadObjectId: megan.aadObjectId?.toUpperCase() })).toMatchObject({ stepId: 'introduction' });
+  });
+
   it('never shows one user another user\'s progress in the same conversation', async () => {
     const { users } = store();
     const alex: UserRef = { ...megan, userId: '29:1alex-teams-id', aadObjectId: '0b7e1f52-8c4d-4a3e-b6f2-3e9d7c1a5f22' };
