@@ -7,6 +7,8 @@ export interface EntraIdentity {
   readonly tenantId: string;
   readonly upn: string | undefined;
   readonly name: string;
+  /** A user's delegated token (it has scopes, `scp`), as Teams SSO gives a tab; false for an app-only token (roles). */
+  readonly delegated: boolean;
 }
 
 /** Why a token was refused; the HTTP layer answers 401 with this code, never with details of the token. */
@@ -28,6 +30,7 @@ const claimsSchema = z.object({
   name: z.string().optional(),
   preferred_username: z.string().optional(),
   upn: z.string().optional(),
+  scp: z.string().optional(),
 });
 
 export interface EntraAuthSettings {
@@ -67,6 +70,12 @@ export class EntraAuth {
     if (!claims.success) throw new AuthError('invalid');
     if (claims.data.tid.toLowerCase() !== this.settings.tenantId.toLowerCase()) throw new AuthError('wrongTenant');
     const upn = claims.data.preferred_username ?? claims.data.upn;
-    return { aadObjectId: claims.data.oid, tenantId: claims.data.tid, upn, name: claims.data.name ?? upn ?? 'Local Administrator' };
+    return {
+      aadObjectId: claims.data.oid,
+      tenantId: claims.data.tid,
+      upn,
+      name: claims.data.name ?? upn ?? 'Local Administrator',
+      delegated: (claims.data.scp ?? '').trim() !== '',
+    };
   }
 }

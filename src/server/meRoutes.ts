@@ -1,6 +1,6 @@
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import type { EntraAuth } from '../auth/entraAuth';
+import type { EntraAuth, EntraIdentity } from '../auth/entraAuth';
 import type { JourneyFlow } from '../bot/journeyFlow';
 import type { Content } from '../content/load';
 import { summarise, type Progress } from '../journey/progress';
@@ -8,6 +8,19 @@ import type { UserRef } from '../state/users';
 import { authenticate } from './adminRoutes';
 
 const ackBody = z.object({ actionId: z.string().min(1).max(80), done: z.boolean() }).strict();
+
+/**
+ * The caller, from a user's own (delegated) token. An app-only token has an object id too (the app's), but no
+ * user behind it: it has no checklist to read or tick, so it gets 403 rather than an empty one.
+ */
+async function authenticateUser(auth: EntraAuth | undefined, req: Request, res: Response): Promise<EntraIdentity | undefined> {
+  const who = await authenticate(auth, req, res);
+  if (who && !who.delegated) {
+    res.send(403, { code: 'UserTokenRequired', message: 'This API acts for a signed-in user; an app-only token cannot use it.' });
+    return undefined;
+  }
+  return who;
+}
 
 /**
  * The personal tab's API: GET /api/me/checklist (the caller's journey and ticks) and
@@ -50,7 +63,7 @@ export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth:
 
   return (server) => {
     server.get('/api/me/checklist', async (req: Request, res: Response) => {
-      const who = await authenticate(deps.auth, req, res);
+      const who = await authenticateUser(deps.auth, req, res);
       if (!who) return;
       const user = await userOf(who.tenantId, who.aadObjectId);
       const progress = user ? await deps.flow.progress(user) : undefined;
@@ -58,7 +71,7 @@ export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth:
     });
 
     server.post('/api/me/acknowledgements', async (req: Request, res: Response) => {
-      const who = await authenticate(deps.auth, req, res);
+      const who = await authenticateUser(deps.auth, req, res);
       if (!who) return;
       const body = ackBody.safeParse(req.body);
       if (!body.success) {

@@ -99,3 +99,23 @@ describe('the LA API', () => {
     ]);
   });
 });
+
+describe('the personal tab API', () => {
+  it('reads the checklist for a user\'s own token, and refuses an app-only token (no user behind it) with 403', async () => {
+    const starter = newStarter(teams, 'Pat Doe').user;
+    const mine = await api('GET', '/api/me/checklist', tokenFor(starter));
+    expect(mine.status).toBe(200);
+    expect(mine.json).toMatchObject({ started: false, total: 18 });
+
+    // What an automation gets from the client-credentials flow: the app's object id, roles, no scopes.
+    const appOnly = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: starter.aadObjectId, upn: starter.upn, scp: '', roles: ['Welcome.Read'] });
+    for (const [method, path, body] of [
+      ['GET', '/api/me/checklist', undefined],
+      ['POST', '/api/me/acknowledgements', { actionId: 'mfa', done: true }],
+    ] as const) {
+      const res = await api(method, path, appOnly, body);
+      expect(res.status).toBe(403);
+      expect(res.json).toMatchObject({ code: 'UserTokenRequired' });
+    }
+  });
+});
