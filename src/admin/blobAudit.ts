@@ -1,5 +1,5 @@
 import type { AppendBlobClient, ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
-import { containerClient, DEFAULT_PIPELINE, ensureContainer, forEachLimited } from '../state/blobStorage';
+import { containerClient, DEFAULT_PIPELINE, ensureContainer, forEachLimited, type BlobAccess } from '../state/blobStorage';
 import { filterEntries, parseLines, type AuditEntry, type AuditTrail } from './audit';
 
 /** The trail's folder in the container (state lives under state/). */
@@ -34,8 +34,8 @@ export class BlobAuditTrail implements AuditTrail {
   /** Days whose blob this process has created or found, with the part it appends to. */
   private readonly parts = new Map<string, number>();
 
-  constructor(connectionString: string, containerName: string, pipeline: StoragePipelineOptions = DEFAULT_PIPELINE) {
-    this.container = containerClient(connectionString, containerName, pipeline);
+  constructor(access: BlobAccess, containerName: string, pipeline: StoragePipelineOptions = DEFAULT_PIPELINE) {
+    this.container = containerClient(access, containerName, pipeline);
   }
 
   async append(entry: AuditEntry): Promise<void> {

@@ -11,7 +11,7 @@ export function createAuditTrail(config: Pick<Config, 'storage' | 'dataDir'>): A
   if (config.storage.kind === 'blob') {
     // Loaded only when used, like the blob store (src/state/createStorage.ts).
     const { BlobAuditTrail } = require('./blobAudit') as { BlobAuditTrail: typeof BlobTrail };
-    return new BlobAuditTrail(config.storage.connectionString, config.storage.container);
+    return new BlobAuditTrail(config.storage.access, config.storage.container);
   }
   return new FileAuditTrail(join(config.dataDir, 'audit.jsonl'));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone, parseHours, parseWeekdays } from '../reminders/workingHours';
+import type { BlobAccess } from '../state/blobStorage';
 
 /** Reads a boolean-ish environment value ("true"/"1"/"yes" and their opposites). */
 const booleanish = z
@@ -54,6 +55,12 @@ export const settingsSchema = z.object({
 
   STORAGE: z.enum(['file', 'blob', 'memory']).default('file'),
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+  AZURE_STORAGE_ACCOUNT_URL: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('https://'), 'must be an https URL, e.g. https://<account>.blob.core.windows.net')
+    .optional(),
+  AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: z.string().uuid('must be the client id (a GUID) of a user-assigned managed identity').optional(),
   AZURE_STORAGE_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid blob container name').default('welcome-bot'),
 
   LA_OBJECT_IDS: commaList,
@@ -116,7 +123,7 @@ export interface Config {
   readonly retention: { readonly afterCompletionDays: number; readonly inactiveDays: number; readonly unansweredDays: number };
   readonly storage:
     | { readonly kind: 'file' | 'memory' }
-    | { readonly kind: 'blob'; readonly connectionString: string; readonly container: string };
+    | { readonly kind: 'blob'; readonly access: BlobAccess; readonly container: string };
   readonly la: {
     readonly objectIds: readonly string[];
     readonly upns: readonly string[];
@@ -231,9 +238,19 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     const value = cleaned[key];
     if (value !== undefined) botAuth[key] = value;
   }
-  if (s.STORAGE === 'blob' && s.AZURE_STORAGE_CONNECTION_STRING === undefined) {
-    throw new ConfigError('Invalid setting AZURE_STORAGE_CONNECTION_STRING: required with STORAGE=blob');
+  if (s.STORAGE === 'blob' && s.AZURE_STORAGE_CONNECTION_STRING === undefined && s.AZURE_STORAGE_ACCOUNT_URL === undefined) {
+    throw new ConfigError(
+      'Invalid setting AZURE_STORAGE_ACCOUNT_URL: with STORAGE=blob give the account URL (managed identity) or AZURE_STORAGE_CONNECTION_STRING',
+    );
   }
+  if (s.AZURE_STORAGE_CONNECTION_STRING !== undefined && s.AZURE_STORAGE_ACCOUNT_URL !== undefined) {
+    throw new ConfigError('Invalid setting AZURE_STORAGE_ACCOUNT_URL: give it or AZURE_STORAGE_CONNECTION_STRING, not both');
+  }
+  // A user-assigned identity the bot already runs as (MicrosoftAppType=UserAssignedMSI) reaches storage too, unless another is named.
+  const storageIdentity = s.AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID ?? (s.MicrosoftAppType === 'UserAssignedMSI' && s.MicrosoftAppId !== '' ? s.MicrosoftAppId : undefined);
+  const blobAccess: BlobAccess = s.AZURE_STORAGE_ACCOUNT_URL !== undefined
+    ? { accountUrl: s.AZURE_STORAGE_ACCOUNT_URL, managedIdentityClientId: storageIdentity }
+    : (s.AZURE_STORAGE_CONNECTION_STRING ?? '');
   // Graph uses the bot's own app registration unless a separate one is given.
   const graphTenant = s.GRAPH_TENANT_ID ?? s.MicrosoftAppTenantId;
   const graphClient = s.GRAPH_CLIENT_ID ?? s.MicrosoftAppId;
@@ -265,7 +282,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     },
     storage:
       s.STORAGE === 'blob'
-        ? { kind: 'blob' as const, connectionString: s.AZURE_STORAGE_CONNECTION_STRING ?? '', container: s.AZURE_STORAGE_CONTAINER }
+        ? { kind: 'blob' as const, access: blobAccess, container: s.AZURE_STORAGE_CONTAINER }
         : { kind: s.STORAGE },
     la: {
       objectIds: s.LA_OBJECT_IDS,

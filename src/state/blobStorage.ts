@@ -19,9 +19,22 @@ export const DEFAULT_PIPELINE: StoragePipelineOptions = {
   retryOptions: { maxTries: 3, tryTimeoutInMs: 4000, retryDelayInMs: 100, maxRetryDelayInMs: 1000 },
 };
 
+/**
+ * How the bot reaches the storage account: a connection string (account key or SAS), or the account's blob URL
+ * and a managed identity (Microsoft Entra tokens; no secret at all): the system-assigned one, or a user-assigned
+ * one named by its client id.
+ */
+export type BlobAccess = string | { readonly accountUrl: string; readonly managedIdentityClientId?: string | undefined };
+
 /** The container named by configuration, with the bot's retry policy. */
-export function containerClient(connectionString: string, container: string, pipeline: StoragePipelineOptions = DEFAULT_PIPELINE): ContainerClient {
-  return BlobServiceClient.fromConnectionString(connectionString, pipeline).getContainerClient(container);
+export function containerClient(access: BlobAccess, container: string, pipeline: StoragePipelineOptions = DEFAULT_PIPELINE): ContainerClient {
+  if (typeof access === 'string') return BlobServiceClient.fromConnectionString(access, pipeline).getContainerClient(container);
+  // Loaded only for this: @azure/identity (with MSAL) is sizeable, and a connection string does not need it.
+  const { ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
+  const credential = access.managedIdentityClientId
+    ? new ManagedIdentityCredential({ clientId: access.managedIdentityClientId })
+    : new ManagedIdentityCredential();
+  return new BlobServiceClient(access.accountUrl, credential, pipeline).getContainerClient(container);
 }
 
 /**
@@ -120,8 +133,8 @@ export class BlobStateStorage implements AtomicStorage {
   private readonly container: ContainerClient;
   private ready: Promise<void> | undefined;
 
-  constructor(connectionString: string, containerName: string, pipeline: StoragePipelineOptions = DEFAULT_PIPELINE) {
-    this.container = containerClient(connectionString, containerName, pipeline);
+  constructor(access: BlobAccess, containerName: string, pipeline: StoragePipelineOptions = DEFAULT_PIPELINE) {
+    this.container = containerClient(access, containerName, pipeline);
     // Create the container at start; a failure here is retried by the first operation (and shows on /readyz).
     this.init().catch(() => undefined);
   }

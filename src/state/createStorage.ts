@@ -16,7 +16,7 @@ export function createStorage(config: Config): AtomicStorage {
     {
       // Loaded only when used: the Azure SDK adds about 10 MB to every process that merely imports it.
       const { BlobStateStorage } = require('./blobStorage') as { BlobStateStorage: typeof BlobStore };
-      return new BlobStateStorage(config.storage.connectionString, config.storage.container);
+      return new BlobStateStorage(config.storage.access, config.storage.container);
     }
   }
 }

@@ -99,7 +99,7 @@ describe('the audit trail on Azure Blob Storage', () => {
     const dataDir = tempDataDir();
     expect(createAuditTrail({ storage: { kind: 'file' }, dataDir })).toBeInstanceOf(FileAuditTrail);
     expect(createAuditTrail({ storage: { kind: 'memory' }, dataDir })).toBeInstanceOf(FileAuditTrail);
-    expect(createAuditTrail({ storage: { kind: 'blob', connectionString: azurite.connectionString, container: 'x-audit' }, dataDir })).toBeInstanceOf(BlobAuditTrail);
+    expect(createAuditTrail({ storage: { kind: 'blob', access: azurite.connectionString, container: 'x-audit' }, dataDir })).toBeInstanceOf(BlobAuditTrail);
   });
 
   it('is what `npm run audit` prints with STORAGE=blob', async () => {

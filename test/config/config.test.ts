@@ -52,3 +52,31 @@ describe('the Teams app ids', () => {
     expect(loadConfig({ TEAMS_APP_ID: 'manifest-guid', TEAMS_CATALOG_APP_ID: 'catalogue-guid' }, defaults).teams.appCatalogId).toBe('catalogue-guid');
   });
 });
+
+describe('the blob store\'s account', () => {
+  const ACCOUNT = 'https://nhswelcome.blob.core.windows.net';
+  const MSI = '3f0c8a52-9d41-4b6e-8a7f-1c2d3e4f5a6b';
+
+  it('takes a connection string, or the account URL and a managed identity, but not both or neither', () => {
+    expect(loadConfig({ STORAGE: 'blob', AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }, defaults).storage).toMatchObject({
+      kind: 'blob',
+      access: 'UseDevelopmentStorage=true',
+    });
+    expect(loadConfig({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT }, defaults).storage).toMatchObject({
+      access: { accountUrl: ACCOUNT, managedIdentityClientId: undefined },
+    });
+    expect(configError({ STORAGE: 'blob' })).toMatch(/AZURE_STORAGE_ACCOUNT_URL: with STORAGE=blob give the account URL/);
+    expect(configError({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT, AZURE_STORAGE_CONNECTION_STRING: 'x' })).toMatch(/not both/);
+    expect(configError({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: 'http://nhswelcome.blob.core.windows.net' })).toMatch(/https URL/);
+    expect(configError({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT, AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: 'my-identity' })).toMatch(/client id \(a GUID\)/);
+  });
+
+  it('reaches storage as the bot\'s own user-assigned identity unless another is named', () => {
+    const bot = { NODE_ENV: 'production', MicrosoftAppId: MSI, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT };
+    expect(loadConfig(bot, defaults).storage).toMatchObject({ access: { accountUrl: ACCOUNT, managedIdentityClientId: MSI } });
+    const other = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    expect(loadConfig({ ...bot, AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: other }, defaults).storage).toMatchObject({
+      access: { accountUrl: ACCOUNT, managedIdentityClientId: other },
+    });
+  });
+});

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,12 +38,15 @@ function freePort(): Promise<number> {
 }
 
 /** Resolves true once anything answers HTTP on the port (Azurite answers an unsigned request with an error, which is enough). */
-function answers(port: number): Promise<boolean> {
+function answers(port: number, https: boolean): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: `/${AZURITE_ACCOUNT}?comp=list`, method: 'GET', timeout: 1000 }, (res) => {
+    const options = { host: '127.0.0.1', port, path: `/${AZURITE_ACCOUNT}?comp=list`, method: 'GET', timeout: 1000 };
+    // Only "is it up": the certificate is the test's own, checked by the clients that matter.
+    const req = (https ? httpsRequest({ ...options, rejectUnauthorized: false }, onResponse) : request(options, onResponse));
+    function onResponse(res: import('node:http').IncomingMessage): void {
       res.resume();
       resolve(true);
-    });
+    }
     req.on('error', () => resolve(false));
     req.on('timeout', () => {
       req.destroy();
@@ -54,8 +58,17 @@ function answers(port: number): Promise<boolean> {
 
 let containerCounter = 0;
 
+/** Options for Azurite: HTTPS with the given certificate, and Microsoft Entra (OAuth) bearer tokens accepted. */
+export interface AzuriteOptions {
+  /**
+   * PEM files. Azurite then serves HTTPS and accepts bearer tokens ("--oauth basic": issuer, audience and lifetime
+   * are checked, the signature is not), as the real service does for managed identities.
+   */
+  readonly https?: { readonly cert: string; readonly key: string };
+}
+
 /** Starts azurite-blob and resolves once it answers; rejects with its output if it exits or stays silent. */
-export async function startAzurite(startTimeoutMs = 30_000): Promise<Azurite> {
+export async function startAzurite(startTimeoutMs = 30_000, options: AzuriteOptions = {}): Promise<Azurite & { readonly blobUrl: string }> {
   const port = await freePort();
   const location = mkdtempSync(join(tmpdir(), 'azurite-'));
   const main = join(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
@@ -70,6 +83,7 @@ export async function startAzurite(startTimeoutMs = 30_000): Promise<Azurite> {
       '--loose',
       '--silent',
       '--disableTelemetry',
+      ...(options.https ? ['--cert', options.https.cert, '--key', options.https.key, '--oauth', 'basic'] : []),
     ],
     // In memory (Azurite refuses --location with it); the temporary folder is only its working directory.
     { cwd: location, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
@@ -82,7 +96,7 @@ export async function startAzurite(startTimeoutMs = 30_000): Promise<Azurite> {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`Azurite exited (${String(child.exitCode ?? child.signalCode)}) before answering: ${output}`);
     }
-    if (await answers(port)) break;
+    if (await answers(port, options.https !== undefined)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`Azurite did not answer on port ${port}: ${output}`);
@@ -90,9 +104,11 @@ export async function startAzurite(startTimeoutMs = 30_000): Promise<Azurite> {
     await new Promise((r) => setTimeout(r, 50));
   }
 
+  const scheme = options.https ? 'https' : 'http';
   return {
     port,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`,
+    blobUrl: `${scheme}://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
+    connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${scheme}://127.0.0.1:${port}/${AZURITE_ACCOUNT};`,
     newContainer: () => `test-${process.pid}-${++containerCounter}-${Math.random().toString(36).slice(2, 8)}`,
     output: () => output,
     stop: async () => {
