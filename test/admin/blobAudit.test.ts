@@ -110,7 +110,7 @@ describe('the audit trail on Azure Blob Storage', () => {
 
     const [, loader] = botEntryArgs();
     const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', loader as string, `${ROOT}/scripts/audit.ts`, '--from', '2026-11-23', '--la', 'Jane Smith'], {
+      const child = spawn(process.execPath, ['--import', loader as string, `${ROOT}/src/cli/audit.ts`, '--from', '2026-11-23', '--la', 'Jane Smith'], {
         cwd: tempDataDir(), // no .env from the repository
         env: { PATH: process.env.PATH ?? '', STORAGE: 'blob', AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, AZURE_STORAGE_CONTAINER: container },
       });

@@ -63,7 +63,7 @@ describe('unanswered questions', () => {
     await log.record('how do I claim mileage', []);
     await log.record('How do I claim mileage?', []);
     await log.record('where is the canteen', []);
-    const run = spawnSync(process.execPath, [TSX, join(ROOT, 'scripts', 'report-unanswered.ts')], {
+    const run = spawnSync(process.execPath, [TSX, join(ROOT, 'src', 'cli', 'report-unanswered.ts')], {
       encoding: 'utf8',
       cwd: dataDir,
       env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },

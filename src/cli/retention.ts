@@ -4,12 +4,12 @@
  */
 import 'dotenv/config';
 import { join } from 'node:path';
-import { createApp } from '../src/app';
-import { loadConfig } from '../src/config/config';
-import { createLogger } from '../src/log';
+import { createApp } from '../app';
+import { loadConfig } from '../config/config';
+import { createLogger } from '../log';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env, { contentDir: join(__dirname, '..', 'cards') });
+  const config = loadConfig(process.env, { contentDir: join(__dirname, '..', '..', 'cards') });
   const app = createApp(config, createLogger(config.logLevel));
   const report = await app.jobs.retention();
   process.stdout.write(`checked ${report.checked} users; erased ${report.erasedCompleted} completed and ${report.erasedInactive} inactive journeys\n`);

@@ -5,8 +5,8 @@
 import 'dotenv/config';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAuditTrail } from '../src/admin/createAuditTrail';
-import { loadConfig } from '../src/config/config';
+import { createAuditTrail } from '../admin/createAuditTrail';
+import { loadConfig } from '../config/config';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -18,7 +18,7 @@ async function main(): Promise<number> {
     if (Number.isNaN(d.getTime())) throw new Error(`not a date (YYYY-MM-DD): ${text}`);
     return d;
   };
-  const config = loadConfig(process.env, { contentDir: join(__dirname, '..', 'cards') });
+  const config = loadConfig(process.env, { contentDir: join(__dirname, '..', '..', 'cards') });
   const trail = createAuditTrail(config);
   const entries = await trail.read({
     ...(values.la !== undefined ? { by: values.la } : {}),

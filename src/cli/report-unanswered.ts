@@ -6,15 +6,15 @@
 import 'dotenv/config';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createStorage } from '../src/state/createStorage';
-import { loadConfig } from '../src/config/config';
-import { loadContent } from '../src/content/load';
-import { IntentMatcher } from '../src/intents/matcher';
-import { groupQuestions, UnansweredLog } from '../src/intents/unanswered';
+import { createStorage } from '../state/createStorage';
+import { loadConfig } from '../config/config';
+import { loadContent } from '../content/load';
+import { IntentMatcher } from '../intents/matcher';
+import { groupQuestions, UnansweredLog } from '../intents/unanswered';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
-  const config = loadConfig(process.env, { contentDir: join(__dirname, '..', 'cards') });
+  const config = loadConfig(process.env, { contentDir: join(__dirname, '..', '..', 'cards') });
   const matcher = new IntentMatcher(loadContent(config.contentDir).intents.map);
   const log = new UnansweredLog(createStorage(config), config.retention.unansweredDays, () => new Date());
   const questions = await log.list();
