@@ -10,6 +10,17 @@ const booleanish = z
 const httpsUrl = z.url({ protocol: /^https$/ });
 /** http is allowed only so tests can point at emulators on loopback; production values are https. */
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/$/, ''));
+/**
+ * A blob service endpoint: host only (https://<account>.blob.core.windows.net, or a sovereign cloud's). An IP or
+ * localhost host (an emulator, path-style) may carry the account name as its one path segment.
+ */
+function accountUrlShape(value: string): boolean {
+  const url = new URL(value);
+  if (url.search !== '' || url.hash !== '') return false;
+  const segments = url.pathname.split('/').filter((s) => s !== '');
+  const pathStyle = /^(\d{1,3}\.){3}\d{1,3}$|^\[.*\]$|^localhost$/.test(url.hostname);
+  return segments.length === 0 || (pathStyle && segments.length === 1);
+}
 const commaList = z
   .string()
   .transform((v) => v.split(/[,\s]+/).map((x) => x.trim()).filter((x) => x !== ''))
@@ -56,9 +67,8 @@ export const settingsSchema = z.object({
   STORAGE: z.enum(['file', 'blob', 'memory']).default('file'),
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
   AZURE_STORAGE_ACCOUNT_URL: z
-    .string()
-    .url()
-    .refine((u) => u.startsWith('https://'), 'must be an https URL, e.g. https://<account>.blob.core.windows.net')
+    .url({ protocol: /^https$/, error: 'must be an https URL, e.g. https://<account>.blob.core.windows.net' })
+    .refine(accountUrlShape, 'must be the account\'s blob endpoint alone, e.g. https://<account>.blob.core.windows.net (no container, path or query)')
     .optional(),
   AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: z.string().uuid('must be the client id (a GUID) of a user-assigned managed identity').optional(),
   AZURE_STORAGE_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid blob container name').default('welcome-bot'),
@@ -243,8 +253,11 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
       'Invalid setting AZURE_STORAGE_ACCOUNT_URL: with STORAGE=blob give the account URL (managed identity) or AZURE_STORAGE_CONNECTION_STRING',
     );
   }
-  if (s.AZURE_STORAGE_CONNECTION_STRING !== undefined && s.AZURE_STORAGE_ACCOUNT_URL !== undefined) {
+  if (s.STORAGE === 'blob' && s.AZURE_STORAGE_CONNECTION_STRING !== undefined && s.AZURE_STORAGE_ACCOUNT_URL !== undefined) {
     throw new ConfigError('Invalid setting AZURE_STORAGE_ACCOUNT_URL: give it or AZURE_STORAGE_CONNECTION_STRING, not both');
+  }
+  if (s.AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID !== undefined && s.AZURE_STORAGE_ACCOUNT_URL === undefined) {
+    throw new ConfigError('Invalid setting AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: only used with AZURE_STORAGE_ACCOUNT_URL');
   }
   // A user-assigned identity the bot already runs as (MicrosoftAppType=UserAssignedMSI) reaches storage too, unless another is named.
   const storageIdentity = s.AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID ?? (s.MicrosoftAppType === 'UserAssignedMSI' && s.MicrosoftAppId !== '' ? s.MicrosoftAppId : undefined);

@@ -24,9 +24,6 @@ export async function sweepRetention(deps: {
   for await (const key of deps.users.recordKeys()) {
     const record = await deps.users.recordAt(key);
     if (!record) continue;
-    // Never talked to the bot (an LA's welcome that could not reach them yet): no journey to retire, and forgetting
-    // the record would drop the pending welcome that is still waiting for them.
-    if (record.conversationId === '') continue;
     checked++;
     const user = {
       channelId: 'msteams',

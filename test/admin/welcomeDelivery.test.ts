@@ -123,11 +123,12 @@ describe('an LA welcome that opens the starter\'s chat', () => {
     expect(await r.users.progress(noChat)).toBeUndefined();
     await expect(r.users.updateProgress(noChat, (p) => p)).rejects.toThrow(/personal conversation/);
 
-    // Retention leaves them alone: forgetting would also drop the welcome waiting for their first visit.
+    // Retention keeps them while the welcome may still reach them, and erases them once inactive as long as anyone.
     const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
-    const twoYearsOn = new Date(Date.now() + 730 * 24 * 3600_000);
-    const report = await sweepRetention({ users: r.users, flow: r.flow, settings: { afterCompletionDays: 90, inactiveDays: 365 }, now: () => twoYearsOn, log });
-    expect(report).toEqual({ checked: 0, erasedCompleted: 0, erasedInactive: 0 });
-    expect(await r.users.record({ tenantId: TENANT, userId: AAD, aadObjectId: AAD })).toBeDefined();
+    const sweep = (daysOn: number) =>
+      sweepRetention({ users: r.users, flow: r.flow, settings: { afterCompletionDays: 90, inactiveDays: 365 }, now: () => new Date(Date.now() + daysOn * 24 * 3600_000), log });
+    expect(await sweep(30)).toEqual({ checked: 1, erasedCompleted: 0, erasedInactive: 0 });
+    expect(await sweep(400)).toEqual({ checked: 1, erasedCompleted: 0, erasedInactive: 1 });
+    expect(await r.users.record({ tenantId: TENANT, userId: AAD, aadObjectId: AAD })).toBeUndefined();
   });
 });

@@ -80,3 +80,20 @@ describe('the blob store\'s account', () => {
     });
   });
 });
+
+describe('the blob account URL', () => {
+  it('takes the endpoint of any cloud, with or without a trailing slash, and an emulator\'s path-style URL', () => {
+    for (const url of ['https://nhswelcome.blob.core.windows.net', 'https://nhswelcome.blob.core.windows.net/', 'HTTPS://nhswelcome.blob.core.usgovcloudapi.net', 'https://127.0.0.1:10000/devstoreaccount1']) {
+      expect(loadConfig({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: url }, defaults).storage).toMatchObject({ kind: 'blob' });
+    }
+  });
+
+  it('refuses a container, path or query in it, and an identity without it', () => {
+    for (const url of ['https://nhswelcome.blob.core.windows.net/welcome-bot', 'https://nhswelcome.blob.core.windows.net/?sv=2024&sig=x']) {
+      expect(configError({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: url })).toMatch(/blob endpoint alone/);
+    }
+    expect(configError({ STORAGE: 'blob', AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: '3f0c8a52-9d41-4b6e-8a7f-1c2d3e4f5a6b' })).toMatch(
+      /only used with AZURE_STORAGE_ACCOUNT_URL/,
+    );
+  });
+});

@@ -108,7 +108,7 @@ describe('the personal tab API', () => {
     expect(mine.json).toMatchObject({ started: false, total: 18 });
 
     // What an automation gets from the client-credentials flow: the app's object id, roles, no scopes.
-    const appOnly = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: starter.aadObjectId, upn: starter.upn, scp: '', roles: ['Welcome.Read'] });
+    const appOnly = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: starter.aadObjectId, upn: starter.upn, scp: undefined, roles: ['Welcome.Read'] } as never);
     for (const [method, path, body] of [
       ['GET', '/api/me/checklist', undefined],
       ['POST', '/api/me/acknowledgements', { actionId: 'mfa', done: true }],

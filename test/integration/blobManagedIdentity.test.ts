@@ -84,6 +84,7 @@ describe('Azure Blob Storage with a managed identity', () => {
     const ready = await fetch(`${bot.base}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'unready', reason: 'storage unreachable' });
+    expect(identity.requests.some((r) => r.status === 400)).toBe(true); // the identity endpoint refused the token
     expect((await fetch(`${bot.base}/healthz`)).status).toBe(200);
     expect(bot.child.exitCode).toBeNull();
     await stop(bot.child);
