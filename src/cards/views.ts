@@ -193,8 +193,9 @@ const ROW_BUDGET = 60;
 /** The title of the button that ticks an action (the longer of its two states, so ticking never moves it). */
 const TOGGLE_TITLE = 'Mark as done';
 
-function rowCost(titles: readonly string[]): number {
-  return titles.reduce((sum, title) => sum + title.length + 5, 0);
+/** Whether a row of buttons with these titles shows each title whole: at most 5 buttons, within ROW_BUDGET. */
+function fitsRow(titles: readonly string[]): boolean {
+  return titles.length <= MAX_BUTTONS_PER_ROW && titles.reduce((sum, title) => sum + title.length + 5, 0) <= ROW_BUDGET;
 }
 
 /** Links with the same URL (unverified pages all point at the knowledge base) become one button. */
@@ -208,7 +209,7 @@ export function buttonRows<T extends { readonly title: string }>(buttons: readon
   const rows: T[][] = [];
   for (const button of buttons) {
     const last = rows.at(-1);
-    if (last && last.length < MAX_BUTTONS_PER_ROW && rowCost([...last.map((b) => b.title), button.title]) <= ROW_BUDGET) last.push(button);
+    if (last && fitsRow([...last.map((b) => b.title), button.title])) last.push(button);
     else rows.push([button]);
   }
   return rows;
@@ -227,7 +228,7 @@ export function linkRows(links: readonly Link[]): { links: Link[] }[] {
 export function actionButtons(links: readonly Link[]): { linkRows: { links: Link[] }[]; rowLinks: Link[] } {
   const rows = linkRows(links);
   const last = rows.at(-1);
-  if (last && last.links.length < MAX_BUTTONS_PER_ROW && rowCost([...last.links.map((l) => l.title), TOGGLE_TITLE]) <= ROW_BUDGET) {
+  if (last && fitsRow([...last.links.map((l) => l.title), TOGGLE_TITLE])) {
     return { linkRows: rows.slice(0, -1), rowLinks: last.links };
   }
   return { linkRows: rows, rowLinks: [] };
