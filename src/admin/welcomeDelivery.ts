@@ -1,5 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { JourneyFlow } from '../bot/journeyFlow';
+import type { StartedBy } from '../journey/progress';
 import type { CardJson } from '../cards/render';
 import type { FailureKind } from '../delivery/classify';
 import { TryLaterError } from '../delivery/retry';
@@ -101,34 +102,33 @@ export class WelcomeDelivery {
   /** Opens the starter's chat with the welcome as its first message: one Teams call. */
   private async welcomeInNewChat(job: StarterJob, aadObjectId: string, pendingWelcome: PendingWelcomeInput): Promise<DeliveryResult> {
     const { deps } = this;
-    const who = { tenantId: job.tenantId, aadObjectId };
-    const claimed = await deps.flow.claimFirstWelcome(who, { kind: 'la', name: job.la.name, aadObjectId: job.la.aadObjectId, pushId: job.pushId });
-    if (!claimed) return this.notClaimed({ channelId: 'msteams', tenantId: job.tenantId, userId: aadObjectId, aadObjectId, conversationId: '' }, job);
+    // Known by object id only, and with no chat yet.
+    const noChat: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: aadObjectId, aadObjectId, conversationId: '' };
+    const claimed = await deps.flow.claimFirstWelcome({ tenantId: job.tenantId, aadObjectId }, startedByLa(job));
+    if (!claimed) return this.notClaimed(noChat, job);
     let opened: Awaited<ReturnType<TeamsGateway['createPersonalConversation']>>;
     try {
       opened = await deps.teams.createPersonalConversation({ aadObjectId, tenantId: job.tenantId, serviceUrl: deps.serviceUrl }, claimed.card);
     } catch (error) {
-      await deps.flow.welcomeFailed({ channelId: 'msteams', tenantId: job.tenantId, userId: aadObjectId, aadObjectId, conversationId: '' });
+      await deps.flow.welcomeFailed(noChat);
       const failure = deps.classify(error);
       if (failure.kind === 'fatal') return { status: 'failed', reason: failure.reason, aadObjectId };
       if (failure.kind !== 'notInstalled' && failure.kind !== 'gone') throw error;
       // The starter's own install event may have come while this call was on its way: it found our claim and sent
       // nothing, and no other event will come. Their chat is known now, so welcome them there.
-      const latest = await deps.users.record({ tenantId: job.tenantId, userId: aadObjectId, aadObjectId });
+      const latest = await deps.users.record(noChat);
       if (latest?.installed && latest.conversationId !== '' && latest.welcome.sentAt === undefined) {
         const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: latest.userId, aadObjectId, conversationId: latest.conversationId };
         return this.welcome(user, latest.reference, job);
       }
       return this.install(job, aadObjectId, pendingWelcome);
     }
-    const conversationId = opened.reference.conversation?.id ?? '';
-    const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: aadObjectId, aadObjectId, conversationId };
-    await deps.flow.firstWelcomeSent(user, opened.reference, claimed.progress);
+    await deps.flow.firstWelcomeSent({ ...noChat, conversationId: opened.reference.conversation?.id ?? '' }, opened.reference, claimed.progress);
     return { status: 'delivered', aadObjectId };
   }
 
   private async welcome(user: UserRef, reference: Partial<ConversationReference>, job: StarterJob): Promise<DeliveryResult> {
-    const card = await this.deps.flow.claimWelcome(user, { kind: 'la', name: job.la.name, aadObjectId: job.la.aadObjectId, pushId: job.pushId });
+    const card = await this.deps.flow.claimWelcome(user, startedByLa(job));
     if (!card) return this.notClaimed(user, job);
     try {
       await this.deps.teams.sendCard(reference, card);
@@ -187,4 +187,9 @@ export class WelcomeDelivery {
         return { status: 'failed', reason: 'The app is not in your organisation’s Teams app catalogue, so it cannot be installed for them.', aadObjectId };
     }
   }
+}
+
+/** How a journey an LA's push started says so. */
+function startedByLa(job: StarterJob): StartedBy {
+  return { kind: 'la', name: job.la.name, aadObjectId: job.la.aadObjectId, pushId: job.pushId };
 }
