@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, fsync, openSync, promises as fs, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsync, openSync, promises as fs, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { StoreItems } from 'botbuilder';
@@ -31,7 +31,7 @@ function groupOf(key: string): string {
  * Items are small (a few KB) and the directory is on local disk, so an item is read, and a temporary file
  * written, with synchronous calls: each takes microseconds, where the same call through libuv's thread pool
  * costs tens of microseconds of CPU in hand-offs (measured: a 2 KB read is 6 µs with readFileSync, 150–200 µs
- * with fs.promises.readFile). What waits for the disk or its journal (fsync, rename, link) runs on the thread
+ * with fs.promises.readFile). What waits for the disk or its journal (fsync, rename, link, unlink) runs on the thread
  * pool: a synchronous rename took 8% of the bot's busy time in the benchmark. Listing (scheduled jobs, never a
  * turn) stays asynchronous. Do not put DATA_DIR on a network share: there every call is a network round trip,
  * and that is what the blob store is for.
@@ -75,7 +75,7 @@ export class FileStorage implements AtomicStorage {
     await Promise.all(
       keys.map((key) =>
         this.lock.run(key, async () => {
-          rmSync(this.pathOf(key), { force: true });
+          await fs.rm(this.pathOf(key), { force: true });
         }),
       ),
     );
@@ -159,7 +159,7 @@ export class FileStorage implements AtomicStorage {
     } catch (error) {
       // Disk full or failing: the item is unchanged; leave no half-written temporary file behind.
       closeSync(fd);
-      rmSync(temp, { force: true });
+      await fs.rm(temp, { force: true });
       throw error;
     }
     closeSync(fd);
@@ -178,7 +178,7 @@ export class FileStorage implements AtomicStorage {
         renamed = true; // the temporary name is gone with the rename: nothing to remove
       }
     } finally {
-      if (!renamed) rmSync(temp, { force: true });
+      if (!renamed) await fs.rm(temp, { force: true });
     }
     return true;
   }
