@@ -29,12 +29,21 @@ export type BlobAccess = string | { readonly accountUrl: string; readonly manage
 /** The container named by configuration, with the bot's retry policy. */
 export function containerClient(access: BlobAccess, container: string, pipeline: StoragePipelineOptions = DEFAULT_PIPELINE): ContainerClient {
   if (typeof access === 'string') return BlobServiceClient.fromConnectionString(access, pipeline).getContainerClient(container);
-  // Loaded only for this: @azure/identity (with MSAL) is sizeable, and a connection string does not need it.
-  const { ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
-  const credential = access.managedIdentityClientId
-    ? new ManagedIdentityCredential({ clientId: access.managedIdentityClientId })
-    : new ManagedIdentityCredential();
-  return new BlobServiceClient(access.accountUrl, credential, pipeline).getContainerClient(container);
+  return new BlobServiceClient(access.accountUrl, managedIdentity(access.managedIdentityClientId), pipeline).getContainerClient(container);
+}
+
+/** One credential per identity, so the state store and the audit trail share its token. */
+const credentials = new Map<string, import('@azure/identity').ManagedIdentityCredential>();
+
+function managedIdentity(clientId: string | undefined): import('@azure/identity').ManagedIdentityCredential {
+  let credential = credentials.get(clientId ?? '');
+  if (!credential) {
+    // Loaded only for this: @azure/identity (with MSAL) is sizeable, and a connection string does not need it.
+    const { ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
+    credential = clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
+    credentials.set(clientId ?? '', credential);
+  }
+  return credential;
 }
 
 /**
