@@ -7,7 +7,7 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type TurnContext,
 } from 'botbuilder';
-import type { ServiceClientCredentialsFactory } from 'botframework-connector';
+import { AuthenticationConfiguration, AuthenticationError, type ServiceClientCredentialsFactory } from 'botframework-connector';
 import type { Server } from 'restify';
 import { AddressBook } from './admin/addressBook';
 import { AdminCards } from './admin/adminCards';
@@ -46,7 +46,9 @@ import { sweepRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
 import { mountMeRoutes } from './server/meRoutes';
+import { WelcomeCloudAdapter } from './server/cloudAdapter';
 import { createServer } from './server/server';
+import { channelMetadataUrl, channelTokenRules, ChannelTokenVerifier } from './server/channelToken';
 import { mountTabRoutes } from './server/tabRoutes';
 import { createStorage } from './state/createStorage';
 import type { AtomicStorage } from './state/storage';
@@ -107,11 +109,20 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     },
   ]);
 
+  // Teams sends channel tokens only: the claims validator refuses any other issuer (emulator and skill tokens),
+  // which botbuilder would otherwise accept through its emulator path, signed by any Entra tenant's keys.
+  const tokenRules = channelTokenRules(config);
+  const channelIssuer = tokenRules?.issuer;
   const auth = new ConfigurationBotFrameworkAuthentication(
     config.botAuth as ConfigurationBotFrameworkAuthenticationOptions,
     overrides.credentialsFactory,
+    new AuthenticationConfiguration([], async (claims) => {
+      if (channelIssuer !== undefined && !claims.some((c) => c.type === 'iss' && c.value === channelIssuer)) {
+        throw new AuthenticationError('Unauthorized', 401);
+      }
+    }),
   );
-  const adapter = new CloudAdapter(auth);
+  const adapter = new WelcomeCloudAdapter(auth);
   // Proactive sends (LA welcomes, reminders) get their own adapter: Teams' rate limits and our retries only
   // (Azure's retry policy removed, see src/delivery/proactiveConnector.ts), and no onTurnError to swallow a failed send.
   const deliveryClock = overrides.deliveryClock ?? systemDeliveryClock;
@@ -227,6 +238,8 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const entraAuth = config.entra ? new EntraAuth(config.entra) : undefined;
   const { server, inFlight } = createServer({
     adapter,
+    botAuth: auth,
+    channelToken: tokenRules ? new ChannelTokenVerifier(tokenRules, channelMetadataUrl(config.botAuth)) : undefined,
     bot,
     storage,
     log,

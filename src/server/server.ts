@@ -1,12 +1,18 @@
 import { z } from 'zod';
 import restify, { type Request, type Response, type Server } from 'restify';
-import type { CloudAdapter } from 'botbuilder';
-import type { ActivityHandler } from 'botbuilder';
+import type { Activity, ActivityHandler } from 'botbuilder';
+import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import type { Logger } from '../log';
+import type { WelcomeCloudAdapter } from './cloudAdapter';
 import type { AtomicStorage } from '../state/storage';
+import { RefusalLogLimiter, type ChannelTokenRefusal, type ChannelTokenVerifier } from './channelToken';
 
 export interface ServerDeps {
-  readonly adapter: CloudAdapter;
+  readonly adapter: WelcomeCloudAdapter;
+  /** The adapter's own authentication: the server authenticates each activity before the adapter runs it. */
+  readonly botAuth: BotFrameworkAuthentication;
+  /** Checks a channel token before botbuilder sees it; undefined when authentication is off (no MicrosoftAppId). */
+  readonly channelToken: ChannelTokenVerifier | undefined;
   readonly bot: ActivityHandler;
   readonly storage: AtomicStorage;
   readonly log: Logger;
@@ -29,6 +35,52 @@ const activityEnvelope = z
 
 /** How long /readyz waits for the store before calling it unreachable. */
 const READY_TIMEOUT_MS = 2000;
+/** Log lines a minute for refused authentication (the rest are counted in the next line). */
+const AUTH_REFUSED_LOG_PER_MINUTE = 20;
+/** The one body every refused Bot Framework request gets, whatever the reason. */
+const UNAUTHORIZED = { code: 'Unauthorized', message: 'The request is not authorized.' } as const;
+
+/** Methods whose requests may carry a body; every body must be JSON. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Refuses, before a byte of the body is read, any body that is not plain JSON: another content type (415, so
+ * multipart never reaches a parser that writes files), a content encoding (415: a gzip body would be inflated
+ * without a bound), or a declared length over the limit (413).
+ */
+function jsonOnly(maxBodyBytes: number) {
+  return (req: Request, res: Response, next: (err?: false) => void): void => {
+    if (!BODY_METHODS.has(req.method ?? '')) return next();
+    const declared = req.headers['content-length'];
+    const hasBody = req.isChunked() || (declared !== undefined && declared !== '0');
+    if (!hasBody) return next();
+    const encoding = req.headers['content-encoding'];
+    if ((encoding !== undefined && encoding.toLowerCase() !== 'identity') || !req.is('json')) {
+      res.send(415, { code: 'UnsupportedMediaType', message: publicMessage(415) });
+      return next(false);
+    }
+    if (declared !== undefined && Number(declared) > maxBodyBytes) {
+      res.header('Connection', 'close');
+      res.send(413, { code: 'PayloadTooLarge', message: publicMessage(413) });
+      return next(false);
+    }
+    return next();
+  };
+}
+
+/** What botbuilder's CloudAdapter.process does to a parsed body before a turn (activityValidator.js). */
+function toActivity(body: Record<string, unknown>): Activity {
+  const activity = body as unknown as Activity & Record<string, unknown>;
+  for (const field of ['timestamp', 'expiration', 'localTimestamp'] as const) {
+    const value = activity[field] as unknown;
+    if (typeof value === 'string') {
+      const raw = `raw${field[0]?.toUpperCase() ?? ''}${field.slice(1)}`;
+      activity[raw] = value;
+      (activity as Record<string, unknown>)[field] = new Date(value);
+    }
+  }
+  return activity;
+}
 
 /** Builds the HTTP server: the Bot Framework endpoint, health probes, and any mounted routes. */
 export function createServer(deps: ServerDeps): { server: Server; inFlight: () => number } {
@@ -41,7 +93,18 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
     res.setHeader('X-Content-Type-Options', 'nosniff');
     return next();
   });
-  server.use(restify.plugins.bodyParser({ maxBodySize: deps.maxBodyBytes, mapParams: false, rejectUnknown: true }));
+  // JSON only: restify's bodyParser would hand multipart bodies to formidable, which writes them to temp files.
+  server.use(jsonOnly(deps.maxBodyBytes));
+  server.use(restify.plugins.bodyReader({ maxBodySize: deps.maxBodyBytes }));
+  server.use(restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false }));
+
+  const refusals = new RefusalLogLimiter(AUTH_REFUSED_LOG_PER_MINUTE);
+  const refuse = (res: Response, reason: ChannelTokenRefusal | 'validation'): void => {
+    const suppressed = refusals.admit();
+    if (suppressed !== undefined) deps.log.warn({ event: 'auth.refused', reason, suppressed }, 'bot framework request refused');
+    res.header('WWW-Authenticate', 'Bearer');
+    res.send(401, UNAUTHORIZED);
+  };
 
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (!req.is('json')) {
@@ -59,8 +122,28 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
       res.send(400, { code: 'BadServiceUrl', message: 'The activity’s serviceUrl is not a Teams service URL.' });
       return;
     }
+    const authorization = req.header('authorization') || undefined;
+    if (deps.channelToken) {
+      const refusal = await deps.channelToken.check(authorization, serviceUrl, envelope.data.channelId);
+      if (refusal) {
+        refuse(res, refusal);
+        return;
+      }
+    }
+    const activity = toActivity(envelope.data);
+    // botbuilder's own validation, called here rather than inside CloudAdapter.process: that one answers a
+    // failure with its error message, 500 for anything not an AuthenticationError, and a stack on stderr.
+    let authenticated: AuthenticateRequestResult;
     try {
-      await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+      authenticated = await deps.botAuth.authenticateRequest(activity, authorization ?? '');
+    } catch {
+      refuse(res, 'validation');
+      return;
+    }
+    try {
+      const invokeResponse = await deps.adapter.processAuthenticated(authenticated, activity, (context) => deps.bot.run(context));
+      if (invokeResponse?.body !== undefined) res.send(invokeResponse.status, invokeResponse.body);
+      else res.send(invokeResponse?.status ?? 200);
     } catch (error) {
       deps.log.error({ event: 'http.processFailed', name: (error as Error).name }, 'activity could not be processed');
       if (!res.headersSent) res.send(500, { code: 'Internal', message: publicMessage(500) });
