@@ -139,6 +139,13 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const policy = new LocalAdministratorPolicy(
     config.la,
     graph && config.la.groupId ? async (id, group) => (await graph.memberGroups(id, [group])).includes(group) : undefined,
+    // LA_UPNS name people; authorisation compares object ids, so each UPN is looked up (its own UPN, not a mail alias).
+    graph
+      ? async (upn) => {
+          const user = await graph.findUser(upn);
+          return user && user.userPrincipalName.toLowerCase() === upn ? user.id : undefined;
+        }
+      : undefined,
   );
   const audit: AuditTrail = createAuditTrail(config);
   const pushes = new PushStore(storage, config.stateWriteRetries);
@@ -201,7 +208,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     enqueue: (jobs) => deliveries.enqueue(jobs),
     now,
   });
-  const adminChat = policy.configured ? new AdminChat(admin, adminCards, cards, () => policy.needsUpn, log) : undefined;
+  const adminChat = policy.configured ? new AdminChat(admin, adminCards, cards, log) : undefined;
   const firstContact = new FirstContact(pending, addressBook, admin);
 
   const saveFailed = content.notices.saveFailed;

@@ -33,6 +33,12 @@ async function main(): Promise<void> {
   if (!config.appId) {
     log.warn({ event: 'server.anonymous' }, 'no MicrosoftAppId: accepting unauthenticated requests (local development only)');
   }
+  if (config.graphSharesBotSecret) {
+    log.warn(
+      { event: 'config.graphSharesBotSecret' },
+      'Microsoft Graph uses the bot\'s own client secret (GRAPH_CLIENT_SECRET is not set): whoever holds that secret also holds the Graph permissions; set GRAPH_CLIENT_SECRET (or GRAPH_ENABLED=false) to make this explicit',
+    );
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -16,10 +16,20 @@ const OUTCOME_EVENT: Readonly<Record<DeliveryResult['status'], AuditEvent>> = {
   failed: 'delivery.failed',
 };
 
+/** How the audit trail names a caller with an app-only token: an application, not a Local Administrator. */
+export const APP_ONLY_CALLER = 'App-only caller (no signed-in user)';
+
+/** The app role an automation's app-only token needs for the LA API (docs/teams-app.md). */
+export const AUTOMATION_ROLE = 'Starters.Welcome';
+
 /** A Local Administrator making a request, as the chat or the API identifies them. */
 export interface LaRequester extends Requester {
   readonly name: string;
   readonly tenantId: string;
+  /** A person (chat, or a delegated token), or an automation with an app-only token. */
+  readonly kind: 'user' | 'app';
+  /** App roles of an app-only token. */
+  readonly roles?: readonly string[] | undefined;
 }
 
 /** What a push request came to. */
@@ -53,20 +63,23 @@ export class AdminService {
 
   /** Whether the requester is an LA; a refusal is audited. */
   async authorise(requester: LaRequester, via: 'chat' | 'api' | 'tab', what: string): Promise<boolean> {
-    if (await this.deps.policy.isLocalAdministrator(requester)) return true;
+    // An automation needs the app role granted to it, and its own object id among the LAs.
+    const roleOk = requester.kind === 'user' || (requester.roles ?? []).includes(AUTOMATION_ROLE);
+    if (roleOk && (await this.deps.policy.isLocalAdministrator(requester))) return true;
     await this.deps.audit.append({
       at: this.deps.now().toISOString(),
       event: 'push.refused',
       by: requester.aadObjectId,
-      byName: requester.name,
+      byName: requester.kind === 'app' ? APP_ONLY_CALLER : requester.name,
       via,
-      detail: what,
+      detail: requester.kind === 'app' ? `${what} (app-only token)` : what,
     });
     return false;
   }
 
   /** Whether the requester is an LA, without auditing (to choose what an ambiguous command means). */
   authoriseQuietly(requester: LaRequester): Promise<boolean> {
+    if (requester.kind === 'app' && !(requester.roles ?? []).includes(AUTOMATION_ROLE)) return Promise.resolve(false);
     return this.deps.policy.isLocalAdministrator(requester);
   }
 

@@ -9,12 +9,17 @@ export interface EntraIdentity {
   readonly name: string;
   /** A user's delegated token (it has scopes, `scp`), as Teams SSO gives a tab; false for an app-only token (roles). */
   readonly delegated: boolean;
+  /** App roles of an app-only token (empty for a delegated one). */
+  readonly roles: readonly string[];
 }
+
+/** The scope the tabs' SSO token carries (docs/teams-app.md, Expose an API). */
+export const USER_SCOPE = 'access_as_user';
 
 /** Why a token was refused; the HTTP layer answers 401 with this code, never with details of the token. */
 export class AuthError extends Error {
   override name = 'AuthError';
-  constructor(readonly code: 'missing' | 'invalid' | 'wrongTenant') {
+  constructor(readonly code: 'missing' | 'invalid' | 'wrongTenant' | 'insufficientScope') {
     super(`bearer token ${code}`);
   }
 }
@@ -30,7 +35,9 @@ const claimsSchema = z.object({
   name: z.string().optional(),
   preferred_username: z.string().optional(),
   upn: z.string().optional(),
-  scp: z.string().optional(),
+  scp: z.string().max(2048).optional(),
+  roles: z.array(z.string().max(256)).max(100).optional(),
+  idtyp: z.string().max(16).optional(),
 });
 
 export interface EntraAuthSettings {
@@ -62,6 +69,7 @@ export class EntraAuth {
         audience: [...this.settings.audiences],
         algorithms: ['RS256'],
         clockTolerance: 300,
+        requiredClaims: ['exp'],
       }));
     } catch {
       throw new AuthError('invalid');
@@ -69,13 +77,20 @@ export class EntraAuth {
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new AuthError('invalid');
     if (claims.data.tid.toLowerCase() !== this.settings.tenantId.toLowerCase()) throw new AuthError('wrongTenant');
+    const scopes = (claims.data.scp ?? '').split(' ').filter((s) => s !== '');
+    const roles = claims.data.roles ?? [];
+    // A delegated token must carry this API's own scope; an app-only token (no scopes; idtyp "app") an app role.
+    const delegated = scopes.length > 0 && claims.data.idtyp !== 'app';
+    if (delegated ? !scopes.includes(USER_SCOPE) : roles.length === 0) throw new AuthError('insufficientScope');
+    // preferred_username and upn are display claims (Microsoft: not for authorisation): shown, never matched.
     const upn = claims.data.preferred_username ?? claims.data.upn;
     return {
       aadObjectId: claims.data.oid,
       tenantId: claims.data.tid,
       upn,
-      name: claims.data.name ?? upn ?? 'Local Administrator',
-      delegated: (claims.data.scp ?? '').trim() !== '',
+      name: delegated ? (claims.data.name ?? upn ?? 'Local Administrator') : 'Automation (app-only token)',
+      delegated,
+      roles: delegated ? [] : roles,
     };
   }
 }

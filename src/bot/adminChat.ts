@@ -1,4 +1,4 @@
-import { TeamsInfo, type TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import type { AdminCards } from '../admin/adminCards';
 import type { AdminService, LaRequester } from '../admin/adminService';
 import type { AdminCardAction } from '../cards/cardActions';
@@ -13,23 +13,14 @@ export class AdminChat {
     private readonly admin: AdminService,
     private readonly adminCards: AdminCards,
     private readonly cards: JourneyCards,
-    private readonly needsUpn: () => boolean,
     private readonly log: Logger,
   ) {}
 
-  /** The requester of a turn, with their UPN when the LA list names UPNs (one member look-up). */
-  async requester(context: TurnContext, tenantId: string): Promise<LaRequester | undefined> {
+  /** The requester of a turn: the Entra object id the authenticated activity carries. */
+  requester(context: TurnContext, tenantId: string): Promise<LaRequester | undefined> {
     const from = context.activity.from;
-    if (!from?.aadObjectId) return undefined;
-    let upn: string | undefined;
-    if (this.needsUpn()) {
-      try {
-        upn = (await TeamsInfo.getMember(context, from.id)).userPrincipalName;
-      } catch (error) {
-        this.log.warn({ event: 'la.memberLookupFailed', err: errorSummary(error) }, 'could not read the requester’s UPN');
-      }
-    }
-    return { aadObjectId: from.aadObjectId, upn, name: from.name ?? 'Your Local Administrator', tenantId };
+    if (!from?.aadObjectId) return Promise.resolve(undefined);
+    return Promise.resolve({ aadObjectId: from.aadObjectId, name: from.name ?? 'Your Local Administrator', tenantId, kind: 'user' as const });
   }
 
   /** True when the turn's user is an LA (no audit: used to choose between LA and starter meanings). */

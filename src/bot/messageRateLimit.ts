@@ -14,7 +14,8 @@ export class MessageRateLimit {
   take(userKey: string): 'ok' | 'limited' | 'silent' {
     const now = this.now();
     const times = (this.recent.get(userKey) ?? []).filter((t) => now - t < 60_000);
-    times.push(now);
+    // Two past the limit is enough to tell 'limited' from 'silent': a flood costs no more memory than that.
+    if (times.length <= this.perMinute + 1) times.push(now);
     this.recent.set(userKey, times);
     if (this.recent.size > 50_000) this.prune(now);
     if (times.length <= this.perMinute) return 'ok';

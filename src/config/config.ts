@@ -159,6 +159,8 @@ export interface Config {
         readonly installApp: boolean;
       }
     | undefined;
+  /** Graph signs in with the bot's own secret (GRAPH_CLIENT_SECRET unset): said at start, so it is a choice. */
+  readonly graphSharesBotSecret: boolean;
   readonly delivery: {
     readonly tenantPerSecond: number;
     readonly concurrency: number;
@@ -269,6 +271,23 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   const graphClient = s.GRAPH_CLIENT_ID ?? s.MicrosoftAppId;
   const graphSecret = s.GRAPH_CLIENT_SECRET ?? s.MicrosoftAppPassword;
   const graphPossible = graphTenant !== '' && graphClient !== '' && graphSecret !== '';
+  const graphOn = (s.GRAPH_ENABLED ?? graphPossible) && graphPossible;
+  if (s.LA_UPNS.length > 0 && !graphOn) {
+    throw new ConfigError(
+      'Invalid setting LA_UPNS: needs Microsoft Graph to look up each UPN\'s object id (LAs are matched by object id, never by a UPN claim); configure Graph or use LA_OBJECT_IDS',
+    );
+  }
+  if (s.NODE_ENV === 'production') {
+    // Keys and tokens come from these: plain http would let anyone on the path forge an LA or read a token.
+    for (const [name, value] of [
+      ['ENTRA_JWKS_URL', s.ENTRA_JWKS_URL],
+      ['GRAPH_LOGIN_URL', s.GRAPH_LOGIN_URL],
+      ['GRAPH_BASE_URL', s.GRAPH_BASE_URL],
+      ['TEAMS_SERVICE_URL', s.TEAMS_SERVICE_URL],
+    ] as const) {
+      if (value !== undefined && !value.startsWith('https://')) throw new ConfigError(`Invalid setting ${name}: must be https when NODE_ENV=production`);
+    }
+  }
   if (s.GRAPH_ENABLED === true && !graphPossible) {
     throw new ConfigError('Invalid setting GRAPH_ENABLED: needs a tenant, client id and secret (GRAPH_* or the Microsoft* settings)');
   }
@@ -320,7 +339,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
             ],
     },
     graph:
-      (s.GRAPH_ENABLED ?? graphPossible) && graphPossible
+      graphOn
         ? {
             tenantId: graphTenant,
             clientId: graphClient,
@@ -330,6 +349,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
             installApp: s.GRAPH_INSTALL_APP,
           }
         : undefined,
+    graphSharesBotSecret: graphOn && s.GRAPH_CLIENT_SECRET === undefined,
     delivery: {
       tenantPerSecond: s.DELIVERY_TENANT_PER_SECOND,
       concurrency: s.DELIVERY_CONCURRENCY,

@@ -1,11 +1,20 @@
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { STATUS_TEXT } from '../admin/adminCards';
-import type { AdminService } from '../admin/adminService';
+import type { AdminService, LaRequester } from '../admin/adminService';
 import { isAuthError, type EntraAuth, type EntraIdentity } from '../auth/entraAuth';
+import { MessageRateLimit } from '../bot/messageRateLimit';
 import type { Logger } from '../log';
 
 const pushBody = z.object({ addresses: z.union([z.array(z.string().max(320)).min(1).max(5000), z.string().min(1).max(200_000)]) }).strict();
+
+/** Calls one caller may make to the LA API in a minute. */
+const ADMIN_CALLS_PER_MINUTE = 60;
+
+/** The LA-side view of a validated token: a person, or an automation and its app roles. */
+function laRequester(who: EntraIdentity): LaRequester {
+  return { aadObjectId: who.aadObjectId, tenantId: who.tenantId, name: who.name, kind: who.delegated ? 'user' : 'app', roles: who.roles };
+}
 
 /** Answers 401 (no or bad token) or 503 (no tenant configured); resolves the caller otherwise. */
 export async function authenticate(auth: EntraAuth | undefined, req: Request, res: Response): Promise<EntraIdentity | undefined> {
@@ -17,6 +26,11 @@ export async function authenticate(auth: EntraAuth | undefined, req: Request, re
     return await auth.verify(req.header('authorization'));
   } catch (error) {
     if (!isAuthError(error)) throw error;
+    if (error.code === 'insufficientScope') {
+      res.header('WWW-Authenticate', 'Bearer error="insufficient_scope"');
+      res.send(403, { code: 'InsufficientScope', message: 'The token has neither this API\u2019s user scope nor an app role.' });
+      return undefined;
+    }
     res.header('WWW-Authenticate', 'Bearer');
     res.send(401, { code: 'Unauthorized', message: error.code === 'missing' ? 'A bearer token is required.' : 'The bearer token is not valid for this API.' });
     return undefined;
@@ -27,10 +41,22 @@ export async function authenticate(auth: EntraAuth | undefined, req: Request, re
  * The LA API, for the New starters tab and for automation: POST /api/admin/welcome pushes the journey,
  * GET /api/admin/starters lists the caller's starters. Entra bearer token, same LA policy as chat.
  */
-export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | undefined; log: Logger }): (server: Server) => void {
+export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | undefined; log: Logger; perMinute?: number }): (server: Server) => void {
+  // Per caller, after authentication and before anything is audited, so refused calls cannot flood the audit trail.
+  const limit = new MessageRateLimit(deps.perMinute ?? ADMIN_CALLS_PER_MINUTE);
+  const caller = async (req: Request, res: Response): Promise<LaRequester | undefined> => {
+    const who = await authenticate(deps.auth, req, res);
+    if (!who) return undefined;
+    if (limit.take(who.aadObjectId.toLowerCase()) !== 'ok') {
+      res.header('Retry-After', '60');
+      res.send(429, { code: 'TooManyRequests', message: 'Too many requests; try again in a minute.' });
+      return undefined;
+    }
+    return laRequester(who);
+  };
   return (server) => {
     server.post('/api/admin/welcome', async (req: Request, res: Response) => {
-      const who = await authenticate(deps.auth, req, res);
+      const who = await caller(req, res);
       if (!who) return;
       const body = pushBody.safeParse(req.body);
       if (!body.success) {
@@ -38,7 +64,7 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
         return;
       }
       const via = req.header('x-welcome-client') === 'tab' ? 'tab' : 'api';
-      const outcome = await deps.admin.push({ ...who }, body.data.addresses, via);
+      const outcome = await deps.admin.push(who, body.data.addresses, via);
       switch (outcome.kind) {
         case 'refused':
           res.send(403, { code: 'Forbidden', message: 'Only Local Administrators can send the welcome journey.' });
@@ -63,13 +89,13 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
     });
 
     server.get('/api/admin/starters', async (req: Request, res: Response) => {
-      const who = await authenticate(deps.auth, req, res);
+      const who = await caller(req, res);
       if (!who) return;
-      if (!(await deps.admin.authorise({ ...who }, 'api', 'starters'))) {
+      if (!(await deps.admin.authorise(who, 'api', 'starters'))) {
         res.send(403, { code: 'Forbidden', message: 'Only Local Administrators can see starters.' });
         return;
       }
-      const starters = await deps.admin.starters({ ...who });
+      const starters = await deps.admin.starters(who);
       res.send(200, { starters: starters.map((s) => ({ ...s, statusText: STATUS_TEXT[s.status] })) });
     });
   };

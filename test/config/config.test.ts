@@ -26,6 +26,21 @@ describe('configuration', () => {
     expect(configError({ LINK_OVERRIDES: '{"serviceStatus":"http://x"}' })).toMatch(/^Invalid setting LINK_OVERRIDES\.serviceStatus: /);
   });
 
+  it('refuses plain http for token, key, Graph and Teams endpoints in production, and allows it for local tools', () => {
+    const prod = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: 'tenant' };
+    for (const name of ['ENTRA_JWKS_URL', 'GRAPH_LOGIN_URL', 'GRAPH_BASE_URL', 'TEAMS_SERVICE_URL']) {
+      expect(configError({ ...prod, [name]: 'http://127.0.0.1:9999/x' })).toBe(`Invalid setting ${name}: must be https when NODE_ENV=production`);
+      expect(() => loadConfig({ [name]: 'http://127.0.0.1:9999/x' }, defaults)).not.toThrow();
+    }
+  });
+
+  it('says when Graph would share the bot\'s own secret, and not when its secret is its own', () => {
+    const bot = { MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: 'tenant' };
+    expect(loadConfig(bot, defaults).graphSharesBotSecret).toBe(true);
+    expect(loadConfig({ ...bot, GRAPH_CLIENT_SECRET: 'graph-secret' }, defaults).graphSharesBotSecret).toBe(false);
+    expect(loadConfig({ ...bot, GRAPH_ENABLED: 'false' }, defaults).graphSharesBotSecret).toBe(false);
+  });
+
   it('refuses to start in production without a Microsoft app id (anonymous mode accepts anyone)', () => {
     expect(configError({ NODE_ENV: 'production' })).toMatch(/^Invalid setting MicrosoftAppId: required when NODE_ENV=production/);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newStarter, startBot, startTeams, tempDataDir, type RunningBot } from '../helpers/botHarness';
+import { startGraphEmulator } from '../helpers/graphEmulator';
 import { startIdentityEmulator, type IdentityEmulator } from '../helpers/identityEmulator';
 import type { TeamsEmulator, TeamsUser } from '../helpers/teamsEmulator';
 
@@ -117,5 +118,88 @@ describe('the personal tab API', () => {
       expect(res.status).toBe(403);
       expect(res.json).toMatchObject({ code: 'UserTokenRequired' });
     }
+  });
+});
+
+describe('Entra rules: each of these tokens was accepted before, and is refused now', () => {
+  it('refuses a token without exp', async () => {
+    const res = await api('GET', '/api/admin/starters', tokenFor(la, { exp: undefined } as never));
+    expect(res.status).toBe(401);
+  });
+
+  it("refuses a delegated token without this API's access_as_user scope", async () => {
+    const res = await api('POST', '/api/admin/welcome', tokenFor(la, { scp: 'User.Read' }), { addresses: ['a.b@nhs.net'] });
+    expect(res).toMatchObject({ status: 403, json: { code: 'InsufficientScope' } });
+  });
+
+  it('refuses an app-only token without the Starters.Welcome role, even for a listed object id, and audits it as an app', async () => {
+    // What an automation gets from the client-credentials flow: no scopes, and here no role for this API.
+    for (const roles of [[], ['Welcome.Read']]) {
+      const appOnly = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: la.aadObjectId, upn: la.upn, scp: undefined, idtyp: 'app', roles } as never);
+      const res = await api('POST', '/api/admin/welcome', appOnly, { addresses: ['app.push@nhs.net'] });
+      expect({ roles, status: res.status }).toEqual({ roles, status: 403 });
+    }
+    const audit = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audit.filter((e) => e['event'] === 'push.refused' && e['by'] === la.aadObjectId).at(-1)).toMatchObject({
+      byName: 'App-only caller (no signed-in user)',
+      detail: 'push (app-only token)',
+    });
+  });
+
+  it('accepts an app-only token with the Starters.Welcome role whose object id is listed', async () => {
+    const appOnly = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: la.aadObjectId, upn: la.upn, scp: undefined, idtyp: 'app', roles: ['Starters.Welcome'] } as never);
+    const res = await api('POST', '/api/admin/welcome', appOnly, { addresses: ['automation.push@nhs.net'] });
+    expect(res.status).toBe(202);
+  });
+
+  it('limits each caller to 60 calls a minute, before anything is audited', async () => {
+    const someone = newStarter(teams, 'Flood Caller').user;
+    const token = tokenFor(someone);
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++) statuses.push((await api('GET', '/api/admin/starters', token)).status);
+    expect(statuses.slice(0, 60).every((s) => s === 403)).toBe(true);
+    expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+    const audit = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8');
+    expect(audit.split('\n').filter((l) => l.includes(`"by":"${someone.aadObjectId}"`))).toHaveLength(60);
+    // Another caller is not held back by the first one's flood.
+    expect((await api('GET', '/api/admin/starters', tokenFor(la))).status).toBe(200);
+  });
+});
+
+describe('LA_UPNS: matched by the object id Graph gives, never by a UPN claim', () => {
+  it('refuses a token whose preferred_username is an LA but whose oid is not, and accepts the LA', async () => {
+    const graph = await startGraphEmulator({ tenantId: teams.tenantId });
+    const upnLa = newStarter(teams, 'Upn Listed').user;
+    graph.addUser({ id: upnLa.aadObjectId, displayName: upnLa.name, userPrincipalName: upnLa.upn, mail: upnLa.upn });
+    const upnBot = await startBot({
+      LA_UPNS: upnLa.upn,
+      TEAMS_SERVICE_URL: teams.serviceUrl,
+      GRAPH_TENANT_ID: teams.tenantId,
+      GRAPH_CLIENT_ID: 'graph-client',
+      GRAPH_CLIENT_SECRET: 'graph-secret',
+      GRAPH_LOGIN_URL: graph.loginUrl,
+      GRAPH_BASE_URL: graph.graphUrl,
+      GRAPH_INSTALL_APP: 'false',
+      ENTRA_TENANT_ID: teams.tenantId,
+      API_AUDIENCES: AUDIENCE,
+      ENTRA_ISSUERS: identity.entraIssuer(teams.tenantId),
+      ENTRA_JWKS_URL: identity.jwksUri,
+    });
+    try {
+      const impostor = newStarter(teams, 'Impostor').user;
+      const call = (token: string): Promise<Response> =>
+        fetch(`${upnBot.baseUrl}/api/admin/starters`, { headers: { authorization: `Bearer ${token}` } });
+      const forgedName = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: impostor.aadObjectId, upn: upnLa.upn, name: upnLa.name });
+      expect((await call(forgedName)).status).toBe(403);
+      const real = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: upnLa.aadObjectId, upn: 'someone.else@nhs.net' });
+      expect((await call(real)).status).toBe(200);
+    } finally {
+      await upnBot.close();
+      await graph.close();
+    }
+  });
+
+  it('refuses to start with LA_UPNS and no Graph', async () => {
+    await expect(startBot({ LA_UPNS: 'la@nhs.net', GRAPH_ENABLED: 'false' })).rejects.toThrow(/LA_UPNS/);
   });
 });
