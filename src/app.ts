@@ -222,17 +222,15 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     saveFailedText: `${saveFailed.title}. ${saveFailed.lines.join(' ')}`,
     rateLimit: new MessageRateLimit(config.userMessagesPerMinute),
   });
-  // One structured line per turn: what kind of activity and how long it took; never its text.
+  // One structured line per turn: what kind of activity and how long it took; never its text, and nothing the
+  // sender chose unbounded (ids and names are checked against a safe shape first).
   adapter.use(async (context, next) => {
     const started = process.hrtime.bigint();
     await next();
-    log.debug(
-      { event: 'turn', type: context.activity.type, name: context.activity.name, activityId: context.activity.id, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-      'turn done',
-    );
+    log.debug({ event: 'turn', ...turnFields(context), ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'turn done');
   });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    log.error({ event: 'turn.error', err: errorSummary(error), stack: error.stack, activityId: context.activity.id, type: context.activity.type }, 'turn failed');
+    log.error({ event: 'turn.error', err: errorSummary(error), stack: stackFrames(error), ...turnFields(context) }, 'turn failed');
     if (context.activity.type === 'message') {
       try {
         await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(cards.notice('saveFailed'))));
@@ -299,4 +297,25 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       await closed;
     },
   };
+}
+
+/** Ids, types and names as Teams sends them; anything else is logged as "other", never as sent. */
+const LOGGABLE = /^[\w:.@/-]{1,128}$/;
+function loggable(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' && LOGGABLE.test(value) ? value : 'other';
+}
+
+/** The fields of a turn's log line, each bounded. */
+function turnFields(context: TurnContext): Record<string, string | undefined> {
+  return { type: loggable(context.activity.type), name: loggable(context.activity.name), activityId: loggable(context.activity.id) };
+}
+
+/** The stack's frames without its first line, which holds the error's message (and so, maybe, a user's text). */
+function stackFrames(error: Error): string | undefined {
+  return error.stack
+    ?.split('\n')
+    .filter((line) => line.startsWith('    at '))
+    .slice(0, 20)
+    .join('\n');
 }

@@ -6,6 +6,7 @@ import type { CardJson } from '../cards/render';
 import type { JourneyCards } from '../cards/views';
 import type { Logger } from '../log';
 import { errorSummary } from './errors';
+import { MAX_NAME_LENGTH } from './identity';
 
 /** LA commands and cards in chat: the Teams side of the admin module. */
 export class AdminChat {
@@ -20,7 +21,7 @@ export class AdminChat {
   requester(context: TurnContext, tenantId: string): Promise<LaRequester | undefined> {
     const from = context.activity.from;
     if (!from?.aadObjectId) return Promise.resolve(undefined);
-    return Promise.resolve({ aadObjectId: from.aadObjectId, name: from.name ?? 'Your Local Administrator', tenantId, kind: 'user' as const });
+    return Promise.resolve({ aadObjectId: from.aadObjectId, name: (from.name ?? 'Your Local Administrator').slice(0, MAX_NAME_LENGTH), tenantId, kind: 'user' as const });
   }
 
   /** True when the turn's user is an LA (no audit: used to choose between LA and starter meanings). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Activity } from 'botbuilder';
+import type { Activity, ConversationReference } from 'botbuilder';
 import type { UserRef } from '../state/users';
 
 const activityIdentity = z.object({
@@ -33,4 +33,35 @@ export function identify(activity: Partial<Activity>): { user: UserRef; scope: S
       conversationId: a.conversation.id,
     },
   };
+}
+
+/** Longest display name kept (Teams names are far shorter; a longer one is cut, never stored whole). */
+export const MAX_NAME_LENGTH = 256;
+
+const text = (value: unknown, max: number): string | undefined => (typeof value === 'string' ? value.slice(0, max) : undefined);
+
+/**
+ * How to reach the user again, from an activity: only the fields a proactive send needs, each a string with a cap.
+ * botbuilder's TurnContext.getConversationReference copies `from`, `recipient` and `conversation` whole, so a
+ * 200 KB name or a deeply nested object in them would be stored (or make the write fail, and the user never welcomed).
+ */
+export function conversationReference(activity: Partial<Activity>): Partial<ConversationReference> {
+  const from = (activity.from ?? {}) as unknown as Record<string, unknown>;
+  const bot = (activity.recipient ?? {}) as unknown as Record<string, unknown>;
+  const conversation = (activity.conversation ?? {}) as unknown as Record<string, unknown>;
+  const reference: Partial<ConversationReference> = {
+    channelId: text(activity.channelId, 64),
+    serviceUrl: text(activity.serviceUrl, 2048),
+    locale: text(activity.locale, 32),
+    user: { id: text(from.id, 256) ?? '', name: text(from.name, MAX_NAME_LENGTH) ?? '', aadObjectId: text(from.aadObjectId, 64) },
+    bot: { id: text(bot.id, 256) ?? '', name: text(bot.name, MAX_NAME_LENGTH) ?? '' },
+    conversation: {
+      id: text(conversation.id, 512) ?? '',
+      name: '',
+      isGroup: conversation.isGroup === true,
+      conversationType: text(conversation.conversationType, 32) ?? '',
+      tenantId: text(conversation.tenantId, 64),
+    },
+  };
+  return JSON.parse(JSON.stringify(reference)) as Partial<ConversationReference>; // drops the undefined fields
 }

@@ -18,7 +18,7 @@ import type { UserRef } from '../state/users';
 import type { AdminChat } from './adminChat';
 import { parseCommand, type Command } from './commands';
 import { errorSummary } from './errors';
-import { identify } from './identity';
+import { conversationReference, identify } from './identity';
 import type { JourneyFlow } from './journeyFlow';
 import type { MessageRateLimit } from './messageRateLimit';
 
@@ -99,7 +99,7 @@ export class WelcomeBot extends TeamsActivityHandler {
       await this.introduceOnce(context);
       return;
     }
-    await this.deps.flow.remember(who.user, TurnContext.getConversationReference(context.activity));
+    await this.deps.flow.remember(who.user, conversationReference(context.activity));
     await this.welcomeOnce(context, who.user);
   }
 
@@ -159,7 +159,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     if (!who) return;
     const value: unknown = context.activity.value;
     if (who.scope === 'personal') {
-      await this.deps.flow.remember(who.user, TurnContext.getConversationReference(context.activity));
+      await this.deps.flow.remember(who.user, conversationReference(context.activity));
     }
     if (value !== undefined && value !== null && typeof value === 'object') {
       // Action.Submit (older clients): same data as Action.Execute; refresh the card in place when we can.

@@ -68,9 +68,40 @@ function jsonOnly(maxBodyBytes: number) {
   };
 }
 
-/** What botbuilder's CloudAdapter.process does to a parsed body before a turn (activityValidator.js). */
+/** Longest id and display name kept from an activity's parties (Teams' own are far shorter). */
+const MAX_ID = 512;
+const MAX_NAME = 256;
+
+/** A party (from, recipient, conversation) reduced to the string and boolean fields Teams sends, each capped. */
+function boundedParty(value: unknown, fields: readonly string[]): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const source = value as Record<string, unknown>;
+  const party: Record<string, unknown> = {};
+  for (const field of fields) {
+    const v = source[field];
+    if (typeof v === 'string') party[field] = v.slice(0, field === 'name' ? MAX_NAME : MAX_ID);
+    else if (typeof v === 'boolean') party[field] = v;
+  }
+  return party;
+}
+
+/**
+ * What botbuilder's CloudAdapter.process does to a parsed body before a turn (activityValidator.js), and one thing
+ * it does not: `from`, `recipient` and `conversation` are cut down to bounded fields. botbuilder copies them into
+ * every reply and stored reference, so a 200 KB name or deep nesting there would make replies fail (413) or stay.
+ */
 function toActivity(body: Record<string, unknown>): Activity {
   const activity = body as unknown as Activity & Record<string, unknown>;
+  const fields = activity as Record<string, unknown>;
+  for (const [field, keep] of [
+    ['from', ['id', 'name', 'aadObjectId', 'role']],
+    ['recipient', ['id', 'name', 'role']],
+    ['conversation', ['id', 'name', 'tenantId', 'conversationType', 'isGroup']],
+  ] as const) {
+    const party = boundedParty(fields[field], keep);
+    if (party) fields[field] = party;
+    else delete fields[field];
+  }
   for (const field of ['timestamp', 'expiration', 'localTimestamp'] as const) {
     const value = activity[field] as unknown;
     if (typeof value === 'string') {
