@@ -24,7 +24,8 @@ function groupOf(key: string): string {
 
 /**
  * The embedded default store: one JSON file per key under a directory. Writes are atomic (write a
- * temporary file, fsync, rename), so a crash leaves the old or the new item, never half of one.
+ * temporary file, fsync, rename, fsync the directory), so a crash or a power loss leaves the old or the new
+ * item, never half of one, and a confirmed write stays. Temporary files a crash left behind are removed at start.
  * eTags are checked under a per-key lock; the store is for one process (several instances share
  * Azure Blob Storage instead).
  *
@@ -39,6 +40,9 @@ function groupOf(key: string): string {
 export class FileStorage implements AtomicStorage {
   private readonly lock = new KeyedLock();
   private ready: Promise<void> | undefined;
+
+  private dirSync: Promise<void> | undefined;
+  private nextDirSync: Promise<void> | undefined;
 
   constructor(private readonly dir: string) {}
 
@@ -79,6 +83,7 @@ export class FileStorage implements AtomicStorage {
         }),
       ),
     );
+    await this.syncDir();
   }
 
   async createIfAbsent(key: string, item: Record<string, unknown>): Promise<boolean> {
@@ -112,8 +117,40 @@ export class FileStorage implements AtomicStorage {
   }
 
   private ensureDir(): Promise<void> {
-    this.ready ??= fs.mkdir(this.dir, { recursive: true }).then(() => this.renameLegacyFiles());
+    this.ready ??= fs
+      .mkdir(this.dir, { recursive: true })
+      .then(() => this.renameLegacyFiles())
+      .then(() => this.removeTemporaryFiles());
     return this.ready;
+  }
+
+  /** Temporary files a crash left between write and rename: never an item (the old one stands), so they go. */
+  private async removeTemporaryFiles(): Promise<void> {
+    for (const name of await fs.readdir(this.dir)) if (name.endsWith('.tmp')) await fs.rm(join(this.dir, name), { force: true });
+  }
+
+  /**
+   * Makes renames, links and unlinks in the folder durable: fsync of the file covers its data, not the folder entry
+   * that names it, so without this a power loss could bring back the old item after a write was confirmed.
+   * Concurrent callers share one fsync: a caller waits for the next one that starts after its own change.
+   */
+  private syncDir(): Promise<void> {
+    if (!this.dirSync) {
+      this.dirSync = (async () => {
+        const handle = await fs.open(this.dir, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      })().finally(() => (this.dirSync = undefined));
+      return this.dirSync;
+    }
+    this.nextDirSync ??= this.dirSync.then(() => {
+      this.nextDirSync = undefined;
+      return this.syncDir();
+    });
+    return this.nextDirSync;
   }
 
   /** Files written before names carried the key's group (`<sha256>.json`) get their current name, once. */
@@ -180,6 +217,7 @@ export class FileStorage implements AtomicStorage {
     } finally {
       if (!renamed) await fs.rm(temp, { force: true });
     }
+    await this.syncDir();
     return true;
   }
 

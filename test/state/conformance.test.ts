@@ -223,4 +223,17 @@ describe('the file store on disk', () => {
     expect(readdirSync(dir).filter((n) => /^[0-9a-f]{64}\.json$/.test(n))).toEqual([]);
     expect(await keysOf('msteams/')).toEqual([legacyKey]);
   });
+
+  it('removes at start the temporary files a crash left between write and rename, and keeps the items', async () => {
+    const { mkdirSync, readdirSync, writeFileSync } = await import('node:fs');
+    const dir = join(tempDataDir(), 'state');
+    const first = new FileStorage(dir);
+    await first.write({ 'msteams/users/kept': { done: ['mfa'] } });
+    // What a kill -9 between writing the temporary file and renaming it leaves behind.
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'msteams--abc.json.0b7a-crash.tmp'), '{"half": ');
+    const restarted = new FileStorage(dir);
+    expect((await restarted.read(['msteams/users/kept']))['msteams/users/kept']).toMatchObject({ done: ['mfa'] });
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
 });
