@@ -301,10 +301,18 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   if (!reminderWeekdays) throw new ConfigError('Invalid setting REMINDER_WEEKDAYS: expected day names, e.g. Mon,Tue,Wed,Thu,Fri');
   if (!isTimeZone(s.REMINDER_TIMEZONE)) throw new ConfigError('Invalid setting REMINDER_TIMEZONE: not a time zone Intl knows, e.g. Europe/London');
   const entraTenant = s.ENTRA_TENANT_ID ?? (s.MicrosoftAppTenantId !== '' ? s.MicrosoftAppTenantId : undefined);
+  // Tab SSO tokens carry the SSO app's id. That is the bot's own registration, except with a managed identity, which
+  // cannot expose an API: then the tabs' app is the separate registration Graph uses (docs/teams-app.md §3).
+  const ssoAppId = s.MicrosoftAppType === 'UserAssignedMSI' && s.MicrosoftAppId !== '' ? s.GRAPH_CLIENT_ID : s.MicrosoftAppId;
+  if (s.API_AUDIENCES.length === 0 && ssoAppId === undefined) {
+    throw new ConfigError(
+      'Invalid setting API_AUDIENCES: required with MicrosoftAppType=UserAssignedMSI unless GRAPH_CLIENT_ID is the tabs\' SSO app (tab tokens carry the SSO app\'s id, never the managed identity\'s)',
+    );
+  }
   const audiences =
     s.API_AUDIENCES.length > 0
       ? s.API_AUDIENCES
-      : [s.MicrosoftAppId, ...(s.PUBLIC_HOSTNAME && s.MicrosoftAppId ? [`api://${s.PUBLIC_HOSTNAME}/${s.MicrosoftAppId}`] : [])].filter((a) => a !== '');
+      : [ssoAppId ?? '', ...(s.PUBLIC_HOSTNAME && ssoAppId ? [`api://${s.PUBLIC_HOSTNAME}/${ssoAppId}`] : [])].filter((a) => a !== '');
   return Object.freeze({
     userMessagesPerMinute: s.USER_MESSAGES_PER_MINUTE,
     retention: {

@@ -51,7 +51,7 @@ describe('configuration', () => {
     expect(configError({ MicrosoftAppId: 'a1b2', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', MicrosoftAppPassword: 'p' })).toBe(
       'Invalid setting MicrosoftAppPassword: must be empty with MicrosoftAppType=UserAssignedMSI (the managed identity signs in)',
     );
-    const msi = loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'a1b2', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't' }, defaults);
+    const msi = loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'a1b2', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', API_AUDIENCES: 'sso-app' }, defaults);
     expect(msi.botAuth.MicrosoftAppType).toBe('UserAssignedMSI');
     expect(msi.host).toBe('0.0.0.0');
   });
@@ -87,7 +87,7 @@ describe('the blob store\'s account', () => {
   });
 
   it('reaches storage as the bot\'s own user-assigned identity unless another is named', () => {
-    const bot = { NODE_ENV: 'production', MicrosoftAppId: MSI, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT };
+    const bot = { NODE_ENV: 'production', MicrosoftAppId: MSI, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', API_AUDIENCES: 'sso-app', STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT };
     expect(loadConfig(bot, defaults).storage).toMatchObject({ access: { accountUrl: ACCOUNT, managedIdentityClientId: MSI } });
     const other = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
     expect(loadConfig({ ...bot, AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: other }, defaults).storage).toMatchObject({
