@@ -53,6 +53,8 @@ describe('a tab token, against the real server running as a managed identity', (
       // Only the defaults under test: no API_AUDIENCES. Graph stays off (no secret: the identity signs in).
       GRAPH_CLIENT_ID: SSO_APP_ID,
       GRAPH_ENABLED: 'false',
+      // The emulators answer plain http on loopback, which production refuses; the audiences do not depend on it.
+      NODE_ENV: 'test',
       TEAMS_SERVICE_URL: teams.serviceUrl,
       ENTRA_ISSUERS: identity.entraIssuer(teams.tenantId),
       ENTRA_JWKS_URL: identity.jwksUri,
