@@ -9,6 +9,7 @@ import {
   copyFileSchema,
   intentsFileSchema,
   REQUIRED_INTENT_IDS,
+  REQUIRED_SAFETY_INTENT_IDS,
   type ReminderCopy,
   NOTICE_KEYS,
   type Notice,
@@ -51,6 +52,8 @@ export interface IntentAnswer {
   /** The journey action the answer is about: the answer card offers to acknowledge it. */
   readonly action: Action | undefined;
   readonly related: readonly { readonly id: string; readonly title: string }[];
+  /** A safety intent: its answer wins over any topic's. */
+  readonly safety: boolean;
 }
 
 export interface IntentContent {
@@ -58,6 +61,8 @@ export interface IntentContent {
   readonly answers: ReadonlyMap<string, IntentAnswer>;
   readonly fallback: { readonly title: string; readonly lines: readonly string[] };
   readonly didYouMean: { readonly title: string; readonly lines: readonly string[] };
+  /** Leads the topic a safety answer offers after its advice ("Your question was also about:"). */
+  readonly alsoAsked: string;
 }
 
 export interface ContentOptions {
@@ -176,19 +181,32 @@ function loadIntents(
   linkRefs: (file: string, path: string, ids: readonly string[]) => Link[],
   substitute: (path: string) => (text: string) => string,
 ): IntentContent {
+  // Safety intents first (they are tried first), each with the path an editor finds it at.
+  const all = [
+    ...file.safety.intents.map((intent, i) => ({ intent, at: `safety.intents[${i}]`, safety: true })),
+    ...file.intents.map((intent, i) => ({ intent, at: `intents[${i}]`, safety: false })),
+  ];
   const ids = new Set<string>();
-  file.intents.forEach((intent, i) => {
-    if (ids.has(intent.id)) throw new ContentError('intents.json', `intents[${i}].id`, `duplicate intent id "${intent.id}"`);
+  for (const { intent, at } of all) {
+    if (ids.has(intent.id)) throw new ContentError('intents.json', `${at}.id`, `duplicate intent id "${intent.id}"`);
     ids.add(intent.id);
-  });
+  }
   for (const required of REQUIRED_INTENT_IDS) {
     if (!ids.has(required)) throw new ContentError('intents.json', 'intents', `the required intent "${required}" is missing`);
   }
+  const safetyIds = new Set(file.safety.intents.map((i) => i.id));
+  for (const required of REQUIRED_SAFETY_INTENT_IDS) {
+    if (!safetyIds.has(required)) throw new ContentError('intents.json', 'safety.intents', `the safety intent "${required}" is missing`);
+  }
+  file.safety.signals.forEach((signal, i) => {
+    if (!safetyIds.has(signal.intent)) {
+      throw new ContentError('intents.json', `safety.signals[${i}].intent`, `"${signal.intent}" is not a safety intent`);
+    }
+  });
   const actions = new Map(allActions(journey).map((a) => [a.id, a]));
-  const titles = new Map(file.intents.map((intent, i) => [intent.id, substitute(`intents[${i}].title`)(intent.title)]));
+  const titles = new Map(all.map(({ intent, at }) => [intent.id, substitute(`${at}.title`)(intent.title)]));
   const answers = new Map<string, IntentAnswer>();
-  file.intents.forEach((intent, i) => {
-    const at = `intents[${i}]`;
+  for (const { intent, at, safety } of all) {
     const action = intent.actionId === undefined ? undefined : actions.get(intent.actionId);
     if (intent.actionId !== undefined && !action) {
       throw new ContentError('intents.json', `${at}.actionId`, `unknown journey action "${intent.actionId}" (not in journey.json)`);
@@ -206,14 +224,16 @@ function loadIntents(
       links: linkRefs('intents.json', `${at}.answer.links`, intent.answer.links),
       action,
       related,
+      safety,
     });
-  });
+  }
   const sub = substitute('fallback');
   return {
     map: file,
     answers,
     fallback: { title: sub(file.fallback.title), lines: file.fallback.lines.map(sub) },
     didYouMean: file.didYouMean,
+    alsoAsked: file.safety.alsoAsked,
   };
 }
 

@@ -145,6 +145,9 @@ export const REQUIRED_INTENT_IDS = [
   'directory',
 ] as const;
 
+/** The safety intents: tried before the topic intents, and their answer wins when a message carries a safety signal. */
+export const REQUIRED_SAFETY_INTENT_IDS = ['password-asked', 'sharing-password', 'password-entered', 'phishing', 'compromised', 'secret-asked'] as const;
+
 const matchText = z.string().trim().min(1, 'must not be empty').max(80);
 
 export const intentSchema = z.object({
@@ -162,14 +165,35 @@ export const intentSchema = z.object({
   related: z.array(idSchema).max(3),
 });
 
+/**
+ * A safety signal: words that show a message is about keeping an account safe (someone asking for a password, a
+ * link to click, "verify my account", fake, scam). Any of its phrases present, and none of its guards, makes the
+ * safety answer win over any topic answer; `intent` is the safety intent it points to when none scores higher.
+ */
+export const safetySignalSchema = z.object({
+  id: idSchema,
+  intent: idSchema,
+  phrases: z.array(matchText).min(1).max(60),
+  guards: z.array(matchText).max(60),
+});
+
 export const intentsFileSchema = z.object({
   $comment: z.string().optional(),
   threshold: z.number().positive().max(20),
   stopwords: z.array(matchText),
+  /** Words ending in s that are not plurals ("teams" is the product, not more than one team). */
+  notPlurals: z.array(z.string().regex(/^[a-z]+s$/, 'must be one lower-case word ending in s')).max(200),
   spellings: z.record(matchText, matchText),
   synonyms: z.record(matchText, z.array(matchText).min(1)),
   fallback: z.object({ title: text.max(120), lines: z.array(text.max(600)).min(1).max(4) }),
   didYouMean: z.object({ title: text.max(120), lines: z.array(text.max(300)).max(2) }),
+  safety: z.object({
+    $comment: z.string().optional(),
+    /** Leads the topic a safety answer offers after its advice. */
+    alsoAsked: text.max(80),
+    signals: z.array(safetySignalSchema).min(1).max(40),
+    intents: z.array(intentSchema).min(1).max(20),
+  }),
   intents: z.array(intentSchema).min(1),
 });
 export type IntentsFile = z.infer<typeof intentsFileSchema>;

@@ -42,7 +42,7 @@ export class IntentAnswerer implements Answerer {
 
   answerIntent(intentId: string, context: { progress: Progress | undefined }): CardJson | undefined {
     const answer = this.intents.answers.get(intentId);
-    return answer ? this.answerCard(answer, context.progress) : undefined;
+    return answer ? this.answerCard(answer, context.progress, []) : undefined;
   }
 
   /** The verdict and plain text for a question (CLI, reports); nothing is logged. */
@@ -50,7 +50,8 @@ export class IntentAnswerer implements Answerer {
     const match = this.matcher.match(question);
     if (match.kind === 'answer') {
       const answer = this.intents.answers.get(match.intent) as IntentAnswer;
-      return { match, intent: match.intent, text: [answer.title, ...answer.lines].join('\n') };
+      const also = match.also.map((id) => `${this.intents.alsoAsked} ${this.intents.answers.get(id)?.title ?? id}`);
+      return { match, intent: match.intent, text: [answer.title, ...answer.lines, ...also].join('\n') };
     }
     if (match.kind === 'didYouMean') {
       const titles = match.intents.map((id) => this.intents.answers.get(id)?.title ?? id);
@@ -63,7 +64,7 @@ export class IntentAnswerer implements Answerer {
   cardFor(match: Match, progress: Progress | undefined): CardJson {
     switch (match.kind) {
       case 'answer':
-        return this.answerCard(this.intents.answers.get(match.intent) as IntentAnswer, progress);
+        return this.answerCard(this.intents.answers.get(match.intent) as IntentAnswer, progress, match.also);
       case 'didYouMean':
         return this.renderer.render('did-you-mean', {
           title: this.intents.didYouMean.title,
@@ -77,17 +78,22 @@ export class IntentAnswerer implements Answerer {
 
   /** Every card this answerer can send, for the content check and the card tests. */
   allCards(progress?: Progress): { readonly name: string; readonly card: CardJson }[] {
-    const cards = [...this.intents.answers.values()].map((a) => ({ name: `answer ${a.id}`, card: this.answerCard(a, progress) }));
+    const cards = [...this.intents.answers.values()].map((a) => ({ name: `answer ${a.id}`, card: this.answerCard(a, progress, []) }));
     const [first, second] = [...this.intents.answers.keys()];
     cards.push({ name: 'did you mean', card: this.cardFor({ kind: 'didYouMean', intents: [first as string, second as string], confidence: 0.5, candidates: [] }, undefined) });
     cards.push({ name: 'fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [] }, undefined) });
     return cards;
   }
 
-  private answerCard(answer: IntentAnswer, progress: Progress | undefined): CardJson {
+  /** An answer card; `also` are the topics a safety answer offers after its advice. */
+  private answerCard(answer: IntentAnswer, progress: Progress | undefined, also: readonly string[]): CardJson {
     const action = answer.action;
     const doneAt = action && progress ? progress.acknowledged[action.id] : undefined;
-    const related = answer.related.slice(0, 3);
+    const alsoAsked = also.flatMap((id) => {
+      const topic = this.intents.answers.get(id);
+      return topic ? [{ id: topic.id, title: topic.title }] : [];
+    });
+    const related = answer.related.filter((r) => !also.includes(r.id)).slice(0, 3 - Math.min(alsoAsked.length, 3));
     return this.renderer.render('answer', {
       id: answer.id,
       title: answer.title,
@@ -98,6 +104,9 @@ export class IntentAnswerer implements Answerer {
       action: action
         ? { id: action.id, title: action.title, mustDo: action.mustDo, acknowledged: doneAt !== undefined, doneOn: doneAt ? ukDate(doneAt) : '' }
         : { id: '', title: '', mustDo: false, acknowledged: false, doneOn: '' },
+      alsoAsked: this.intents.alsoAsked,
+      alsoRows: buttonRows(alsoAsked).map((questions) => ({ questions })),
+      hasAlso: alsoAsked.length > 0,
       relatedRows: buttonRows(related).map((questions) => ({ questions })),
       offerHelpdesk: answer.id !== 'helpdesk' && !related.some((r) => r.id === 'helpdesk'),
     });

@@ -21,8 +21,9 @@ export function checkContent(contentDir: string): string[] {
   const renderer = new CardRenderer(content.templates);
   const answerer = new IntentAnswerer(content.intents, renderer);
 
+  const allIntents = [...content.intents.map.safety.intents, ...content.intents.map.intents];
   // Reachable: each intent's own title, or failing that one of its phrases, is answered with that intent.
-  for (const intent of content.intents.map.intents) {
+  for (const intent of allIntents) {
     const tries = [content.intents.answers.get(intent.id)?.title ?? '', ...intent.phrases];
     if (!tries.some((q) => answerer.reply(q).intent === intent.id)) {
       faults.push(`intents.json: intent "${intent.id}" is unreachable: neither its title nor any of its phrases is answered with it`);
@@ -30,7 +31,14 @@ export function checkContent(contentDir: string): string[] {
   }
 
   // Every entry must still say something after normalisation (a phrase of stopwords matches nothing).
-  for (const intent of content.intents.map.intents) {
+  for (const signal of content.intents.map.safety.signals) {
+    for (const [field, list] of Object.entries({ phrases: signal.phrases, guards: signal.guards })) {
+      for (const entry of list) {
+        if (answerer.matcher.normaliser.tokens(entry).length === 0) faults.push(`intents.json: "${entry}" in safety signal ${signal.id}.${field} is only stopwords and matches nothing`);
+      }
+    }
+  }
+  for (const intent of allIntents) {
     const entries = { phrases: intent.phrases, keywords: Object.keys(intent.keywords), requires: intent.requires, guards: intent.guards };
     for (const [field, list] of Object.entries(entries)) {
       for (const entry of list) {
