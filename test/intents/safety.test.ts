@@ -166,3 +166,49 @@ describe('safety content is checked at start', () => {
     expect(checkContent(dir)).toContainEqual(expect.stringContaining('"want my" in safety signal'));
   });
 });
+
+describe('safety in every answer where it applies', () => {
+  const lines = (id: string) => content.intents.answers.get(id)?.lines ?? [];
+  const text = (id: string) => lines(id).join(' ');
+  const never = 'Never share your password: nobody from NHSmail will ever ask for it.';
+
+  it('opens every password answer with the rule that nobody will ask for it', () => {
+    for (const id of ['password-reset', 'password-asked', 'sharing-password']) expect(lines(id)[0]).toBe(never);
+    for (const id of ['password-entered', 'compromised']) expect(lines(id)).toContain(never);
+  });
+
+  it('tells someone who clicked or typed their password in a phishing email to change it now and tell their LA or the helpdesk', () => {
+    expect(text('phishing')).toContain('If you clicked a link or typed your password, change your password now');
+    expect(text('phishing')).toContain('Then tell your Local Administrator or the helpdesk');
+  });
+
+  it('carries the approved-workflow rule on encryption, and answers auto-forwarding apart from encryption', () => {
+    expect(lines('encryption')[0]).toContain('Only email sensitive information as part of an approved clinical workflow');
+    expect(answerer.reply('can i auto-forward my nhs.net email to my personal gmail').intent).toBe('forwarding');
+    expect(text('forwarding')).toContain('approved clinical workflow');
+    expect(text('forwarding')).not.toContain('[secure]');
+  });
+
+  it('says the account secret is only ever asked for as individual characters', () => {
+    expect(text('account-secret')).toContain('You will only ever be asked for individual characters');
+    expect(text('secret-asked')).toContain('You will only ever be asked for individual characters');
+  });
+
+  it('covers a lost or new phone in the MFA answer', () => {
+    expect(text('mfa')).toContain('Lost your phone, or got a new one? Contact your Local Administrator or the helpdesk');
+    expect(answerer.reply('I lost my phone with the authenticator app').intent).toBe('mfa');
+  });
+
+  it('sends name changes to the Local Administrator, with the support page about them, not the Portal profile', () => {
+    expect(answerer.reply('I got married and need to change my surname').intent).toBe('name-change');
+    expect(text('name-change')).toContain('contact your organisation’s Local Administrator');
+    expect(content.intents.answers.get('name-change')?.links.map((l) => l.url)).toContain('https://support.nhs.net/knowledge-base/what-to-do-if-your-name-changes/');
+    expect(text('profile-update')).not.toMatch(/name/i);
+  });
+
+  it('gives a forgotten password without self-service reset its phone route', () => {
+    expect(text('password-reset')).toContain('Never registered? Call your local IT or the helpdesk on 0333 200 1133');
+    expect(text('password-reset')).toContain('UK mobile number');
+    expect(text('password-reset')).toContain('characters of your user account secret');
+  });
+});
