@@ -5,8 +5,8 @@ import type { IntentMap } from '../intents/matcher';
 import { allActions, type Action, type Journey, type Link } from '../journey/journey';
 import { ContentError } from './errors';
 import {
-  ALLOWED_LINK_HOSTS,
   copyFileSchema,
+  linkHostProblem,
   intentsFileSchema,
   REQUIRED_INTENT_IDS,
   REQUIRED_SAFETY_INTENT_IDS,
@@ -106,11 +106,13 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
       throw new ContentError(file, path, `unknown token {${token}}`);
     });
 
-  const links = resolveLinks(linksFile, options.linkOverrides ?? {});
+  const links = resolveLinks(linksFile, options.linkOverrides ?? {}, substituteIn('links.json', 'unverifiedTitle'));
+  // journey.json and intents.json are what starters see: an LA's procedure has no place there.
   const linkRefs = (file: string, path: string, ids: readonly string[]): Link[] =>
     ids.map((id, i) => {
       const link = links[id];
       if (!link) throw new ContentError(file, `${path}[${i}]`, `unknown link id "${id}" (not in links.json)`);
+      if (linksFile.links[id]?.audience === 'la') throw new ContentError(file, `${path}[${i}]`, `"${id}" is a procedure for Local Administrators, not for starters`);
       return link;
     });
 
@@ -237,17 +239,24 @@ function loadIntents(
   };
 }
 
-function resolveLinks(file: LinksFile, overrides: Readonly<Record<string, string>>): Record<string, Link> {
-  for (const id of Object.keys(overrides)) {
+/**
+ * Every link with its override applied. An override must pass the same https host allow-list as links.json (a
+ * look-alike copy of support.nhs.net is on the web). An unverified link that nothing overrides opens the knowledge
+ * base, and its button says so.
+ */
+function resolveLinks(file: LinksFile, overrides: Readonly<Record<string, string>>, substitute: (text: string) => string): Record<string, Link> {
+  for (const [id, url] of Object.entries(overrides)) {
     if (!file.links[id]) throw new ContentError('LINK_OVERRIDES', id, `unknown link id "${id}" (not in links.json)`);
+    const problem = linkHostProblem(url);
+    if (problem) throw new ContentError('LINK_OVERRIDES', id, `${problem} (allowed: https on the hosts in src/content/schema.ts)`);
   }
   const result: Record<string, Link> = {};
   for (const [id, link] of Object.entries(file.links)) {
-    const host = new URL(link.url).hostname;
-    if (!(ALLOWED_LINK_HOSTS as readonly string[]).includes(host)) {
-      throw new ContentError('links.json', `links.${id}.url`, `host ${host} is not on the allow-list`);
-    }
-    result[id] = { id, url: overrides[id] ?? link.url, title: link.title };
+    const problem = linkHostProblem(link.url);
+    if (problem) throw new ContentError('links.json', `links.${id}.url`, problem);
+    const override = overrides[id];
+    const title = !link.verified && override === undefined ? substitute(file.unverifiedTitle) : link.title;
+    result[id] = { id, url: override ?? link.url, title };
   }
   return result;
 }

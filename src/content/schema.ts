@@ -21,12 +21,29 @@ export const linkSchema = z.object({
   title: text.max(60),
   verified: z.boolean(),
   source: text,
+  /** "la": a Local Administrator's procedure (creating a shared mailbox, marking a leaver), never shown to starters. */
+  audience: z.enum(['everyone', 'la']).default('everyone'),
 });
 
 export const linksFileSchema = z.object({
   $comment: z.string().optional(),
+  /** The button of an unverified link, which opens the knowledge base until LINK_OVERRIDES names the real page. */
+  unverifiedTitle: text.max(60),
   links: z.record(linkIdSchema, linkSchema),
 });
+
+/** True when a URL is https and its host is on the allow-list (links.json and LINK_OVERRIDES alike). */
+export function linkHostProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a URL';
+  }
+  if (parsed.protocol !== 'https:') return 'must be an https URL';
+  if (!(ALLOWED_LINK_HOSTS as readonly string[]).includes(parsed.hostname)) return `host ${parsed.hostname} is not on the allow-list`;
+  return undefined;
+}
 
 export const serviceFileSchema = z.object({
   $comment: z.string().optional(),
