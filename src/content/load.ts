@@ -60,6 +60,8 @@ export interface IntentContent {
   readonly map: IntentMap;
   readonly answers: ReadonlyMap<string, IntentAnswer>;
   readonly fallback: { readonly title: string; readonly lines: readonly string[] };
+  /** For a question with nothing of the service in it. */
+  readonly offTopic: { readonly title: string; readonly lines: readonly string[] };
   readonly didYouMean: { readonly title: string; readonly lines: readonly string[] };
   /** Leads the topic a safety answer offers after its advice ("Your question was also about:"). */
   readonly alsoAsked: string;
@@ -234,6 +236,7 @@ function loadIntents(
     map: file,
     answers,
     fallback: { title: sub(file.fallback.title), lines: file.fallback.lines.map(sub) },
+    offTopic: { title: substitute('offTopic')(file.offTopic.title), lines: file.offTopic.lines.map(substitute('offTopic')) },
     didYouMean: file.didYouMean,
     alsoAsked: file.safety.alsoAsked,
   };

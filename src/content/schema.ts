@@ -203,6 +203,8 @@ export const intentsFileSchema = z.object({
   spellings: z.record(matchText, matchText),
   synonyms: z.record(matchText, z.array(matchText).min(1)),
   fallback: z.object({ title: text.max(120), lines: z.array(text.max(600)).min(1).max(4) }),
+  /** The fallback for a question with nothing of the service in it (a canteen menu): not the national helpdesk. */
+  offTopic: z.object({ title: text.max(120), lines: z.array(text.max(600)).min(1).max(4) }),
   didYouMean: z.object({ title: text.max(120), lines: z.array(text.max(300)).max(2) }),
   safety: z.object({
     $comment: z.string().optional(),

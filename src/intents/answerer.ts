@@ -57,7 +57,8 @@ export class IntentAnswerer implements Answerer {
       const titles = match.intents.map((id) => this.intents.answers.get(id)?.title ?? id);
       return { match, intent: undefined, text: [this.intents.didYouMean.title, ...titles.map((t) => `- ${t}`)].join('\n') };
     }
-    return { match, intent: undefined, text: [this.intents.fallback.title, ...this.intents.fallback.lines].join('\n') };
+    const fallback = match.offTopic ? this.intents.offTopic : this.intents.fallback;
+    return { match, intent: undefined, text: [fallback.title, ...fallback.lines].join('\n') };
   }
 
   /** The card for a verdict. */
@@ -71,8 +72,11 @@ export class IntentAnswerer implements Answerer {
           lines: this.intents.didYouMean.lines.map((text) => ({ text })),
           choiceRows: buttonRows(match.intents.map((id) => ({ id, title: this.intents.answers.get(id)?.title ?? id }))).map((choices) => ({ choices })),
         });
-      case 'fallback':
-        return this.renderer.render('fallback', { title: this.intents.fallback.title, lines: this.intents.fallback.lines.map((text) => ({ text })) });
+      case 'fallback': {
+        // Off-topic questions are not sent to the national helpdesk or the LA: their card offers only what the bot does.
+        const fallback = match.offTopic ? this.intents.offTopic : this.intents.fallback;
+        return this.renderer.render('fallback', { title: fallback.title, lines: fallback.lines.map((text) => ({ text })), offerHelp: !match.offTopic });
+      }
     }
   }
 
@@ -81,7 +85,8 @@ export class IntentAnswerer implements Answerer {
     const cards = [...this.intents.answers.values()].map((a) => ({ name: `answer ${a.id}`, card: this.answerCard(a, progress, []) }));
     const [first, second] = [...this.intents.answers.keys()];
     cards.push({ name: 'did you mean', card: this.cardFor({ kind: 'didYouMean', intents: [first as string, second as string], confidence: 0.5, candidates: [] }, undefined) });
-    cards.push({ name: 'fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [] }, undefined) });
+    cards.push({ name: 'fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [], offTopic: false }, undefined) });
+    cards.push({ name: 'off-topic fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [], offTopic: true }, undefined) });
     return cards;
   }
 

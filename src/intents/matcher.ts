@@ -59,7 +59,13 @@ export type Match =
       readonly also: readonly string[];
     }
   | { readonly kind: 'didYouMean'; readonly intents: readonly [string, string]; readonly confidence: number; readonly candidates: readonly Candidate[] }
-  | { readonly kind: 'fallback'; readonly confidence: number; readonly candidates: readonly Candidate[] };
+  | {
+      readonly kind: 'fallback';
+      readonly confidence: number;
+      readonly candidates: readonly Candidate[];
+      /** Nothing in the question touched any intent: it is not about the service at all. */
+      readonly offTopic: boolean;
+    };
 
 /** Score a full phrase earns, plus this much for each word beyond two. */
 const PHRASE_SCORE = 3;
@@ -175,7 +181,9 @@ export class IntentMatcher {
 
     const top = candidates.slice(0, 3);
     const [first, second] = top;
-    if (!first || first.score < this.threshold) return { kind: 'fallback', confidence: first ? confidenceOf(first.score) : 0, candidates: top };
+    if (!first || first.score < this.threshold) {
+      return { kind: 'fallback', confidence: first ? confidenceOf(first.score) : 0, candidates: top, offTopic: !first && safety.length === 0 };
+    }
     if (second && second.score >= this.threshold && first.score - second.score < AMBIGUITY_MARGIN) {
       return { kind: 'didYouMean', intents: [first.intent, second.intent], confidence: confidenceOf(first.score), candidates: top };
     }
