@@ -120,6 +120,7 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
 
   const seenSteps = new Set<string>();
   const seenActions = new Set<string>();
+  const seenShort = new Set<string>();
   const journey: Journey = {
     id: journeyFile.id,
     version: journeyFile.version,
@@ -139,10 +140,15 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
             throw new ContentError('journey.json', `${aat}.id`, `duplicate action id "${action.id}"`);
           }
           seenActions.add(action.id);
+          if (seenShort.has(action.short)) {
+            throw new ContentError('journey.json', `${aat}.short`, `"${action.short}" names another action too: buttons must tell actions apart`);
+          }
+          seenShort.add(action.short);
           const asub = substituteIn('journey.json', aat);
           return {
             id: action.id,
             title: asub(action.title),
+            short: asub(action.short),
             guidance: action.guidance.map(asub),
             links: linkRefs('journey.json', `${aat}.links`, action.links),
             mustDo: action.mustDo,

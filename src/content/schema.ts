@@ -59,6 +59,7 @@ export const serviceFileSchema = z.object({
 export const actionSchema = z.object({
   id: idSchema,
   title: text.max(120),
+  short: text.max(30),
   guidance: z.array(text).min(1),
   links: z.array(linkIdSchema).max(3),
   mustDo: z.boolean(),

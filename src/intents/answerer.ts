@@ -1,6 +1,6 @@
 import type { Answerer } from '../bot/journeyFlow';
 import type { CardJson, CardRenderer } from '../cards/render';
-import { buttonRows, linkRows, ukDate } from '../cards/views';
+import { buttonRows, linkRows, toggleTitles, ukDate } from '../cards/views';
 import type { IntentAnswer, IntentContent } from '../content/load';
 import type { Progress } from '../journey/progress';
 import { IntentMatcher, type Match } from './matcher';
@@ -107,8 +107,8 @@ export class IntentAnswerer implements Answerer {
       // Only where the user has a checklist (personal chat): in a channel there is nothing to tick.
       hasAction: action !== undefined && progress !== undefined,
       action: action
-        ? { id: action.id, title: action.title, mustDo: action.mustDo, acknowledged: doneAt !== undefined, doneOn: doneAt ? ukDate(doneAt) : '' }
-        : { id: '', title: '', mustDo: false, acknowledged: false, doneOn: '' },
+        ? { id: action.id, title: action.title, mustDo: action.mustDo, acknowledged: doneAt !== undefined, doneOn: doneAt ? ukDate(doneAt) : '', ...toggleTitles(action) }
+        : { id: '', title: '', mustDo: false, acknowledged: false, doneOn: '', doneTitle: '', undoTitle: '' },
       alsoAsked: this.intents.alsoAsked,
       alsoRows: buttonRows(alsoAsked).map((questions) => ({ questions })),
       hasAlso: alsoAsked.length > 0,

@@ -63,7 +63,7 @@ describe('questions in personal chat', () => {
     const card = await ask(who, conversationId, 'how do I set my account secret');
     expect(cardText(card)).toContain('On your checklist (must do): Set your user account secret');
     expect(cardText(card)).toContain('Not done yet');
-    const mark = buttons(card).find((b) => b.title === 'Mark as done');
+    const mark = buttons(card).find((b) => b.title === 'Mark as done: account secret');
     expect(mark?.data).toMatchObject({ verb: 'ack', actionId: 'account-secret', intent: 'account-secret' });
 
     const refreshed = await press(who, conversationId, mark!.data as JsonObject);

@@ -207,7 +207,7 @@ describe('safety in every answer where it applies', () => {
   });
 
   it('gives a forgotten password without self-service reset its phone route', () => {
-    expect(text('password-reset')).toContain('Never registered? Call your local IT or the helpdesk on 0333 200 1133');
+    expect(text('password-reset')).toContain('Not signed up? Call your local IT or the helpdesk on 0333 200 1133');
     expect(text('password-reset')).toContain('UK mobile number');
     expect(text('password-reset')).toContain('characters of your user account secret');
   });
