@@ -140,11 +140,6 @@ export class IntentMatcher {
     return new Map([...this.safetyIntents, ...this.intents].map((i) => [i.id, i.phrases.map((p) => p.join(' '))]));
   }
 
-  /** Every signal's compiled phrases (for the content check: a signal that normalises to nothing never fires). */
-  compiledSignals(): ReadonlyMap<string, readonly string[]> {
-    return new Map(this.signals.map((s) => [s.id, s.phrases.map((p) => p.join(' '))]));
-  }
-
   match(question: string): Match {
     const tokens = this.normaliser.tokens(question.slice(0, MAX_QUESTION_CHARS));
     const present = new Set(tokens);
@@ -182,6 +177,8 @@ export class IntentMatcher {
     const top = candidates.slice(0, 3);
     const [first, second] = top;
     if (!first || first.score < this.threshold) {
+      // Off-topic: no intent scored at all (the canteen menu; an ESR password, which the guards rule out), so not a
+      // question for the national helpdesk.
       return { kind: 'fallback', confidence: first ? confidenceOf(first.score) : 0, candidates: top, offTopic: !first && safety.length === 0 };
     }
     if (second && second.score >= this.threshold && first.score - second.score < AMBIGUITY_MARGIN) {

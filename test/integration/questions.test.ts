@@ -88,7 +88,7 @@ describe('questions in personal chat', () => {
 
   it('says honestly when it does not know, with the helpdesk and how to find the LA, and logs the question without who asked', async () => {
     const { who, conversationId } = await welcomed();
-    const near = await ask(who, conversationId, 'something about my account');
+    const near = await ask(who, conversationId, 'a question about my mailbox');
     expect(cardText(near)).toContain('Sorry, I do not know the answer to that');
     expect(cardText(near)).toContain('0333 200 1133');
     expect(cardText(near)).toContain('Help, then My Organisation');

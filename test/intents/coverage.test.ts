@@ -43,7 +43,7 @@ describe('questions that are not about NHSmail', () => {
   });
 
   it('keeps the helpdesk and the Local Administrator for an NHSmail question it cannot answer', () => {
-    const match = answerer.matcher.match('account');
+    const match = answerer.matcher.match('a question about my mailbox');
     expect(match).toMatchObject({ kind: 'fallback', offTopic: false });
     const card = answerer.cardFor(match, undefined);
     expect(cardText(card)).toContain('0333 200 1133');

@@ -114,6 +114,14 @@ describe('safety first', () => {
     expect(topic?.score).toBeGreaterThan(match.candidates.find((c) => c.intent === 'phishing')?.score ?? Infinity);
   });
 
+  it('lets a topic clearly ahead answer a message without a signal, and offers the safety answer after it', () => {
+    const match = answerer.matcher.match('the helpdesk asked me for characters of my secret');
+    expect(match).toMatchObject({ kind: 'answer', intent: 'account-secret', safety: false, also: ['secret-asked'] });
+    const card = cardFor('the helpdesk asked me for characters of my secret');
+    expect(cardText(card)).toContain('Your question was also about:');
+    expect(buttons(card).find((b) => b.title === 'If someone asks for your account secret')?.data).toEqual({ verb: 'answer', intent: 'secret-asked' });
+  });
+
   it('leaves ordinary password questions to the topic answer, which still opens with the safety rule', () => {
     const match = answerer.matcher.match('how do I reset my password');
     expect(match).toMatchObject({ kind: 'answer', intent: 'password-reset', safety: false });
@@ -121,7 +129,8 @@ describe('safety first', () => {
   });
 
   it('does not take a signal guarded by its context (Outlook asking for a password is not a person asking)', () => {
-    expect(answerer.matcher.match('outlook keeps asking for my password').kind === 'answer' && answerer.matcher.match('outlook keeps asking for my password')).not.toMatchObject({ safety: true });
+    expect(answerer.matcher.match('outlook keeps asking for my password')).not.toMatchObject({ safety: true });
+    expect(answerer.matcher.match('my manager keeps asking for my password')).toMatchObject({ safety: true });
   });
 });
 
