@@ -6,6 +6,10 @@
  * English; the NHS aims for text most people can read at first go.
  */
 
+/** The budget every step and answer is held to (docs/cards.md). */
+export const FLESCH_FLOOR = 60;
+export const MAX_SENTENCE_WORDS = 20;
+
 /** One sentence: its words. */
 export interface Sentence {
   readonly text: string;
@@ -53,4 +57,15 @@ export function fleschReadingEase(text: string): number {
 /** The longest sentence of a text, in words. */
 export function longestSentence(text: string): Sentence | undefined {
   return sentences(text).reduce<Sentence | undefined>((long, s) => (long === undefined || s.words.length > long.words.length ? s : long), undefined);
+}
+
+/** What breaks the budget in one text: a Flesch score under the floor, and each sentence over the word limit. */
+export function readabilityProblems(text: string): string[] {
+  const problems: string[] = [];
+  const flesch = fleschReadingEase(text);
+  if (flesch < FLESCH_FLOOR) problems.push(`Flesch reading ease ${flesch.toFixed(0)}, under ${FLESCH_FLOOR}`);
+  for (const s of sentences(text)) {
+    if (s.words.length > MAX_SENTENCE_WORDS) problems.push(`a sentence of ${s.words.length} words (at most ${MAX_SENTENCE_WORDS}): “${s.text}”`);
+  }
+  return problems;
 }

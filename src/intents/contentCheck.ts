@@ -2,6 +2,7 @@ import { cardProblems } from '../cards/cardRules';
 import { CardRenderer } from '../cards/render';
 import { JourneyCards } from '../cards/views';
 import { loadContent, type Content } from '../content/load';
+import { readabilityProblems } from '../content/readability';
 import { startProgress } from '../journey/progress';
 import { IntentAnswerer } from './answerer';
 
@@ -58,6 +59,15 @@ export function checkContent(contentDir: string): string[] {
   }
 
   // Links: https and on the allow-list is already enforced by loadContent (links.json schema and resolveLinks).
+
+  // Plain English: each step and each answer within the readability budget (docs/cards.md).
+  for (const step of content.journey.steps) {
+    const text = [...step.paragraphs, ...step.actions.flatMap((a) => [`${a.title}.`, ...a.guidance])].join('\n');
+    for (const problem of readabilityProblems(text)) faults.push(`journey.json: step "${step.id}": ${problem}`);
+  }
+  for (const answer of content.intents.answers.values()) {
+    for (const problem of readabilityProblems(answer.lines.join('\n'))) faults.push(`intents.json: answer "${answer.id}": ${problem}`);
+  }
 
   const journeyCards = new JourneyCards(content, renderer);
   const fresh = startProgress(content.journey, { kind: 'self' }, new Date('2026-01-01T00:00:00Z'));

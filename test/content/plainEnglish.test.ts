@@ -3,10 +3,12 @@
  * every step and answer reads at Flesch 60 or more with no sentence over 20 words, acronyms are explained, symbols
  * are named, titles have no contractions, and the rewrite kept every fact of the seed and the facts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadContent } from '../../src/content/load';
-import { fleschReadingEase, longestSentence, sentences, syllables } from '../../src/content/readability';
+import { FLESCH_FLOOR, fleschReadingEase, longestSentence, MAX_SENTENCE_WORDS, sentences, syllables } from '../../src/content/readability';
+import { checkContent } from '../../src/intents/contentCheck';
 
 const CARDS = join(__dirname, '..', '..', 'cards');
 const content = loadContent(CARDS);
@@ -30,8 +32,6 @@ const bodies: readonly { readonly name: string; readonly text: string }[] = [
   { name: 'off-topic fallback', text: content.intents.offTopic.lines.join('\n') },
 ];
 
-const FLESCH_FLOOR = 60;
-const MAX_SENTENCE_WORDS = 20;
 
 describe('the readability measure', () => {
   it('counts syllables as they are read aloud, near enough', () => {
@@ -59,6 +59,22 @@ describe('plain English in every step and answer', () => {
     const long = bodies.flatMap((b) => sentences(b.text).filter((s) => s.words.length > MAX_SENTENCE_WORDS).map((s) => `${b.name}: ${s.words.length} words: ${s.text}`));
     expect(long).toEqual([]);
     expect(Math.max(...bodies.map((b) => longestSentence(b.text)?.words.length ?? 0))).toBeLessThanOrEqual(MAX_SENTENCE_WORDS);
+  });
+});
+
+describe('npm run content:check', () => {
+  it('reports a step or answer over the budget, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plain-'));
+    cpSync(CARDS, dir, { recursive: true });
+    const file = join(dir, 'intents.json');
+    const intents = JSON.parse(readFileSync(file, 'utf8')) as { intents: { id: string; answer: { lines: string[] } }[] };
+    const mfa = intents.intents.find((i) => i.id === 'mfa') as { answer: { lines: string[] } };
+    mfa.answer.lines.push('Authentication methodologies necessitate comprehensive organisational consideration, notwithstanding technological interoperability considerations and administrative responsibilities across the organisation.');
+    mfa.answer.lines.push('You can use the app on your phone to sign in to your account at work or at home on any day of the week.');
+    writeFileSync(file, JSON.stringify(intents));
+    const faults = checkContent(dir);
+    expect(faults).toContainEqual(expect.stringMatching(/^intents\.json: answer "mfa": Flesch reading ease -?\d+, under 60$/));
+    expect(faults).toContainEqual(expect.stringMatching(/^intents\.json: answer "mfa": a sentence of 25 words \(at most 20\)/));
   });
 });
 
