@@ -149,6 +149,37 @@ export function textTypeProblems(card: unknown): string[] {
   return problems;
 }
 
+/** The buttons a user sees (not the Action.Submit fallbacks, nor the refresh action), in order. */
+function shownButtons(node: unknown, out: Json[] = []): Json[] {
+  if (Array.isArray(node)) node.forEach((child) => shownButtons(child, out));
+  else if (typeof node === 'object' && node !== null) {
+    const o = node as Json;
+    if (typeof o.type === 'string' && o.type.startsWith('Action.')) out.push(o);
+    for (const [key, value] of Object.entries(o)) if (key !== 'fallback' && key !== 'refresh' && key !== 'selectAction') shownButtons(value, out);
+  }
+  return out;
+}
+
+/**
+ * No two buttons on a card share a name (a screen reader reads only the title, so seven "Mark as done" are seven
+ * identical buttons), and no link is offered twice.
+ */
+export function duplicateButtonProblems(card: unknown): string[] {
+  const problems: string[] = [];
+  const titles = new Set<string>();
+  const urls = new Set<string>();
+  for (const button of shownButtons(card)) {
+    const title = typeof button.title === 'string' ? button.title.trim().toLowerCase() : '';
+    if (title !== '' && titles.has(title)) problems.push(`two buttons are named “${String(button.title)}”`);
+    titles.add(title);
+    if (button.type === 'Action.OpenUrl' && typeof button.url === 'string') {
+      if (urls.has(button.url)) problems.push(`two buttons open ${button.url}`);
+      urls.add(button.url);
+    }
+  }
+  return problems;
+}
+
 /** Template expressions left in the card mean the data did not match the template. */
 export function unexpandedProblems(card: unknown): string[] {
   return JSON.stringify(card).includes('${') ? ['has an unexpanded ${…} template expression'] : [];
@@ -166,5 +197,6 @@ export function cardProblems(card: unknown): string[] {
     ...httpsProblems(card),
     ...textTypeProblems(card),
     ...unexpandedProblems(card),
+    ...duplicateButtonProblems(card),
   ];
 }

@@ -324,7 +324,17 @@ export const answersSection: CatalogueSection = ({ content, renderer, samples })
       title: 'Did you mean: two close matches',
       build: () => answerer.cardFor({ kind: 'didYouMean', intents: [ids[0] as string, ids[1] as string], confidence: 0.5, candidates: [] }, undefined),
     },
-    { id: 'fallback', title: 'Fallback: a question the bot cannot answer', build: () => answerer.cardFor({ kind: 'fallback', confidence: 0, candidates: [] }, undefined) },
+    { id: 'fallback', title: 'Fallback: a question the bot cannot answer', build: () => answerer.cardFor({ kind: 'fallback', confidence: 0, candidates: [], offTopic: false }, undefined) },
+    {
+      id: 'fallback-off-topic',
+      title: 'Fallback: a question that is not about the service (a canteen menu)',
+      build: () => answerer.cardFor({ kind: 'fallback', confidence: 0, candidates: [], offTopic: true }, undefined),
+    },
+    {
+      id: 'answer-safety-with-topic',
+      title: 'Safety answer with the topic offered after it ("…mailbox is full, click here")',
+      build: () => answerer.cardFor(answerer.matcher.match('got an email from the nhsmail team saying my mailbox is full, click here'), samples.progress({ acknowledged: samples.partlyDone() })),
+    },
   ];
 };
 

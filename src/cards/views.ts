@@ -34,6 +34,13 @@ export class JourneyCards {
     const summary = summarise(progress, journey);
     const previous = journey.steps[index - 1];
     const next = journey.steps[index + 1];
+    // A link already on the card is not offered again further down (the cyber security guide was offered three times).
+    const shown = new Set(step.links.map((l) => l.url));
+    const actions = step.actions.map((action) => {
+      const links = action.links.filter((l) => !shown.has(l.url));
+      links.forEach((l) => shown.add(l.url));
+      return this.actionView({ ...action, links }, progress);
+    });
     const banner =
       index === 0 && progress.startedBy.kind === 'la'
         ? `${progress.startedBy.name}, your Local Administrator, asked me to welcome you.`
@@ -47,15 +54,17 @@ export class JourneyCards {
         banner,
         paragraphs: step.paragraphs.map((text) => ({ text })),
         linkRows: linkRows(step.links),
-        actions: step.actions.map((action) => this.actionView(action, progress)),
+        actions,
         done: summary.done,
         total: summary.total,
         mustDoDone: summary.mustDoDone,
         mustDoTotal: summary.mustDoTotal,
-        hasPrevious: previous !== undefined,
-        previousStepId: previous?.id ?? '',
+        // "Next" and "Back" name the step they open; in rows Teams shows whole.
+        navRows: buttonRows([
+          ...(previous ? [{ title: `Back: ${previous.title}`, tooltip: `Go back to step ${index}`, stepId: previous.id }] : []),
+          ...(next ? [{ title: `Next: ${next.title}`, tooltip: `Go to step ${index + 2}`, stepId: next.id }] : []),
+        ]).map((buttons) => ({ buttons })),
         hasNext: next !== undefined,
-        nextStepId: next?.id ?? '',
       },
       { refreshFor: { userId: viewer.userId, data: { verb: 'refresh', view: 'step', stepId: step.id } } },
     );
@@ -73,7 +82,7 @@ export class JourneyCards {
       {
         doneActions: done,
         done: summary.done,
-        outstanding: summary.outstanding.map((a) => ({ id: a.id, title: a.title, mustDo: a.mustDo })),
+        outstanding: summary.outstanding.map((a) => ({ id: a.id, title: a.title, mustDo: a.mustDo, ...toggleTitles(a) })),
         total: summary.total,
         mustDoDone: summary.mustDoDone,
         mustDoTotal: summary.mustDoTotal,
@@ -166,7 +175,8 @@ export class JourneyCards {
       title: action.title,
       mustDo: action.mustDo,
       guidance: action.guidance.map((text) => ({ text })),
-      ...actionButtons(action.links),
+      ...toggleTitles(action),
+      ...actionButtons(action.links, toggleTitles(action).doneTitle),
       acknowledged: at !== undefined,
       doneOn: at !== undefined ? ukDate(at) : '',
     };
@@ -192,6 +202,14 @@ const ROW_BUDGET = 60;
 
 /** The title of the button that ticks an action (the longer of its two states, so ticking never moves it). */
 const TOGGLE_TITLE = 'Mark as done';
+
+/**
+ * The names of an action's tick and undo buttons. Each names its action: a screen reader reads only the title, and a
+ * card with seven actions must not have seven buttons called "Mark as done".
+ */
+export function toggleTitles(action: { readonly short: string }): { doneTitle: string; undoTitle: string } {
+  return { doneTitle: `${TOGGLE_TITLE}: ${action.short}`, undoTitle: `Undo: ${action.short}` };
+}
 
 /** Whether a row of buttons with these titles shows each title whole: at most 5 buttons, within ROW_BUDGET. */
 function fitsRow(titles: readonly string[]): boolean {
@@ -225,10 +243,10 @@ export function linkRows(links: readonly Link[]): { links: Link[] }[] {
  * there whole and on a row of its own when it does not. `linkRows` are the rows above the toggle's row,
  * `rowLinks` the links that share the toggle's row.
  */
-export function actionButtons(links: readonly Link[]): { linkRows: { links: Link[] }[]; rowLinks: Link[] } {
+export function actionButtons(links: readonly Link[], toggleTitle: string = TOGGLE_TITLE): { linkRows: { links: Link[] }[]; rowLinks: Link[] } {
   const rows = linkRows(links);
   const last = rows.at(-1);
-  if (last && fitsRow([...last.links.map((l) => l.title), TOGGLE_TITLE])) {
+  if (last && fitsRow([...last.links.map((l) => l.title), toggleTitle])) {
     return { linkRows: rows.slice(0, -1), rowLinks: last.links };
   }
   return { linkRows: rows, rowLinks: [] };

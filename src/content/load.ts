@@ -5,10 +5,11 @@ import type { IntentMap } from '../intents/matcher';
 import { allActions, type Action, type Journey, type Link } from '../journey/journey';
 import { ContentError } from './errors';
 import {
-  ALLOWED_LINK_HOSTS,
   copyFileSchema,
+  linkHostProblem,
   intentsFileSchema,
   REQUIRED_INTENT_IDS,
+  REQUIRED_SAFETY_INTENT_IDS,
   type ReminderCopy,
   NOTICE_KEYS,
   type Notice,
@@ -51,13 +52,19 @@ export interface IntentAnswer {
   /** The journey action the answer is about: the answer card offers to acknowledge it. */
   readonly action: Action | undefined;
   readonly related: readonly { readonly id: string; readonly title: string }[];
+  /** A safety intent: its answer wins over any topic's. */
+  readonly safety: boolean;
 }
 
 export interface IntentContent {
   readonly map: IntentMap;
   readonly answers: ReadonlyMap<string, IntentAnswer>;
   readonly fallback: { readonly title: string; readonly lines: readonly string[] };
+  /** For a question with nothing of the service in it. */
+  readonly offTopic: { readonly title: string; readonly lines: readonly string[] };
   readonly didYouMean: { readonly title: string; readonly lines: readonly string[] };
+  /** Leads the topic a safety answer offers after its advice ("Your question was also about:"). */
+  readonly alsoAsked: string;
 }
 
 export interface ContentOptions {
@@ -101,16 +108,19 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
       throw new ContentError(file, path, `unknown token {${token}}`);
     });
 
-  const links = resolveLinks(linksFile, options.linkOverrides ?? {});
+  const links = resolveLinks(linksFile, options.linkOverrides ?? {}, substituteIn('links.json', 'unverifiedTitle'));
+  // journey.json and intents.json are what starters see: an LA's procedure has no place there.
   const linkRefs = (file: string, path: string, ids: readonly string[]): Link[] =>
     ids.map((id, i) => {
       const link = links[id];
       if (!link) throw new ContentError(file, `${path}[${i}]`, `unknown link id "${id}" (not in links.json)`);
+      if (linksFile.links[id]?.audience === 'la') throw new ContentError(file, `${path}[${i}]`, `"${id}" is a procedure for Local Administrators, not for starters`);
       return link;
     });
 
   const seenSteps = new Set<string>();
   const seenActions = new Set<string>();
+  const seenShort = new Set<string>();
   const journey: Journey = {
     id: journeyFile.id,
     version: journeyFile.version,
@@ -130,10 +140,15 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
             throw new ContentError('journey.json', `${aat}.id`, `duplicate action id "${action.id}"`);
           }
           seenActions.add(action.id);
+          if (seenShort.has(action.short)) {
+            throw new ContentError('journey.json', `${aat}.short`, `"${action.short}" names another action too: buttons must tell actions apart`);
+          }
+          seenShort.add(action.short);
           const asub = substituteIn('journey.json', aat);
           return {
             id: action.id,
             title: asub(action.title),
+            short: asub(action.short),
             guidance: action.guidance.map(asub),
             links: linkRefs('journey.json', `${aat}.links`, action.links),
             mustDo: action.mustDo,
@@ -176,19 +191,32 @@ function loadIntents(
   linkRefs: (file: string, path: string, ids: readonly string[]) => Link[],
   substitute: (path: string) => (text: string) => string,
 ): IntentContent {
+  // Safety intents first (they are tried first), each with the path an editor finds it at.
+  const all = [
+    ...file.safety.intents.map((intent, i) => ({ intent, at: `safety.intents[${i}]`, safety: true })),
+    ...file.intents.map((intent, i) => ({ intent, at: `intents[${i}]`, safety: false })),
+  ];
   const ids = new Set<string>();
-  file.intents.forEach((intent, i) => {
-    if (ids.has(intent.id)) throw new ContentError('intents.json', `intents[${i}].id`, `duplicate intent id "${intent.id}"`);
+  for (const { intent, at } of all) {
+    if (ids.has(intent.id)) throw new ContentError('intents.json', `${at}.id`, `duplicate intent id "${intent.id}"`);
     ids.add(intent.id);
-  });
+  }
   for (const required of REQUIRED_INTENT_IDS) {
     if (!ids.has(required)) throw new ContentError('intents.json', 'intents', `the required intent "${required}" is missing`);
   }
+  const safetyIds = new Set(file.safety.intents.map((i) => i.id));
+  for (const required of REQUIRED_SAFETY_INTENT_IDS) {
+    if (!safetyIds.has(required)) throw new ContentError('intents.json', 'safety.intents', `the safety intent "${required}" is missing`);
+  }
+  file.safety.signals.forEach((signal, i) => {
+    if (!safetyIds.has(signal.intent)) {
+      throw new ContentError('intents.json', `safety.signals[${i}].intent`, `"${signal.intent}" is not a safety intent`);
+    }
+  });
   const actions = new Map(allActions(journey).map((a) => [a.id, a]));
-  const titles = new Map(file.intents.map((intent, i) => [intent.id, substitute(`intents[${i}].title`)(intent.title)]));
+  const titles = new Map(all.map(({ intent, at }) => [intent.id, substitute(`${at}.title`)(intent.title)]));
   const answers = new Map<string, IntentAnswer>();
-  file.intents.forEach((intent, i) => {
-    const at = `intents[${i}]`;
+  for (const { intent, at, safety } of all) {
     const action = intent.actionId === undefined ? undefined : actions.get(intent.actionId);
     if (intent.actionId !== undefined && !action) {
       throw new ContentError('intents.json', `${at}.actionId`, `unknown journey action "${intent.actionId}" (not in journey.json)`);
@@ -206,28 +234,38 @@ function loadIntents(
       links: linkRefs('intents.json', `${at}.answer.links`, intent.answer.links),
       action,
       related,
+      safety,
     });
-  });
+  }
   const sub = substitute('fallback');
   return {
     map: file,
     answers,
     fallback: { title: sub(file.fallback.title), lines: file.fallback.lines.map(sub) },
+    offTopic: { title: substitute('offTopic')(file.offTopic.title), lines: file.offTopic.lines.map(substitute('offTopic')) },
     didYouMean: file.didYouMean,
+    alsoAsked: file.safety.alsoAsked,
   };
 }
 
-function resolveLinks(file: LinksFile, overrides: Readonly<Record<string, string>>): Record<string, Link> {
-  for (const id of Object.keys(overrides)) {
+/**
+ * Every link with its override applied. An override must pass the same https host allow-list as links.json (a
+ * look-alike copy of support.nhs.net is on the web). An unverified link that nothing overrides opens the knowledge
+ * base, and its button says so.
+ */
+function resolveLinks(file: LinksFile, overrides: Readonly<Record<string, string>>, substitute: (text: string) => string): Record<string, Link> {
+  for (const [id, url] of Object.entries(overrides)) {
     if (!file.links[id]) throw new ContentError('LINK_OVERRIDES', id, `unknown link id "${id}" (not in links.json)`);
+    const problem = linkHostProblem(url);
+    if (problem) throw new ContentError('LINK_OVERRIDES', id, `${problem} (allowed: https on the hosts in src/content/schema.ts)`);
   }
   const result: Record<string, Link> = {};
   for (const [id, link] of Object.entries(file.links)) {
-    const host = new URL(link.url).hostname;
-    if (!(ALLOWED_LINK_HOSTS as readonly string[]).includes(host)) {
-      throw new ContentError('links.json', `links.${id}.url`, `host ${host} is not on the allow-list`);
-    }
-    result[id] = { id, url: overrides[id] ?? link.url, title: link.title };
+    const problem = linkHostProblem(link.url);
+    if (problem) throw new ContentError('links.json', `links.${id}.url`, problem);
+    const override = overrides[id];
+    const title = !link.verified && override === undefined ? substitute(file.unverifiedTitle) : link.title;
+    result[id] = { id, url: override ?? link.url, title };
   }
   return result;
 }

@@ -21,12 +21,29 @@ export const linkSchema = z.object({
   title: text.max(60),
   verified: z.boolean(),
   source: text,
+  /** "la": a Local Administrator's procedure (creating a shared mailbox, marking a leaver), never shown to starters. */
+  audience: z.enum(['everyone', 'la']).default('everyone'),
 });
 
 export const linksFileSchema = z.object({
   $comment: z.string().optional(),
+  /** The button of an unverified link, which opens the knowledge base until LINK_OVERRIDES names the real page. */
+  unverifiedTitle: text.max(60),
   links: z.record(linkIdSchema, linkSchema),
 });
+
+/** True when a URL is https and its host is on the allow-list (links.json and LINK_OVERRIDES alike). */
+export function linkHostProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a URL';
+  }
+  if (parsed.protocol !== 'https:') return 'must be an https URL';
+  if (!(ALLOWED_LINK_HOSTS as readonly string[]).includes(parsed.hostname)) return `host ${parsed.hostname} is not on the allow-list`;
+  return undefined;
+}
 
 export const serviceFileSchema = z.object({
   $comment: z.string().optional(),
@@ -42,6 +59,7 @@ export const serviceFileSchema = z.object({
 export const actionSchema = z.object({
   id: idSchema,
   title: text.max(120),
+  short: text.max(30),
   guidance: z.array(text).min(1),
   links: z.array(linkIdSchema).max(3),
   mustDo: z.boolean(),
@@ -145,6 +163,9 @@ export const REQUIRED_INTENT_IDS = [
   'directory',
 ] as const;
 
+/** The safety intents: tried before the topic intents, and their answer wins when a message carries a safety signal. */
+export const REQUIRED_SAFETY_INTENT_IDS = ['password-asked', 'sharing-password', 'password-entered', 'phishing', 'compromised', 'secret-asked'] as const;
+
 const matchText = z.string().trim().min(1, 'must not be empty').max(80);
 
 export const intentSchema = z.object({
@@ -162,14 +183,37 @@ export const intentSchema = z.object({
   related: z.array(idSchema).max(3),
 });
 
+/**
+ * A safety signal: words that show a message is about keeping an account safe (someone asking for a password, a
+ * link to click, "verify my account", fake, scam). Any of its phrases present, and none of its guards, makes the
+ * safety answer win over any topic answer; `intent` is the safety intent it points to when none scores higher.
+ */
+export const safetySignalSchema = z.object({
+  id: idSchema,
+  intent: idSchema,
+  phrases: z.array(matchText).min(1).max(60),
+  guards: z.array(matchText).max(60),
+});
+
 export const intentsFileSchema = z.object({
   $comment: z.string().optional(),
   threshold: z.number().positive().max(20),
   stopwords: z.array(matchText),
+  /** Words ending in s that are not plurals ("teams" is the product, not more than one team). */
+  notPlurals: z.array(z.string().regex(/^[a-z]+s$/, 'must be one lower-case word ending in s')).max(200),
   spellings: z.record(matchText, matchText),
   synonyms: z.record(matchText, z.array(matchText).min(1)),
   fallback: z.object({ title: text.max(120), lines: z.array(text.max(600)).min(1).max(4) }),
+  /** The fallback for a question with nothing of the service in it (a canteen menu): not the national helpdesk. */
+  offTopic: z.object({ title: text.max(120), lines: z.array(text.max(600)).min(1).max(4) }),
   didYouMean: z.object({ title: text.max(120), lines: z.array(text.max(300)).max(2) }),
+  safety: z.object({
+    $comment: z.string().optional(),
+    /** Leads the topic a safety answer offers after its advice. */
+    alsoAsked: text.max(80),
+    signals: z.array(safetySignalSchema).min(1).max(40),
+    intents: z.array(intentSchema).min(1).max(20),
+  }),
   intents: z.array(intentSchema).min(1),
 });
 export type IntentsFile = z.infer<typeof intentsFileSchema>;

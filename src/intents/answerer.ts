@@ -1,6 +1,6 @@
 import type { Answerer } from '../bot/journeyFlow';
 import type { CardJson, CardRenderer } from '../cards/render';
-import { buttonRows, linkRows, ukDate } from '../cards/views';
+import { buttonRows, linkRows, toggleTitles, ukDate } from '../cards/views';
 import type { IntentAnswer, IntentContent } from '../content/load';
 import type { Progress } from '../journey/progress';
 import { IntentMatcher, type Match } from './matcher';
@@ -42,7 +42,7 @@ export class IntentAnswerer implements Answerer {
 
   answerIntent(intentId: string, context: { progress: Progress | undefined }): CardJson | undefined {
     const answer = this.intents.answers.get(intentId);
-    return answer ? this.answerCard(answer, context.progress) : undefined;
+    return answer ? this.answerCard(answer, context.progress, []) : undefined;
   }
 
   /** The verdict and plain text for a question (CLI, reports); nothing is logged. */
@@ -50,44 +50,55 @@ export class IntentAnswerer implements Answerer {
     const match = this.matcher.match(question);
     if (match.kind === 'answer') {
       const answer = this.intents.answers.get(match.intent) as IntentAnswer;
-      return { match, intent: match.intent, text: [answer.title, ...answer.lines].join('\n') };
+      const also = match.also.map((id) => `${this.intents.alsoAsked} ${this.intents.answers.get(id)?.title ?? id}`);
+      return { match, intent: match.intent, text: [answer.title, ...answer.lines, ...also].join('\n') };
     }
     if (match.kind === 'didYouMean') {
       const titles = match.intents.map((id) => this.intents.answers.get(id)?.title ?? id);
       return { match, intent: undefined, text: [this.intents.didYouMean.title, ...titles.map((t) => `- ${t}`)].join('\n') };
     }
-    return { match, intent: undefined, text: [this.intents.fallback.title, ...this.intents.fallback.lines].join('\n') };
+    const fallback = match.offTopic ? this.intents.offTopic : this.intents.fallback;
+    return { match, intent: undefined, text: [fallback.title, ...fallback.lines].join('\n') };
   }
 
   /** The card for a verdict. */
   cardFor(match: Match, progress: Progress | undefined): CardJson {
     switch (match.kind) {
       case 'answer':
-        return this.answerCard(this.intents.answers.get(match.intent) as IntentAnswer, progress);
+        return this.answerCard(this.intents.answers.get(match.intent) as IntentAnswer, progress, match.also);
       case 'didYouMean':
         return this.renderer.render('did-you-mean', {
           title: this.intents.didYouMean.title,
           lines: this.intents.didYouMean.lines.map((text) => ({ text })),
           choiceRows: buttonRows(match.intents.map((id) => ({ id, title: this.intents.answers.get(id)?.title ?? id }))).map((choices) => ({ choices })),
         });
-      case 'fallback':
-        return this.renderer.render('fallback', { title: this.intents.fallback.title, lines: this.intents.fallback.lines.map((text) => ({ text })) });
+      case 'fallback': {
+        // Off-topic questions are not sent to the national helpdesk or the LA: their card offers only what the bot does.
+        const fallback = match.offTopic ? this.intents.offTopic : this.intents.fallback;
+        return this.renderer.render('fallback', { title: fallback.title, lines: fallback.lines.map((text) => ({ text })), offerHelp: !match.offTopic });
+      }
     }
   }
 
   /** Every card this answerer can send, for the content check and the card tests. */
   allCards(progress?: Progress): { readonly name: string; readonly card: CardJson }[] {
-    const cards = [...this.intents.answers.values()].map((a) => ({ name: `answer ${a.id}`, card: this.answerCard(a, progress) }));
+    const cards = [...this.intents.answers.values()].map((a) => ({ name: `answer ${a.id}`, card: this.answerCard(a, progress, []) }));
     const [first, second] = [...this.intents.answers.keys()];
     cards.push({ name: 'did you mean', card: this.cardFor({ kind: 'didYouMean', intents: [first as string, second as string], confidence: 0.5, candidates: [] }, undefined) });
-    cards.push({ name: 'fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [] }, undefined) });
+    cards.push({ name: 'fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [], offTopic: false }, undefined) });
+    cards.push({ name: 'off-topic fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [], offTopic: true }, undefined) });
     return cards;
   }
 
-  private answerCard(answer: IntentAnswer, progress: Progress | undefined): CardJson {
+  /** An answer card; `also` are the topics a safety answer offers after its advice. */
+  private answerCard(answer: IntentAnswer, progress: Progress | undefined, also: readonly string[]): CardJson {
     const action = answer.action;
     const doneAt = action && progress ? progress.acknowledged[action.id] : undefined;
-    const related = answer.related.slice(0, 3);
+    const alsoAsked = also.flatMap((id) => {
+      const topic = this.intents.answers.get(id);
+      return topic ? [{ id: topic.id, title: topic.title }] : [];
+    });
+    const related = answer.related.filter((r) => !also.includes(r.id)).slice(0, 3 - Math.min(alsoAsked.length, 3));
     return this.renderer.render('answer', {
       id: answer.id,
       title: answer.title,
@@ -96,8 +107,11 @@ export class IntentAnswerer implements Answerer {
       // Only where the user has a checklist (personal chat): in a channel there is nothing to tick.
       hasAction: action !== undefined && progress !== undefined,
       action: action
-        ? { id: action.id, title: action.title, mustDo: action.mustDo, acknowledged: doneAt !== undefined, doneOn: doneAt ? ukDate(doneAt) : '' }
-        : { id: '', title: '', mustDo: false, acknowledged: false, doneOn: '' },
+        ? { id: action.id, title: action.title, mustDo: action.mustDo, acknowledged: doneAt !== undefined, doneOn: doneAt ? ukDate(doneAt) : '', ...toggleTitles(action) }
+        : { id: '', title: '', mustDo: false, acknowledged: false, doneOn: '', doneTitle: '', undoTitle: '' },
+      alsoAsked: this.intents.alsoAsked,
+      alsoRows: buttonRows(alsoAsked).map((questions) => ({ questions })),
+      hasAlso: alsoAsked.length > 0,
       relatedRows: buttonRows(related).map((questions) => ({ questions })),
       offerHelpdesk: answer.id !== 'helpdesk' && !related.some((r) => r.id === 'helpdesk'),
     });

@@ -2,6 +2,7 @@ import { cardProblems } from '../cards/cardRules';
 import { CardRenderer } from '../cards/render';
 import { JourneyCards } from '../cards/views';
 import { loadContent, type Content } from '../content/load';
+import { readabilityProblems } from '../content/readability';
 import { startProgress } from '../journey/progress';
 import { IntentAnswerer } from './answerer';
 
@@ -21,8 +22,9 @@ export function checkContent(contentDir: string): string[] {
   const renderer = new CardRenderer(content.templates);
   const answerer = new IntentAnswerer(content.intents, renderer);
 
+  const allIntents = [...content.intents.map.safety.intents, ...content.intents.map.intents];
   // Reachable: each intent's own title, or failing that one of its phrases, is answered with that intent.
-  for (const intent of content.intents.map.intents) {
+  for (const intent of allIntents) {
     const tries = [content.intents.answers.get(intent.id)?.title ?? '', ...intent.phrases];
     if (!tries.some((q) => answerer.reply(q).intent === intent.id)) {
       faults.push(`intents.json: intent "${intent.id}" is unreachable: neither its title nor any of its phrases is answered with it`);
@@ -30,7 +32,14 @@ export function checkContent(contentDir: string): string[] {
   }
 
   // Every entry must still say something after normalisation (a phrase of stopwords matches nothing).
-  for (const intent of content.intents.map.intents) {
+  for (const signal of content.intents.map.safety.signals) {
+    for (const [field, list] of Object.entries({ phrases: signal.phrases, guards: signal.guards })) {
+      for (const entry of list) {
+        if (answerer.matcher.normaliser.tokens(entry).length === 0) faults.push(`intents.json: "${entry}" in safety signal ${signal.id}.${field} is only stopwords and matches nothing`);
+      }
+    }
+  }
+  for (const intent of allIntents) {
     const entries = { phrases: intent.phrases, keywords: Object.keys(intent.keywords), requires: intent.requires, guards: intent.guards };
     for (const [field, list] of Object.entries(entries)) {
       for (const entry of list) {
@@ -50,6 +59,15 @@ export function checkContent(contentDir: string): string[] {
   }
 
   // Links: https and on the allow-list is already enforced by loadContent (links.json schema and resolveLinks).
+
+  // Plain English: each step and each answer within the readability budget (docs/cards.md).
+  for (const step of content.journey.steps) {
+    const text = [...step.paragraphs, ...step.actions.flatMap((a) => [`${a.title}.`, ...a.guidance])].join('\n');
+    for (const problem of readabilityProblems(text)) faults.push(`journey.json: step "${step.id}": ${problem}`);
+  }
+  for (const answer of content.intents.answers.values()) {
+    for (const problem of readabilityProblems(answer.lines.join('\n'))) faults.push(`intents.json: answer "${answer.id}": ${problem}`);
+  }
 
   const journeyCards = new JourneyCards(content, renderer);
   const fresh = startProgress(content.journey, { kind: 'self' }, new Date('2026-01-01T00:00:00Z'));

@@ -10,6 +10,8 @@ export interface Lexicon {
   /** Canonical word or words → variants that mean the same ("la" ← "local administrator"). */
   readonly synonyms: Readonly<Record<string, readonly string[]>>;
   readonly stopwords: readonly string[];
+  /** Words ending in s that singular() must leave alone: "teams" (the product) is not the plural of "team". */
+  readonly notPlurals?: readonly string[];
 }
 
 const APOSTROPHES = /[\u2018\u2019\u02bc\u0060\u00b4]/g;
@@ -80,6 +82,7 @@ export function typoAllowance(word: string): number {
 export class Normaliser {
   private readonly spellings: ReadonlyMap<string, readonly string[]>;
   private readonly stopwords: ReadonlySet<string>;
+  private readonly notPlurals: ReadonlySet<string>;
   /** Synonym variants as word sequences, longest first, with the canonical words they become. */
   private readonly synonymRules: readonly { readonly from: readonly string[]; readonly to: readonly string[] }[];
   private readonly synonymFirstWords: ReadonlySet<string>;
@@ -88,6 +91,7 @@ export class Normaliser {
   private readonly corrections = new Map<string, string>();
 
   constructor(lexicon: Lexicon) {
+    this.notPlurals = new Set(lexicon.notPlurals ?? []);
     this.spellings = new Map(Object.entries(lexicon.spellings).map(([from, to]) => [from, words(to)]));
     this.stopwords = new Set(lexicon.stopwords.flatMap((w) => this.base(w)));
     const rules: { from: string[]; to: string[] }[] = [];
@@ -132,7 +136,7 @@ export class Normaliser {
   }
 
   private rewrite(word: string): string[] {
-    return (this.spellings.get(word) ?? [word]).map(singular);
+    return (this.spellings.get(word) ?? [word]).map((w) => (this.notPlurals.has(w) ? w : singular(w)));
   }
 
   private withoutStopwords(tokens: readonly string[]): string[] {
@@ -140,7 +144,7 @@ export class Normaliser {
   }
 
   private correct(word: string): string {
-    if (this.vocabulary.has(word) || this.vocabulary.has(singular(word))) return word;
+    if (this.vocabulary.has(word) || this.vocabulary.has(singular(word)) || this.notPlurals.has(word)) return word;
     const allowance = typoAllowance(word);
     if (allowance === 0) return word;
     const cached = this.corrections.get(word);
@@ -198,5 +202,29 @@ export function startsAt(tokens: readonly string[], at: number, seq: readonly st
 export function containsSequence(tokens: readonly string[], seq: readonly string[]): boolean {
   if (seq.length === 0) return false;
   for (let i = 0; i + seq.length <= tokens.length; i++) if (startsAt(tokens, i, seq)) return true;
+  return false;
+}
+
+/** True when the words of `seq` appear in `tokens` in order, with at most `gap` other words between neighbours. */
+export function containsInOrder(tokens: readonly string[], seq: readonly string[], gap: number): boolean {
+  if (seq.length === 0) return false;
+  for (let start = 0; start < tokens.length; start++) {
+    if (tokens[start] !== seq[0]) continue;
+    let at = start;
+    let k = 1;
+    while (k < seq.length) {
+      let next = -1;
+      for (let j = at + 1; j <= Math.min(tokens.length - 1, at + 1 + gap); j++) {
+        if (tokens[j] === seq[k]) {
+          next = j;
+          break;
+        }
+      }
+      if (next < 0) break;
+      at = next;
+      k++;
+    }
+    if (k === seq.length) return true;
+  }
   return false;
 }

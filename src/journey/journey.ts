@@ -5,10 +5,12 @@ export interface Link {
   readonly title: string;
 }
 
-/** One thing a new user should do, which they acknowledge ("Mark as done"). */
+/** One thing a new user should do, which they acknowledge ("Mark as done: …"). */
 export interface Action {
   readonly id: string;
   readonly title: string;
+  /** A few words naming the action on its buttons ("Mark as done: UK mobile number"), so a screen reader tells them apart. */
+  readonly short: string;
   readonly guidance: readonly string[];
   readonly links: readonly Link[];
   readonly mustDo: boolean;

@@ -31,6 +31,12 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** The accessible names of the buttons of one rendered card, from chromium's accessibility tree. */
+async function buttonNames(page: CardPage, id: string): Promise<string[]> {
+  const snapshot = await page.page.locator(`[id="card-${id}"]`).ariaSnapshot();
+  return [...snapshot.matchAll(/- button "((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] ?? '').replace(/\\(.)/g, '$1'));
+}
+
 describe.each(THEMES)('%s theme, mobile width (360 px)', (theme) => {
   it('renders every card without a parse, render or script error', () => {
     const rendered = results.get(theme) ?? [];
@@ -56,6 +62,17 @@ describe.each(THEMES)('%s theme, mobile width (360 px)', (theme) => {
       if (problems.length > 0) overflowing[entry.id] = problems;
     }
     expect(overflowing).toEqual({});
+  });
+
+  it('gives every button on a card an accessible name of its own, as a screen reader hears it', async () => {
+    const page = pages.get(theme) as CardPage;
+    const shared: Record<string, string[]> = {};
+    for (const entry of catalogue.entries) {
+      const names = await buttonNames(page, entry.id);
+      const twice = names.filter((name, i) => names.indexOf(name) !== i);
+      if (twice.length > 0) shared[entry.id] = twice;
+    }
+    expect(shared).toEqual({});
   });
 
   it('has no serious or critical axe-core violation on the rendered cards', async () => {
@@ -114,6 +131,14 @@ describe('the checks catch faults', () => {
     const page = pages.get('light') as CardPage;
     const [result] = await page.render([sample('unknown-element', [{ type: 'Fancy', text: 'x' }])]);
     expect(result?.errors.join('\n')).toMatch(/Fancy/);
+  });
+
+  it('hears two buttons with one name on a card', async () => {
+    const page = await CardPage.open(browser, { theme: 'light', width: 'mobile' });
+    const twice = { type: 'ActionSet', actions: [{ type: 'Action.Submit', title: 'Mark as done' }, { type: 'Action.Submit', title: 'Mark as done' }] };
+    await page.render([sample('same-names', [{ type: 'TextBlock', text: 'x' }, twice])]);
+    expect(await buttonNames(page, 'same-names')).toEqual(['Mark as done', 'Mark as done']);
+    await page.close();
   });
 
   it('axe-core finds an input without a label', async () => {

@@ -91,8 +91,8 @@ describe('content as data', () => {
   });
 
   it('lets configuration override a link, and refuses an override for a link that does not exist', () => {
-    const overridden = loadContent('cards', { linkOverrides: { serviceStatus: 'https://status.example.nhs.uk/' } });
-    expect(overridden.links.serviceStatus?.url).toBe('https://status.example.nhs.uk/');
+    const overridden = loadContent('cards', { linkOverrides: { serviceStatus: 'https://support.nhs.net/service-status/' } });
+    expect(overridden.links.serviceStatus?.url).toBe('https://support.nhs.net/service-status/');
     expect(() => loadContent('cards', { linkOverrides: { nope: 'https://x.nhs.uk/' } })).toThrow(/LINK_OVERRIDES at nope: unknown link id/);
   });
 

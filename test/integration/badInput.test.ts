@@ -115,7 +115,7 @@ describe('teams and group chats', () => {
 
     await postActivity(bot.messagesUrl, channelMention(scene, who, team, 'continue'));
     const reply = teams.activities.at(-1)!;
-    expect(cardText(cardOf(reply))).toContain('Let’s do that in our one-to-one chat');
+    expect(cardText(cardOf(reply))).toContain('Let us do that in our one-to-one chat');
     expect(cardText(cardOf(reply))).not.toContain('Step 1 of 8');
   });
 

@@ -35,7 +35,7 @@ describe('when storage fails', () => {
     expect(res.body).toEqual({
       statusCode: 200,
       type: 'application/vnd.microsoft.activity.message',
-      value: 'I couldn’t save that. Something went wrong on my side and your change was not saved. Please try again in a minute.',
+      value: 'I could not save that. Something went wrong on my side and your change was not saved. Please try again in a minute.',
     });
     expect((await fetch(`${bot.baseUrl}/readyz`)).status).toBe(503);
     expect((await fetch(`${bot.baseUrl}/healthz`)).status).toBe(200);
@@ -52,7 +52,7 @@ describe('when storage fails', () => {
     storage.failing = storageDown();
     await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'progress'));
     const reply = cardText(cardOf(teams.sentTo(conversationId).at(-1)!));
-    expect(reply).toContain('I couldn’t save that');
+    expect(reply).toContain('I could not save that');
     expect(reply).not.toMatch(/ECONNREFUSED|at .*\.(js|ts):\d+/);
   });
 

@@ -104,7 +104,7 @@ describe('acknowledging actions', () => {
     expect(text).toMatch(/✓ Done on \d{1,2} \w+ \d{4}/);
     expect(text).toContain('1 of 18 actions done');
     expect(text).toContain('Must-do actions: 1 of 3 done');
-    expect(buttons(body.value).map((b) => b.title)).toContain('Undo');
+    expect(buttons(body.value).map((b) => b.title)).toContain('Undo: account secret');
     expect((body.value['refresh'] as { userIds: string[] }).userIds).toEqual([who.userId]);
   });
 
@@ -173,7 +173,7 @@ describe('moving through the journey', () => {
   it('goes to the next step in place and resumes there with "continue"', async () => {
     const { who, conversationId } = newStarter(teams);
     await post(personalInstall(scene, who, conversationId));
-    const next = buttons(cardOf(teams.sentTo(conversationId)[0]!)).find((b) => b.title === 'Next')!;
+    const next = buttons(cardOf(teams.sentTo(conversationId)[0]!)).find((b) => b.title === 'Next: Getting started')!;
     const { text } = await invoke(who, conversationId, 'goto', next.data as JsonObject);
     expect(text).toContain('Step 2 of 8');
     expect(text).toContain('Getting started');
@@ -226,6 +226,7 @@ describe('commands', () => {
     await post(personalMessage(scene, who, conversationId, 'hello'));
     await post(personalMessage(scene, who, conversationId, 'what is the meaning of life'));
     const reply = cardText(cardOf(teams.sentTo(conversationId).at(-1)!));
-    expect(reply).toContain('0333 200 1133');
+    expect(reply).toContain('I can only help with NHSmail');
+    expect(reply).toContain('ask your manager or your local IT');
   });
 });

@@ -63,7 +63,7 @@ describe('questions in personal chat', () => {
     const card = await ask(who, conversationId, 'how do I set my account secret');
     expect(cardText(card)).toContain('On your checklist (must do): Set your user account secret');
     expect(cardText(card)).toContain('Not done yet');
-    const mark = buttons(card).find((b) => b.title === 'Mark as done');
+    const mark = buttons(card).find((b) => b.title === 'Mark as done: account secret');
     expect(mark?.data).toMatchObject({ verb: 'ack', actionId: 'account-secret', intent: 'account-secret' });
 
     const refreshed = await press(who, conversationId, mark!.data as JsonObject);
@@ -88,12 +88,19 @@ describe('questions in personal chat', () => {
 
   it('says honestly when it does not know, with the helpdesk and how to find the LA, and logs the question without who asked', async () => {
     const { who, conversationId } = await welcomed();
+    const near = await ask(who, conversationId, 'a question about my mailbox');
+    expect(cardText(near)).toContain('Sorry, I do not know the answer to that');
+    expect(cardText(near)).toContain('0333 200 1133');
+    expect(cardText(near)).toContain('Help, then My Organisation');
+    expect(buttons(near).map((b) => b.title)).toEqual(['Find my Local Administrator', 'Contact the helpdesk', 'What I can do']);
+
+    // Not about NHSmail at all: not sent to the national helpdesk.
     const card = await ask(who, conversationId, 'where do I park my car, my number is 07700 900123');
     const text = cardText(card);
-    expect(text).toContain('Sorry, I don’t know the answer to that');
-    expect(text).toContain('0333 200 1133');
-    expect(text).toContain('Help, then My Organisation');
-    expect(buttons(card).map((b) => b.title)).toEqual(['Find my Local Administrator', 'Contact the helpdesk', 'What I can do']);
+    expect(text).toContain('I can only help with NHSmail');
+    expect(text).toContain('ask your manager or your local IT');
+    expect(text).not.toContain('0333 200 1133');
+    expect(buttons(card).map((b) => b.title)).toEqual(['What I can do']);
 
     const logged = await new UnansweredLog(bot.app.storage, 30, () => new Date()).list();
     const entry = logged.find((q) => q.text.startsWith('where do I park my car'));

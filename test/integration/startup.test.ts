@@ -50,7 +50,7 @@ describe('starting and stopping the process', () => {
   it('names the file, the path and the fault when content is broken', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'content-'));
     cpSync(join(ROOT, 'cards'), dir, { recursive: true });
-    writeFileSync(join(dir, 'links.json'), JSON.stringify({ links: { portal: { url: 'https://portal.nhs.net/', title: '', verified: true, source: 's' } } }));
+    writeFileSync(join(dir, 'links.json'), JSON.stringify({ unverifiedTitle: 'Search the Support Site', links: { portal: { url: 'https://portal.nhs.net/', title: '', verified: true, source: 's' } } }));
     const run = await runBot({ CONTENT_DIR: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Content error: links.json at links.portal.title: must not be empty');

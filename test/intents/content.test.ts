@@ -113,7 +113,8 @@ describe('npm run ask', () => {
     ]);
     expect(lines[0]?.confidence).toBeGreaterThan(0.5);
     expect(lines[0]?.answer).toContain('Change Password');
-    expect(lines[1]?.answer).toContain('0333 200 1133');
+    expect(lines[1]?.answer).toContain('I can only help with NHSmail');
+    expect(lines[1]?.answer).not.toContain('0333 200 1133');
   });
 
   it('prints a readable answer without --json', () => {
