@@ -91,6 +91,7 @@ export const settingsSchema = z.object({
   GRAPH_INSTALL_APP: booleanish.default(true),
   GRAPH_LOGIN_URL: httpUrl.default('https://login.microsoftonline.com'),
   GRAPH_BASE_URL: httpUrl.default('https://graph.microsoft.com/v1.0'),
+  WELCOME_NEW_ACCOUNTS_WITHIN_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
 
   DELIVERY_TENANT_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(30),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -159,6 +160,8 @@ export interface Config {
         readonly installApp: boolean;
       }
     | undefined;
+  /** Install welcomes: in rollout mode, accounts older than this many days get an introduction, not the journey. */
+  readonly welcome: { readonly newAccountsWithinDays: number | undefined };
   readonly delivery: {
     readonly tenantPerSecond: number;
     readonly concurrency: number;
@@ -330,6 +333,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
             installApp: s.GRAPH_INSTALL_APP,
           }
         : undefined,
+    welcome: { newAccountsWithinDays: s.WELCOME_NEW_ACCOUNTS_WITHIN_DAYS },
     delivery: {
       tenantPerSecond: s.DELIVERY_TENANT_PER_SECOND,
       concurrency: s.DELIVERY_CONCURRENCY,
