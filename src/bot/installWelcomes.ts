@@ -18,6 +18,14 @@ export const INSTALL_WELCOME_KIND = 'installWelcome';
 /** How long an install turn waits for Teams to take the welcome before it leaves it to the queue. */
 const TURN_SEND_MS = 5000;
 
+/**
+ * How long this instance remembers that it queued a user's welcome. Teams sends a user's two install events within
+ * milliseconds; the second need not write to the store again (createIfAbsent writes and syncs a file before it finds
+ * the job there). Short, so that a user who needs a new welcome later (forgotten, then reinstalled) gets one queued.
+ */
+const RECENTLY_QUEUED_MS = 10_000;
+const RECENTLY_QUEUED_MAX = 10_000;
+
 /** What became of a welcome asked for in a turn. */
 export type InstallWelcomeOutcome = 'sent' | 'queued' | 'notClaimed' | 'failed';
 
@@ -73,6 +81,9 @@ export interface InstallWelcomesDeps {
  * queue is.
  */
 export class InstallWelcomes {
+  /** Job id → until when it is known to be queued (bounded; only spares store writes, never decides a welcome). */
+  private readonly recentlyQueued = new Map<string, number>();
+
   constructor(private readonly deps: InstallWelcomesDeps) {}
 
   /** In the turn: welcomes the user now if Teams has room, else queues the welcome. */
@@ -114,6 +125,7 @@ export class InstallWelcomes {
         return;
       }
       const { tenantId, userId, aadObjectId } = job.data;
+      this.recentlyQueued.delete(installWelcomeJob({ tenantId, userId, aadObjectId }, undefined).id);
       const record = await deps.users.record({ tenantId, userId, aadObjectId });
       // Forgotten, welcomed already, or no chat any more: nothing to send (a later message welcomes them).
       if (!record || record.welcome.sentAt !== undefined || !record.installed || record.conversationId === '') return;
@@ -150,7 +162,15 @@ export class InstallWelcomes {
   };
 
   private async enqueue(user: UserRef, pending: PendingWelcome | undefined, why: string): Promise<'queued'> {
-    await this.deps.queue.enqueue([installWelcomeJob(user, pending)]);
+    const job = installWelcomeJob(user, pending);
+    const now = Date.now();
+    if ((this.recentlyQueued.get(job.id) ?? 0) > now) return 'queued';
+    await this.deps.queue.enqueue([job]);
+    this.recentlyQueued.set(job.id, now + RECENTLY_QUEUED_MS);
+    for (const [id, until] of this.recentlyQueued) {
+      if (this.recentlyQueued.size <= RECENTLY_QUEUED_MAX && until > now) break;
+      this.recentlyQueued.delete(id);
+    }
     this.deps.log.info({ event: 'welcome.queued', why }, 'welcome queued');
     return 'queued';
   }
