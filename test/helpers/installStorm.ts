@@ -41,7 +41,7 @@ export interface FireResult {
   readonly statuses: readonly number[];
   /** Slowest answer, ms. */
   readonly slowestMs: number;
-  /** Answers that took longer than Teams waits (15 s). */
+  /** Events not answered within the 15 s Teams waits (given up, as Teams does; counted with status 0). */
   readonly overFifteenSeconds: number;
 }
 
@@ -86,13 +86,14 @@ export async function startInstallStorm(options: { tenantPerSecond: number }): P
         const t0 = performance.now();
         let status = 0;
         try {
-          status = (await postActivity(url, activity)).status;
+          // Teams gives up on a bot that has not answered within 15 s (and does not send the event again).
+          status = (await postActivity(url, activity, { signal: AbortSignal.timeout(15_000) })).status;
         } catch {
           status = 0;
         }
         const ms = performance.now() - t0;
         slowestMs = Math.max(slowestMs, ms);
-        if (ms > 15_000) overFifteenSeconds += 1;
+        if (ms >= 14_990) overFifteenSeconds += 1;
         statuses.push(status);
       };
       await Promise.all(
