@@ -5,6 +5,7 @@
  *   npm run bench                         everything (about 3–4 minutes)
  *   npm run bench -- --only=http,matching  some sections (written to bench/out/RESULTS.md instead)
  *   npm run bench -- --profile             also CPU-profile the bot under load (bench/out/profiles/)
+ *   npm run bench -- --only=storm          5,000 installs at 200/s against the rate-limited Teams emulator (one line)
  *   --seconds=8 --warmup=2 --connections=10 --users=10000 --pushes=1000 --push-rate=30 --trials=3
  */
 import { execFileSync } from 'node:child_process';
@@ -27,9 +28,10 @@ import { measureMatching, type MatchingFigures } from './matching';
 import { summariseProfile } from './profile';
 import { measurePushes, type PushFigures } from './pushes';
 import { measureStartup, type StartupFigures } from './startup';
+import { measureStorm, stormLine, type StormFigures } from './storm';
 import { DEPLOYED_NODE_OPTIONS } from './lib/deployed';
 
-const SECTIONS = ['matching', 'startup', 'http', 'pushes'] as const;
+const SECTIONS = ['matching', 'startup', 'http', 'pushes', 'storm'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -104,6 +106,7 @@ interface Results {
   startupBlob?: (StartupFigures & { seedMs: number }) | 'n/a (blob storage not merged)';
   http?: HttpFigures;
   pushes?: PushFigures;
+  storm?: StormFigures;
 }
 
 /** Settings the bot runs with in every child: production-like (node options as deployed), anonymous (no app id), logs at info. */
@@ -264,6 +267,15 @@ function rows(r: Results, users: number): Row[] {
       verdict(within && p.lost === 0 && p.duplicated === 0),
     ]);
   }
+  if (r.storm) {
+    const s = r.storm;
+    out.push([
+      `Install storm: ${s.users} installs at ${s.installsPerSecond}/s`,
+      `${stormLine(s).replace(/^storm: /, '')} (${fmt(s.floorSeconds, 1)} s at ${s.tenantPerSecond}/s)${s.timedOut ? ' (timed out)' : ''}`,
+      'all welcomed, 0 duplicated, ≤ 1.20× floor',
+      verdict(s.lost === 0 && s.duplicated === 0 && s.seconds <= 1.2 * s.floorSeconds),
+    ]);
+  }
   const startupRows = (label: string, s: StartupFigures | string | undefined): void => {
     if (s === undefined) return;
     if (typeof s === 'string') {
@@ -328,11 +340,18 @@ async function main(): Promise<void> {
     results.pushes = await measurePushes(opts.pushes, opts.pushRate);
   }
 
+  if (opts.only.has('storm')) {
+    say(`install storm: 5000 installs at 200/s, Teams at 30 requests/s per tenant (floor ${fmt(5000 / 30, 1)} s)`);
+    results.storm = await measureStorm(built.botEntry, botEnv(mkdtempSync(join(tmpdir(), 'bench-storm-'))), { users: 5000, installsPerSecond: 200, tenantPerSecond: 30 });
+  }
+
   const totalSeconds = (performance.now() - started) / 1000;
   const header = ['Measure', 'Result', 'Goal', 'Pass'];
   const table = rows(results, opts.users);
   const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
-  process.stdout.write(
+  // Sections that print one line of their own (storm) print only that when run alone.
+  if (results.storm) process.stdout.write(`${stormLine(results.storm)}\n`);
+  if (!(opts.only.size === 1 && results.storm)) process.stdout.write(
     `\nNode ${environment.node} · ${environment.cpu} · ${environment.os} · load ${environment.loadBefore} → ${loadAfter} · ${fmt(totalSeconds)} s\n\n${textTable(header, table)}\n`,
   );
   if (results.http?.profileSummary) process.stdout.write(`\n${results.http.profileSummary}\n`);
@@ -364,6 +383,12 @@ async function main(): Promise<void> {
     const p = results.pushes;
     details.push(
       `- Pushes: ${fmt(p.callsPerWelcome, 2)} accepted Teams calls per welcome (opening the 1:1 chat carries the welcome), ${p.throttled} calls refused with 429; so the engine's own floor is ${fmt((p.callsPerWelcome * p.count) / p.tenantPerSecond, 1)} s, against the goal's floor of one call per welcome.`,
+    );
+  }
+  if (results.storm) {
+    const s = results.storm;
+    details.push(
+      `- Install storm: ${stormLine(s)}. Install events answered other than 200: ${s.notOk}; slowest answer ${fmt(s.slowestAnswerMs)} ms (${s.answersOverFifteenSeconds} over Teams' 15 s); Teams answered ${s.throttled} requests with 429; ${fmt(s.callsPerWelcome, 2)} accepted Teams calls per welcome.`,
     );
   }
   const markdown = [

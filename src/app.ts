@@ -19,14 +19,16 @@ import { PendingWelcomes } from './admin/pending';
 import { LocalAdministratorPolicy } from './admin/policy';
 import { PushStore } from './admin/pushes';
 import { StarterDeliveries, WELCOME_KIND, welcomeHandler } from './admin/starterDeliveries';
-import { CloudAdapterGateway } from './admin/teamsGateway';
+import { CloudAdapterGateway, referenceTenant } from './admin/teamsGateway';
 import { WelcomeDelivery } from './admin/welcomeDelivery';
 import { EntraAuth } from './auth/entraAuth';
 import { AdminChat } from './bot/adminChat';
 import { errorSummary } from './bot/errors';
+import { INSTALL_WELCOME_KIND, InstallWelcomes } from './bot/installWelcomes';
 import { JourneyFlow, type Answerer } from './bot/journeyFlow';
 import { MessageRateLimit } from './bot/messageRateLimit';
 import { WelcomeBot } from './bot/welcomeBot';
+import { WelcomeRollout } from './bot/welcomeRollout';
 import { CardRenderer } from './cards/render';
 import { JourneyCards } from './cards/views';
 import type { Config } from './config/config';
@@ -178,6 +180,10 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         deliver: (job) => welcomeDelivery.deliver(job),
         onOutcome: async (job, result) => admin?.recordOutcome(job, result),
       }),
+      [INSTALL_WELCOME_KIND]: {
+        deliver: (payload): Promise<void> => installWelcomes.handler.deliver(payload),
+        giveUp: (payload, reason): Promise<void> => installWelcomes.handler.giveUp(payload, reason),
+      },
       [REMINDER_KIND]: {
         deliver: (payload): Promise<void> => reminders.handler.deliver(payload),
         giveUp: (payload, reason): Promise<void> => reminders.handler.giveUp(payload, reason),
@@ -210,6 +216,23 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   });
   const adminChat = policy.configured ? new AdminChat(admin, adminCards, cards, log) : undefined;
   const firstContact = new FirstContact(pending, addressBook, admin);
+  const installWelcomes: InstallWelcomes = new InstallWelcomes({
+    flow,
+    users,
+    teams: teamsGateway,
+    queue,
+    // The turn sends only into a free slot of Teams' budget; otherwise the queue waits for one.
+    roomNow: (reference) => limiter.wouldWait({ tenant: referenceTenant(reference), conversation: reference.conversation?.id }) === 0,
+    rollout: new WelcomeRollout({
+      withinDays: config.welcome.newAccountsWithinDays,
+      lookup: graph ? (aadObjectId, signal) => graph.accountDates(aadObjectId, signal) : undefined,
+      now,
+      log,
+    }),
+    firstContact,
+    classify: classifyDeliveryError,
+    log,
+  });
 
   const saveFailed = content.notices.saveFailed;
   const bot = new WelcomeBot({
@@ -221,6 +244,13 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     firstContact,
     saveFailedText: `${saveFailed.title}. ${saveFailed.lines.join(' ')}`,
     rateLimit: new MessageRateLimit(config.userMessagesPerMinute),
+    installWelcomes,
+    takeSlotNow: (reference) => {
+      const keys = { tenant: referenceTenant(reference) };
+      if (limiter.wouldWait(keys) > 0) return false;
+      limiter.reserve(keys);
+      return true;
+    },
   });
   // One structured line per turn: what kind of activity and how long it took; never its text, and nothing the
   // sender chose unbounded (ids and names are checked against a safe shape first).

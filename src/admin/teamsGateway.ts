@@ -64,11 +64,15 @@ export class CloudAdapterGateway implements TeamsGateway {
   }
 
   async sendCard(reference: Partial<ConversationReference>, card: CardJson): Promise<void> {
-    const tenantId = (reference.conversation as { tenantId?: string } | undefined)?.tenantId ?? 'default';
-    await forTenant(tenantId, () =>
+    await forTenant(referenceTenant(reference), () =>
       this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
         await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
       }),
     );
   }
+}
+
+/** The tenant whose Teams budget a send to this chat spends (the rate limiter's key). */
+export function referenceTenant(reference: Partial<ConversationReference>): string {
+  return (reference.conversation as { tenantId?: string } | undefined)?.tenantId ?? 'default';
 }

@@ -128,17 +128,16 @@ export class WelcomeDelivery {
   }
 
   private async welcome(user: UserRef, reference: Partial<ConversationReference>, job: StarterJob): Promise<DeliveryResult> {
-    const card = await this.deps.flow.claimWelcome(user, startedByLa(job));
-    if (!card) return this.notClaimed(user, job);
+    let outcome: 'sent' | 'notClaimed';
     try {
-      await this.deps.teams.sendCard(reference, card);
+      // An LA's push always sends the journey, rollout mode or not.
+      outcome = await this.deps.flow.welcomeWith(user, startedByLa(job), 'journey', (card) => this.deps.teams.sendCard(reference, card));
     } catch (error) {
-      await this.deps.flow.welcomeFailed(user);
       const failure = this.deps.classify(error);
       if (failure.kind === 'fatal') return { status: 'failed', reason: failure.reason, aadObjectId: user.aadObjectId };
       throw error;
     }
-    await this.deps.flow.welcomed(user);
+    if (outcome === 'notClaimed') return this.notClaimed(user, job);
     return { status: 'delivered', aadObjectId: user.aadObjectId };
   }
 

@@ -14,6 +14,9 @@ export type JourneyCommand = Exclude<Command, { kind: 'push' } | { kind: 'laHome
 /** How long a welcome claim blocks another attempt: long enough for one send, short enough to retry a crash. */
 const WELCOME_CLAIM_MS = 2 * 60 * 1000;
 
+/** The first card of a welcome: the journey, or (rollout mode, a long-standing account) a one-card introduction. */
+export type WelcomeKind = 'journey' | 'introduction';
+
 /** Answers questions typed to the bot (the intent matcher plugs in here). */
 export interface Answerer {
   /** The answer card for a question, or undefined to let the bot say it did not understand. */
@@ -70,10 +73,29 @@ export class JourneyFlow {
   }
 
   /**
+   * The one welcome protocol for a user with a chat: claim the welcome in their record, send the card, then record
+   * it sent, or give the claim back if the send failed (and rethrow). 'notClaimed' when they were welcomed already
+   * or another event holds the claim. Install turns, the queued install welcome and LA pushes all come through here.
+   */
+  async welcomeWith(user: UserRef, startedBy: StartedBy, kind: WelcomeKind, send: (card: CardJson) => Promise<void>): Promise<'sent' | 'notClaimed'> {
+    const card = await this.claimWelcome(user, startedBy, kind);
+    if (!card) return 'notClaimed';
+    try {
+      await send(card);
+    } catch (error) {
+      await this.welcomeFailed(user);
+      throw error;
+    }
+    await this.welcomed(user);
+    return 'sent';
+  }
+
+  /**
    * Claims the user's one welcome. Resolves the first card when this call won the claim, undefined when the
    * user was already welcomed (or another event is welcoming them right now). Call welcomed() after sending.
+   * An introduction starts no journey: the user starts it from the card ("start"), and nothing reminds them.
    */
-  async claimWelcome(user: UserRef, startedBy: StartedBy = { kind: 'self' }): Promise<CardJson | undefined> {
+  async claimWelcome(user: UserRef, startedBy: StartedBy = { kind: 'self' }, kind: WelcomeKind = 'journey'): Promise<CardJson | undefined> {
     const now = this.now();
     let won = false;
     await this.users.updateRecord(user, (current) => {
@@ -86,6 +108,7 @@ export class JourneyFlow {
       return { ...current, welcome: { claimedAt: now.toISOString() } };
     });
     if (!won) return undefined;
+    if (kind === 'introduction') return this.cards.notice('introduction');
     const progress = await this.users.updateProgress(user, (current) => current ?? startProgress(this.content.journey, startedBy, now));
     return progress ? this.cards.step(progress, progress.stepId, user) : undefined;
   }

@@ -4,6 +4,7 @@ import {
   TeamsActivityHandler,
   TeamsInfo,
   TurnContext,
+  type ConversationReference,
   type InvokeResponse,
 } from 'botbuilder';
 import { z } from 'zod';
@@ -19,6 +20,7 @@ import type { AdminChat } from './adminChat';
 import { parseCommand, type Command } from './commands';
 import { errorSummary } from './errors';
 import { conversationReference, identify } from './identity';
+import type { InstallWelcomes } from './installWelcomes';
 import type { JourneyFlow } from './journeyFlow';
 import type { MessageRateLimit } from './messageRateLimit';
 
@@ -42,6 +44,10 @@ export interface WelcomeBotDeps {
   /** What the user is told when a change could not be saved (from copy.json). */
   readonly saveFailedText: string;
   readonly rateLimit: MessageRateLimit;
+  /** Sends a user's own welcome in the turn when Teams has room, else through the delivery queue. */
+  readonly installWelcomes: InstallWelcomes;
+  /** Takes one slot of the tenant's Teams budget if one is free right now (for calls that can wait for a quieter time). */
+  readonly takeSlotNow: (reference: Partial<ConversationReference>) => boolean;
 }
 
 /**
@@ -103,37 +109,34 @@ export class WelcomeBot extends TeamsActivityHandler {
     await this.welcomeOnce(context, who.user);
   }
 
-  /** Sends the welcome unless this user already had it (install events come in pairs, repeated, in any order). */
+  /**
+   * Welcomes the user unless they already had it (install events come in pairs, repeated, in any order): at once
+   * when Teams has room, else through the delivery queue. True when a welcome was sent or queued.
+   */
   private async welcomeOnce(context: TurnContext, user: UserRef): Promise<boolean> {
     const firstContact = this.deps.firstContact;
     let address: string | undefined;
+    let lookedUp = false;
     const lookupAddress = async (): Promise<string | undefined> => {
-      address ??= await this.memberAddress(context);
+      if (!lookedUp) address = await this.memberAddress(context);
+      lookedUp = true;
       return address;
     };
     const record = await this.deps.flow.record(user);
     if (record?.welcome.sentAt !== undefined) return false;
     const pending = firstContact ? await firstContact.pendingFor(user.tenantId, user.aadObjectId, lookupAddress) : undefined;
-    const card = await this.deps.flow.claimWelcome(user, pending && firstContact ? firstContact.startedBy(pending) : { kind: 'self' });
-    if (!card) return false;
-    try {
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-    } catch (error) {
-      await this.deps.flow.welcomeFailed(user);
-      throw error;
-    }
-    await this.deps.flow.welcomed(user);
-    this.deps.log.info({ event: 'welcome.sent', activityId: context.activity.id, byLa: pending !== undefined }, 'welcome sent');
-    if (firstContact && user.aadObjectId) {
-      if (pending) await firstContact.delivered(user.tenantId, pending, user.aadObjectId);
-      // Learn the address once, so an LA's later push (or status) finds this user without Graph.
+    const reference = conversationReference(context.activity);
+    const outcome = await this.deps.installWelcomes.welcome(user, reference, pending);
+    // Learn the address once, so an LA's later push (or status) finds this user without Graph. It costs a Teams
+    // call, so during a rollout (no slot free in the tenant's budget) it is left out rather than slow the welcomes.
+    if (outcome === 'sent' && firstContact && user.aadObjectId && (lookedUp || this.deps.takeSlotNow(reference))) {
       const learnt = await lookupAddress();
       if (learnt) {
         await firstContact.learnAddress(user.tenantId, user.aadObjectId, learnt);
         await this.deps.flow.learnAddress(user, learnt.toLowerCase());
       }
     }
-    return true;
+    return outcome === 'sent' || outcome === 'queued';
   }
 
   /** The user's UPN from Teams (one member look-up), or undefined if Teams will not say. */
@@ -191,7 +194,8 @@ export class WelcomeBot extends TeamsActivityHandler {
       await this.sendCard(context, card);
       return;
     }
-    // A user whose install event never came (or came before a reinstall) is welcomed on first contact.
+    // A user whose install event never came (or came before a reinstall) is welcomed on first contact. A welcome
+    // sent or queued now is the answer to "start".
     const welcomedNow = await this.welcomeOnce(context, who.user);
     if (welcomedNow && (command.kind === 'start' || command.kind === 'continue')) return;
     await this.sendCard(context, await this.personalCommand(context, who.user, command));

@@ -91,6 +91,7 @@ export const settingsSchema = z.object({
   GRAPH_INSTALL_APP: booleanish.default(true),
   GRAPH_LOGIN_URL: httpUrl.default('https://login.microsoftonline.com'),
   GRAPH_BASE_URL: httpUrl.default('https://graph.microsoft.com/v1.0'),
+  WELCOME_NEW_ACCOUNTS_WITHIN_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
 
   DELIVERY_TENANT_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(30),
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -161,6 +162,8 @@ export interface Config {
     | undefined;
   /** Graph signs in with the bot's own secret (GRAPH_CLIENT_SECRET unset): said at start, so it is a choice. */
   readonly graphSharesBotSecret: boolean;
+  /** Install welcomes: in rollout mode, accounts older than this many days get an introduction, not the journey. */
+  readonly welcome: { readonly newAccountsWithinDays: number | undefined };
   readonly delivery: {
     readonly tenantPerSecond: number;
     readonly concurrency: number;
@@ -358,6 +361,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
           }
         : undefined,
     graphSharesBotSecret: graphOn && s.GRAPH_CLIENT_SECRET === undefined,
+    welcome: { newAccountsWithinDays: s.WELCOME_NEW_ACCOUNTS_WITHIN_DAYS },
     delivery: {
       tenantPerSecond: s.DELIVERY_TENANT_PER_SECOND,
       concurrency: s.DELIVERY_CONCURRENCY,

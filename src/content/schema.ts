@@ -107,6 +107,7 @@ export const NOTICE_KEYS = [
   'notLocalAdministrator',
   'pushNothingValid',
   'pushTooMany',
+  'introduction',
 ] as const;
 export type NoticeKey = (typeof NOTICE_KEYS)[number];
 

@@ -60,6 +60,20 @@ export class TeamsRateLimiter {
   /** Reserves the earliest slot for one request; resolves how many ms to wait before sending it (0 = now). */
   reserve(keys: RateKeys): number {
     const now = this.now();
+    const { at, budgets } = this.earliest(keys, now);
+    for (const [list] of budgets) list.splice(upperBound(list, at), 0, at);
+    if (++this.reservations % 1000 === 0) this.sweep(now);
+    return at - now;
+  }
+
+  /** How many ms a request would wait for its slot now, without reserving one (0 = it would go at once). */
+  wouldWait(keys: RateKeys): number {
+    const now = this.now();
+    return this.earliest(keys, now).at - now;
+  }
+
+  /** The earliest time every budget of the request has room, and those budgets' reservation lists. */
+  private earliest(keys: RateKeys, now: number): { at: number; budgets: [number[], readonly RateWindow[]][] } {
     const budgets: [number[], readonly RateWindow[]][] = [[this.list(`t|${keys.tenant}`, now, this.tenantWindows), this.tenantWindows]];
     if (keys.conversation !== undefined) {
       budgets.push([this.list(`c|${keys.conversation}`, now, this.conversationWindows), this.conversationWindows]);
@@ -76,9 +90,7 @@ export class TeamsRateLimiter {
         }
       }
     }
-    for (const [list] of budgets) list.splice(upperBound(list, at), 0, at);
-    if (++this.reservations % 1000 === 0) this.sweep(now);
-    return at - now;
+    return { at, budgets };
   }
 
   /** Teams answered 429: nothing more for this tenant until the Retry-After has passed. */

@@ -22,6 +22,12 @@ export interface DirectoryUser {
   readonly mail: string | undefined;
 }
 
+/** An account's dates from the directory (ISO 8601), as far as Graph gives them. */
+export interface AccountDates {
+  readonly createdDateTime?: string;
+  readonly employeeHireDate?: string;
+}
+
 /** The outcome of installing the Teams app for a user. */
 export type InstallResult = 'installed' | 'alreadyInstalled' | 'notInCatalog' | 'userCannotUseTeams';
 
@@ -48,6 +54,7 @@ const userSchema = z.object({
   userPrincipalName: z.string().min(1),
   mail: z.string().nullish(),
 });
+const accountDatesSchema = z.object({ createdDateTime: z.string().max(64).nullish(), employeeHireDate: z.string().max(64).nullish() }).loose();
 const errorBody = z.object({ error: z.object({ code: z.string() }).loose() }).loose();
 
 /**
@@ -72,6 +79,21 @@ export class GraphClient {
     const list = z.object({ value: z.array(z.unknown()) }).safeParse(byMail.body);
     const first = list.success ? list.data.value[0] : undefined;
     return first === undefined ? undefined : toUser(first);
+  }
+
+  /**
+   * When the account was created and, where HR set it, when the person was hired (User.Read.All). Undefined when
+   * the directory has no such user; a date Graph leaves empty or sends malformed is left out.
+   */
+  async accountDates(userId: string, signal?: AbortSignal): Promise<AccountDates | undefined> {
+    const res = await this.request('GET', `/users/${encodeURIComponent(userId)}?$select=createdDateTime,employeeHireDate`, undefined, [404], signal);
+    if (res.status === 404) return undefined;
+    const parsed = accountDatesSchema.safeParse(res.body);
+    if (!parsed.success) return {};
+    const date = (value: string | null | undefined): string | undefined => (value && Number.isFinite(Date.parse(value)) ? value : undefined);
+    const createdDateTime = date(parsed.data.createdDateTime);
+    const employeeHireDate = date(parsed.data.employeeHireDate);
+    return { ...(createdDateTime ? { createdDateTime } : {}), ...(employeeHireDate ? { employeeHireDate } : {}) };
   }
 
   /** Installs the Teams app (by its catalog id) in the user's personal scope. 201 and 409 are both success. */
@@ -126,10 +148,13 @@ export class GraphClient {
     path: string,
     body?: unknown,
     expected: readonly number[] = [],
+    signal?: AbortSignal,
   ): Promise<{ status: number; body: unknown }> {
     for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
       const res = await fetch(`${this.settings.graphUrl}${path}`, {
         method,
+        ...(signal ? { signal } : {}),
         headers: {
           authorization: `Bearer ${await this.accessToken()}`,
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -141,7 +166,7 @@ export class GraphClient {
       if (res.ok || expected.includes(res.status)) return { status: res.status, body: json };
       if ((res.status === 429 || res.status === 503 || res.status === 504) && attempt < this.settings.maxAttempts) {
         const retryAfter = Number(res.headers.get('retry-after'));
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 2 ** attempt * 250);
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 2 ** attempt * 250, undefined, signal ? { signal } : {});
         continue;
       }
       if (res.status === 401) this.token = undefined;

@@ -252,7 +252,7 @@ export interface BotResponse {
 export async function postActivity(
   botUrl: string,
   activity: JsonObject,
-  options: { token?: string; headers?: Record<string, string> } = {},
+  options: { token?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<BotResponse> {
   const conversation = activity['conversation'];
   const conv = conversation && typeof conversation === 'object' && !Array.isArray(conversation) ? conversation : {};
@@ -263,7 +263,7 @@ export async function postActivity(
     ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     ...(options.headers ?? {}),
   };
-  const res = await fetch(botUrl, { method: 'POST', headers, body: JSON.stringify(activity) });
+  const res = await fetch(botUrl, { method: 'POST', headers, body: JSON.stringify(activity), ...(options.signal ? { signal: options.signal } : {}) });
   const text = await res.text();
   let body: Json | string | undefined;
   if (text.length === 0) body = undefined;

@@ -32,6 +32,10 @@ export interface GraphUser {
   jobTitle?: string | null;
   /** False for someone who has never signed in to Teams: app installs for them get 403 (default true). */
   teamsSignedIn?: boolean;
+  /** When the account was made (ISO 8601, e.g. 2019-02-07T21:53:13Z); Graph returns it only when $select-ed. */
+  createdDateTime?: string | null;
+  /** When HR says the person started (often empty); Graph returns it only when $select-ed. */
+  employeeHireDate?: string | null;
 }
 
 /** An app registration allowed to use the client credentials grant. */
@@ -220,6 +224,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       surname: u.surname ?? null,
       userPrincipalName: u.userPrincipalName,
       id: u.id,
+      createdDateTime: u.createdDateTime ?? null,
+      employeeHireDate: u.employeeHireDate ?? null,
     };
     const fields = select && select.length > 0 ? select : [...DEFAULT_USER_FIELDS];
     const out: JsonObject = {};
