@@ -42,7 +42,7 @@ import { IntentAnswerer } from './intents/answerer';
 import { UnansweredLog } from './intents/unanswered';
 import { ReminderCards } from './reminders/reminderCard';
 import { REMINDER_KIND, Reminders, type ReminderReport } from './reminders/reminders';
-import { sweepRetention, type RetentionReport } from './jobs/retention';
+import { sweepRetention, trackRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
 import { mountMeRoutes } from './server/meRoutes';
@@ -92,6 +92,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const renderer = new CardRenderer(content.templates);
   const cards = new JourneyCards(content, renderer);
   const users = new UserStore(storage, config.stateWriteRetries);
+  trackRetention(users, config.retention, now); // every write keeps the user's retention entry up
   const unanswered = new UnansweredLog(storage, config.retention.unansweredDays, now);
   const answerer: Answerer =
     overrides.answerer ??
