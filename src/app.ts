@@ -35,6 +35,7 @@ import { classifyDeliveryError } from './delivery/classify';
 import { systemDeliveryClock, type DeliveryClock } from './delivery/clock';
 import { ProactiveAuthentication } from './delivery/proactiveConnector';
 import { DeliveryQueue } from './delivery/queue';
+import { createDeliveryTransport } from './delivery/transports';
 import { TeamsRateLimiter } from './delivery/rateLimiter';
 import { DEFAULT_RETRY } from './delivery/retry';
 import { GraphClient } from './graph/graphClient';
@@ -146,8 +147,10 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     now,
   });
   let admin: AdminService | undefined;
+  const transport = createDeliveryTransport(config, storage, deliveryClock, log);
   const queue: DeliveryQueue = new DeliveryQueue({
     storage,
+    ...(transport ? { transport } : {}),
     clock: deliveryClock,
     log,
     settings: {
