@@ -27,11 +27,12 @@ import { labelledQuestions } from './adapters/matcher';
 import { measureMatching, type MatchingFigures } from './matching';
 import { summariseProfile } from './profile';
 import { measurePushes, type PushFigures } from './pushes';
+import { measureScale, scaleLine, total, type ScaleFigures } from './scale';
 import { measureStartup, type StartupFigures } from './startup';
 import { measureStorm, stormLine, type StormFigures } from './storm';
 import { DEPLOYED_NODE_OPTIONS } from './lib/deployed';
 
-const SECTIONS = ['matching', 'startup', 'http', 'pushes', 'storm'] as const;
+const SECTIONS = ['matching', 'startup', 'http', 'pushes', 'storm', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -107,6 +108,7 @@ interface Results {
   http?: HttpFigures;
   pushes?: PushFigures;
   storm?: StormFigures;
+  scale?: { readonly small: ScaleFigures; readonly large: ScaleFigures };
 }
 
 /** Settings the bot runs with in every child: production-like (node options as deployed), anonymous (no app id), logs at info. */
@@ -213,6 +215,17 @@ function verdict(ok: boolean | undefined): string {
 
 function rows(r: Results, users: number): Row[] {
   const out: Row[] = [];
+  if (r.scale) {
+    const { small, large } = r.scale;
+    const row = (label: string, pick: (f: ScaleFigures) => Parameters<typeof total>[0]): void => {
+      const [a, b] = [total(pick(small)), total(pick(large))];
+      out.push([`${label}: store ops at ${fmt(small.users)} / ${fmt(large.users)} users, ${small.due} due`, `${a} / ${b}`, '100k ≤ 1.5× 10k', b <= 1.5 * Math.max(a, 1) ? 'yes' : 'NO']);
+    };
+    row('Reminder run', (f) => f.reminders);
+    row('Retention sweep', (f) => f.retention);
+    row('Idle delivery poll (Azure queue)', (f) => f.queueIdle);
+    row('Idle delivery poll (store queue)', (f) => f.storeQueueIdle);
+  }
   if (r.http) {
     for (const kind of ['question', 'ack'] as const) {
       const label = kind === 'question' ? 'Question turn' : 'Acknowledgement turn';
@@ -312,7 +325,8 @@ async function main(): Promise<void> {
   };
   const started = performance.now();
   say(`Node ${environment.node}, ${environment.cpu}, load ${environment.loadBefore}`);
-  const built = await buildForBench();
+  // The scale section runs in this process on the memory store: nothing to build for it alone.
+  const built = opts.only.size === 1 && opts.only.has('scale') ? undefined : await buildForBench();
   const results: Results = {};
 
   // Matching first, while nothing else of ours is running.
@@ -327,31 +341,39 @@ async function main(): Promise<void> {
     say(`seeding ${opts.users} users into the file store`);
     results.seedMs = await seedUsers(new FileStorage(join(dataDir, 'state')), opts.users);
   }
-  if (opts.only.has('startup') && dataDir) {
+  if (opts.only.has('startup') && dataDir && built) {
     say('start-up trials on the file store');
     results.startupFile = await measureStartup('bot-startup-file', built.botEntry, botEnv(dataDir), opts.trials);
     results.startupFileDefaults = await measureStartup('bot-startup-file-defaults', built.botEntry, { ...botEnv(dataDir), NODE_OPTIONS: '' }, opts.trials);
     results.startupEcho = await measureStartup('echo-startup', built.echoEntry, {}, opts.trials);
     results.startupBlob = blobStorageAvailable() ? await runBlobStartup(opts, built) : 'n/a (blob storage not merged)';
   }
-  if (opts.only.has('http') && dataDir) results.http = await runHttp(opts, built, dataDir);
+  if (opts.only.has('http') && dataDir && built) results.http = await runHttp(opts, built, dataDir);
   if (opts.only.has('pushes')) {
     say(`${opts.pushes} LA pushes at ${opts.pushRate}/s per tenant (floor ${fmt(opts.pushes / opts.pushRate, 1)} s)`);
     results.pushes = await measurePushes(opts.pushes, opts.pushRate);
   }
 
-  if (opts.only.has('storm')) {
+  if (opts.only.has('storm') && built) {
     say(`install storm: 5000 installs at 200/s, Teams at 30 requests/s per tenant (floor ${fmt(5000 / 30, 1)} s)`);
     results.storm = await measureStorm(built.botEntry, botEnv(mkdtempSync(join(tmpdir(), 'bench-storm-'))), { users: 5000, installsPerSecond: 200, tenantPerSecond: 30 });
+  }
+  if (opts.only.has('scale')) {
+    say('scale: store operations at 10,000 and 100,000 users, 100 due (memory store, counted)');
+    const small = await measureScale(10_000, 100);
+    const large = await measureScale(100_000, 100);
+    results.scale = { small, large };
+    process.stdout.write(`${scaleLine(small, large)}\n`);
+    say(`scale: seeded in ${fmt(small.seedMs / 1000, 1)} s and ${fmt(large.seedMs / 1000, 1)} s; by kind at 100k: ${JSON.stringify({ reminders: large.reminders, retention: large.retention, queueIdle: large.queueIdle, storeQueueIdle: large.storeQueueIdle })}`);
   }
 
   const totalSeconds = (performance.now() - started) / 1000;
   const header = ['Measure', 'Result', 'Goal', 'Pass'];
   const table = rows(results, opts.users);
   const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
-  // Sections that print one line of their own (storm) print only that when run alone.
+  // Sections that print one line of their own (storm, scale) print only that when run alone.
   if (results.storm) process.stdout.write(`${stormLine(results.storm)}\n`);
-  if (!(opts.only.size === 1 && results.storm)) process.stdout.write(
+  if (!(opts.only.size === 1 && (results.storm || results.scale))) process.stdout.write(
     `\nNode ${environment.node} · ${environment.cpu} · ${environment.os} · load ${environment.loadBefore} → ${loadAfter} · ${fmt(totalSeconds)} s\n\n${textTable(header, table)}\n`,
   );
   if (results.http?.profileSummary) process.stdout.write(`\n${results.http.profileSummary}\n`);

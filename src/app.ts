@@ -37,6 +37,7 @@ import { classifyDeliveryError } from './delivery/classify';
 import { systemDeliveryClock, type DeliveryClock } from './delivery/clock';
 import { ProactiveAuthentication } from './delivery/proactiveConnector';
 import { DeliveryQueue } from './delivery/queue';
+import { createDeliveryTransport } from './delivery/transports';
 import { TeamsRateLimiter } from './delivery/rateLimiter';
 import { DEFAULT_RETRY } from './delivery/retry';
 import { GraphClient } from './graph/graphClient';
@@ -44,7 +45,7 @@ import { IntentAnswerer } from './intents/answerer';
 import { UnansweredLog } from './intents/unanswered';
 import { ReminderCards } from './reminders/reminderCard';
 import { REMINDER_KIND, Reminders, type ReminderReport } from './reminders/reminders';
-import { sweepRetention, type RetentionReport } from './jobs/retention';
+import { sweepRetention, trackRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
 import { mountMeRoutes } from './server/meRoutes';
@@ -96,6 +97,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const renderer = new CardRenderer(content.templates);
   const cards = new JourneyCards(content, renderer);
   const users = new UserStore(storage, config.stateWriteRetries);
+  trackRetention(users, config.retention, now); // every write keeps the user's retention entry up
   const unanswered = new UnansweredLog(storage, config.retention.unansweredDays, now);
   const answerer: Answerer =
     overrides.answerer ??
@@ -165,8 +167,10 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     now,
   });
   let admin: AdminService | undefined;
+  const transport = createDeliveryTransport(config, storage, deliveryClock, log);
   const queue: DeliveryQueue = new DeliveryQueue({
     storage,
+    ...(transport ? { transport } : {}),
     clock: deliveryClock,
     log,
     settings: {

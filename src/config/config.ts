@@ -70,6 +70,7 @@ export const settingsSchema = z.object({
     .url({ protocol: /^https$/, error: 'must be an https URL, e.g. https://<account>.blob.core.windows.net' })
     .refine(accountUrlShape, 'must be the account\'s blob endpoint alone, e.g. https://<account>.blob.core.windows.net (no container, path or query)')
     .optional(),
+  AZURE_STORAGE_QUEUE_URL: z.url({ protocol: /^https$/, error: 'must be an https URL, e.g. https://<account>.queue.core.windows.net' }).optional(),
   AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: z.string().uuid('must be the client id (a GUID) of a user-assigned managed identity').optional(),
   AZURE_STORAGE_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid blob container name').default('welcome-bot'),
 
@@ -134,7 +135,7 @@ export interface Config {
   readonly retention: { readonly afterCompletionDays: number; readonly inactiveDays: number; readonly unansweredDays: number };
   readonly storage:
     | { readonly kind: 'file' | 'memory' }
-    | { readonly kind: 'blob'; readonly access: BlobAccess; readonly container: string };
+    | { readonly kind: 'blob'; readonly access: BlobAccess; readonly container: string; readonly queueUrl?: string };
   readonly la: {
     readonly objectIds: readonly string[];
     readonly upns: readonly string[];
@@ -325,7 +326,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     },
     storage:
       s.STORAGE === 'blob'
-        ? { kind: 'blob' as const, access: blobAccess, container: s.AZURE_STORAGE_CONTAINER }
+        ? { kind: 'blob' as const, access: blobAccess, container: s.AZURE_STORAGE_CONTAINER, ...(s.AZURE_STORAGE_QUEUE_URL !== undefined ? { queueUrl: s.AZURE_STORAGE_QUEUE_URL } : {}) }
         : { kind: s.STORAGE },
     la: {
       objectIds: s.LA_OBJECT_IDS,

@@ -2,10 +2,12 @@ import type { TeamsGateway } from '../admin/welcomeDelivery';
 import type { JourneyFlow } from '../bot/journeyFlow';
 import type { Content } from '../content/load';
 import { classifyDeliveryError } from '../delivery/classify';
-import type { DeliveryQueue, JobHandler } from '../delivery/queue';
+import type { DeliveryQueue, JobHandler, NewJob } from '../delivery/queue';
 import { TryLaterError } from '../delivery/retry';
 import { summarise, type Progress } from '../journey/progress';
+import type { Journey } from '../journey/journey';
 import type { Logger } from '../log';
+import type { DueRule } from '../state/dueIndex';
 import type { UserRecord, UserRef, UserStore } from '../state/users';
 import type { ReminderCards } from './reminderCard';
 import { isWorkingTime, nextWorkingTime, type WorkingHours } from './workingHours';
@@ -58,6 +60,29 @@ export function reminderDue(
 }
 
 /**
+ * The reminders index: a starter is filed under the day their next stage comes due (the journey's start plus that
+ * stage's REMINDER_AFTER_DAYS), and not at all once nothing more can come due (must-dos done, the maximum sent, no
+ * chat or no welcome). Never later than reminderDue would say, so a run that reads the buckets up to today misses nobody.
+ */
+export function reminderRule(settings: Pick<ReminderSettings, 'afterDays' | 'max'>, journey: Journey, now: () => number): DueRule {
+  const mustDo = journey.steps.flatMap((s) => s.actions.filter((a) => a.mustDo).map((a) => a.id));
+  return {
+    name: 'reminders',
+    fingerprint: JSON.stringify({ afterDays: settings.afterDays, max: settings.max, mustDo }),
+    now,
+    dueAt(record, progress) {
+      if (!record.installed || !progress || record.welcome.sentAt === undefined) return undefined;
+      const summary = summarise(progress, journey);
+      if (summary.mustDoTotal === 0 || summary.mustDoDone >= summary.mustDoTotal) return undefined;
+      const state = record.reminders ?? { stage: 0, sent: 0 };
+      const days = settings.afterDays[state.stage];
+      if (state.sent >= settings.max || days === undefined) return undefined;
+      return Date.parse(progress.startedAt) + days * DAY_MS;
+    },
+  };
+}
+
+/**
  * Reminders: a run finds starters who are due and queues one delivery each (id per starter and stage, so a
  * second run queues nothing new); the delivery re-checks, claims the reminder in the starter's record (eTag
  * update), sends through the same rate-limited proactive connector as LA welcomes, and records it.
@@ -75,7 +100,14 @@ export class Reminders {
       readonly now: () => Date;
       readonly log: Logger;
     },
-  ) {}
+  ) {
+    // From now on every write to a user keeps their reminder entry up; the first run files everyone already there.
+    if (deps.settings.max > 0 && deps.settings.afterDays.length > 0) deps.users.index.track(this.rule);
+  }
+
+  private get rule(): DueRule {
+    return reminderRule(this.deps.settings, this.deps.content.journey, () => this.deps.now().getTime());
+  }
 
   /** Finds starters due a reminder and queues them; nothing outside working hours. Idempotent. */
   async run(): Promise<ReminderReport> {
@@ -86,21 +118,19 @@ export class Reminders {
       deps.log.info({ event: 'reminders.outsideHours' }, 'reminders not run outside working hours');
       return { checked: 0, queued: 0, outsideHours: true };
     }
-    let checked = 0;
-    const jobs = [];
-    for await (const key of deps.users.recordKeys()) {
-      const record = await deps.users.recordAt(key);
-      if (!record) continue;
-      checked++;
-      const { stage } = await this.check(record, nowMs);
-      if (stage === undefined) continue;
+    const jobs: NewJob[] = [];
+    // Only the starters the index files under today or earlier: the rest are not due (src/state/dueIndex.ts).
+    const checked = await deps.users.index.sweep(this.rule, deps.users, async (_key, record, progress) => {
+      const stage = this.stageDue(record, progress, nowMs);
+      if (stage === undefined) return 'kept';
       const who = (record.aadObjectId ?? record.userId).toLowerCase();
       jobs.push({
         id: `reminder/${record.tenantId}/${who}/${stage}`,
         kind: REMINDER_KIND,
         payload: { tenantId: record.tenantId, userId: record.userId, aadObjectId: record.aadObjectId ?? null, stage },
       });
-    }
+      return 'kept';
+    });
     const queued = await deps.queue.enqueue(jobs);
     deps.log.info({ event: 'reminders.run', checked, due: jobs.length, queued }, 'reminders queued');
     return { checked, queued, outsideHours: false };
@@ -117,9 +147,12 @@ export class Reminders {
   private async check(record: UserRecord, nowMs: number): Promise<{ stage: number | undefined; progress: Progress | undefined; user: UserRef }> {
     const user = userOf(record);
     const progress = await this.deps.users.progress(user);
+    return { stage: this.stageDue(record, progress, nowMs), progress, user };
+  }
+
+  private stageDue(record: UserRecord, progress: Progress | undefined, nowMs: number): number | undefined {
     const summary = progress ? summarise(progress, this.deps.content.journey) : undefined;
-    const stage = reminderDue(record, progress, { done: summary?.mustDoDone ?? 0, total: summary?.mustDoTotal ?? 0 }, nowMs, this.deps.settings);
-    return { stage, progress, user };
+    return reminderDue(record, progress, { done: summary?.mustDoDone ?? 0, total: summary?.mustDoTotal ?? 0 }, nowMs, this.deps.settings);
   }
 
   private async deliver(payload: Record<string, unknown>): Promise<void> {

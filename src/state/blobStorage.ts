@@ -35,7 +35,7 @@ export function containerClient(access: BlobAccess, container: string, pipeline:
 /** One credential per identity, so the state store and the audit trail share its token. */
 const credentials = new Map<string, import('@azure/identity').ManagedIdentityCredential>();
 
-function managedIdentity(clientId: string | undefined): import('@azure/identity').ManagedIdentityCredential {
+export function managedIdentity(clientId: string | undefined): import('@azure/identity').ManagedIdentityCredential {
   let credential = credentials.get(clientId ?? '');
   if (!credential) {
     // Loaded only for this: @azure/identity (with MSAL) is sizeable, and a connection string does not need it.

@@ -9,6 +9,12 @@ export class StateConflictError extends Error {
 /** What a mutation decided: the new value, or undefined to leave the item as it is. */
 export type Mutation<T> = (current: T | undefined) => T | undefined;
 
+/** Work around a write (indexes kept beside the item): `before` runs before each write attempt, `after` once one lands. */
+export interface WriteHooks<T> {
+  before(next: T, current: T | undefined): Promise<void>;
+  after(next: T, current: T | undefined): Promise<void>;
+}
+
 /**
  * Read-modify-write with optimistic concurrency: the write carries the eTag that was read (or is a
  * create-only write for a new key), and a conflict re-reads and re-applies the mutation. This is what
@@ -20,6 +26,7 @@ export async function updateItem<T extends object>(
   key: string,
   mutate: Mutation<T>,
   retries: number,
+  hooks?: WriteHooks<T>,
 ): Promise<T | undefined> {
   for (let attempt = 0; ; attempt++) {
     const items = await storage.read([key]);
@@ -33,15 +40,21 @@ export async function updateItem<T extends object>(
     }
     const next = mutate(current);
     if (next === undefined) return current;
+    await hooks?.before(next, current);
+    let written = false;
     try {
       if (current === undefined) {
-        if (await storage.createIfAbsent(key, next as Record<string, unknown>)) return next;
+        written = await storage.createIfAbsent(key, next as Record<string, unknown>);
       } else {
         await storage.write({ [key]: { ...next, eTag: eTag ?? '*' } });
-        return next;
+        written = true;
       }
     } catch (error) {
       if (!isETagConflict(error)) throw error;
+    }
+    if (written) {
+      await hooks?.after(next, current);
+      return next;
     }
     if (attempt + 1 >= retries) throw new StateConflictError(`gave up writing ${key} after ${retries} conflicting attempts`);
     // Jittered backoff spreads competing writers apart.

@@ -1,9 +1,10 @@
 import type { ConversationReference } from 'botbuilder';
 import type { Progress, StartedBy } from '../journey/progress';
+import { DueIndex, type IndexSource } from './dueIndex';
 import { KeyedLock } from './keyedLock';
 import { keys } from './keys';
 import type { AtomicStorage } from './storage';
-import { readItem, updateItem, type Mutation } from './update';
+import { readItem, updateItem, type Mutation, type WriteHooks } from './update';
 
 /** Who the bot is talking to, taken from an activity (or from a stored reference). */
 export interface UserRef {
@@ -43,14 +44,20 @@ interface ProgressItem {
 }
 
 /** Per-user state: the directory record and the journey progress, with optimistic concurrency. */
-export class UserStore {
+export class UserStore implements IndexSource {
   /** Serialises this process's writes per key; eTags still guard against other instances. */
   private readonly lock = new KeyedLock();
+  /** Who is due what (reminders, retention), kept up by the writes below once a job tracks a rule (src/state/dueIndex.ts). */
+  readonly index: DueIndex;
+  /** Serialises a user's record and progress writes while index entries are kept up: each is computed from both. */
+  private readonly indexLock = new KeyedLock();
 
   constructor(
     private readonly storage: AtomicStorage,
     private readonly retries: number,
-  ) {}
+  ) {
+    this.index = new DueIndex(storage);
+  }
 
   /** Reads a user's record. */
   record(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>): Promise<UserRecord | undefined> {
@@ -60,7 +67,8 @@ export class UserStore {
   /** Changes a user's record (read-modify-write, retried on conflict). */
   updateRecord(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>, mutate: Mutation<UserRecord>): Promise<UserRecord | undefined> {
     const key = userKey(user);
-    return this.lock.run(key, () => updateItem<UserRecord>(this.storage, key, mutate, this.retries));
+    if (!this.index.tracking) return this.lock.run(key, () => updateItem<UserRecord>(this.storage, key, mutate, this.retries));
+    return this.indexLock.run(key, () => this.lock.run(key, () => updateItem<UserRecord>(this.storage, key, mutate, this.retries, this.recordHooks(key))));
   }
 
   /** Reads a user's progress. */
@@ -78,6 +86,22 @@ export class UserStore {
     if (user.conversationId === '') throw new Error('progress needs the user\'s personal conversation');
     const key = progressKey(user);
     const legacy = legacyProgressKey(user);
+    if (this.index.tracking) {
+      return this.indexLock.run(userKey(user), async () => {
+        const record = await this.record(user);
+        return this.writeProgress(user, key, legacy, mutate, this.progressHooks(userKey(user), record));
+      });
+    }
+    return this.writeProgress(user, key, legacy, mutate, undefined);
+  }
+
+  private async writeProgress(
+    user: UserRef,
+    key: string,
+    legacy: string | undefined,
+    mutate: Mutation<Progress>,
+    hooks: WriteHooks<ProgressItem> | undefined,
+  ): Promise<Progress | undefined> {
     const item = await this.lock.run(key, async () => {
       // Progress may still sit under its earlier key: only when none is found is that key read, and moved.
       let adopt = legacy;
@@ -95,6 +119,7 @@ export class UserStore {
             return next === undefined ? undefined : { journeyProgress: next };
           },
           this.retries,
+          hooks,
         );
         if (!absent || adopt === undefined) return result;
         await this.adoptLegacy(key, adopt);
@@ -108,9 +133,67 @@ export class UserStore {
   async forget(user: UserRef): Promise<void> {
     const legacy = legacyProgressKey(user);
     // Under the progress key's lock, so that a move from the earlier key cannot bring the progress back afterwards.
-    await this.lock.run(progressKey(user), () =>
-      this.storage.delete([progressKey(user), userKey(user), ...(legacy !== undefined ? [legacy] : [])]),
-    );
+    const erase = (): Promise<void> =>
+      this.lock.run(progressKey(user), () => this.storage.delete([progressKey(user), userKey(user), ...(legacy !== undefined ? [legacy] : [])]));
+    if (!this.index.tracking) return erase();
+    await this.indexLock.run(userKey(user), async () => {
+      const { record, progress } = await this.snapshot(userKey(user));
+      const entries = this.index.entries(userKey(user), record, progress);
+      await erase();
+      await this.index.remove(entries); // after the items: a crash between leaves entries naming nobody, dropped when read
+    });
+  }
+
+  /** A user's record and progress, by record key (the index's view of them). */
+  async snapshot(recordKey: string): Promise<{ record: UserRecord | undefined; progress: Progress | undefined }> {
+    const record = await this.recordAt(recordKey);
+    return { record, progress: record ? await this.progressOf(record) : undefined };
+  }
+
+  private progressOf(record: UserRecord): Promise<Progress | undefined> {
+    return this.progress({ channelId: 'msteams', tenantId: record.tenantId, userId: record.userId, aadObjectId: record.aadObjectId, conversationId: record.conversationId });
+  }
+
+  /** Index upkeep around a record write: entries the new state needs first, entries only the old one needed after. */
+  private recordHooks(key: string): WriteHooks<UserRecord> {
+    const progressFor = async (record: UserRecord | undefined, known?: { conversationId: string; progress: Progress | undefined }) =>
+      !record ? undefined : known?.conversationId === record.conversationId ? known.progress : this.progressOf(record);
+    let pair: { before: string[]; after: string[] } | undefined;
+    return {
+      before: async (next, current) => {
+        const progress = await progressFor(next);
+        const old = await progressFor(current, { conversationId: next.conversationId, progress });
+        pair = { before: this.index.entries(key, current, old), after: this.index.entries(key, next, progress) };
+        await this.index.add(pair.after.filter((k) => !pair?.before.includes(k)));
+      },
+      after: async () => {
+        if (pair) await this.removeQuietly(pair.before.filter((k) => !pair?.after.includes(k)));
+      },
+    };
+  }
+
+  /** Index upkeep around a progress write, against the user's record as read before it. */
+  private progressHooks(key: string, record: UserRecord | undefined): WriteHooks<ProgressItem> | undefined {
+    if (!record) return undefined; // no record, no entries: the record's first write files them
+    let pair: { before: string[]; after: string[] } | undefined;
+    return {
+      before: async (next, current) => {
+        pair = { before: this.index.entries(key, record, current?.journeyProgress), after: this.index.entries(key, record, next.journeyProgress) };
+        await this.index.add(pair.after.filter((k) => !pair?.before.includes(k)));
+      },
+      after: async () => {
+        if (pair) await this.removeQuietly(pair.before.filter((k) => !pair?.after.includes(k)));
+      },
+    };
+  }
+
+  /** An entry left behind is only read and dropped by the next sweep: not worth failing the user's write. */
+  private async removeQuietly(keys: string[]): Promise<void> {
+    try {
+      await this.index.remove(keys);
+    } catch {
+      // left for the sweep
+    }
   }
 
   /** Every user record key (for scheduled jobs). */

@@ -1,5 +1,5 @@
 /**
- * Azurite's blob service, started from node_modules by the tests themselves (no Docker): a free loopback
+ * Azurite's blob and queue services, started from node_modules by the tests themselves (no Docker): a free loopback
  * port, in-memory persistence (a temporary folder as its working directory), and the well-known development account. No test
  * framework imports, so benchmarks can reuse it.
  */
@@ -16,9 +16,11 @@ export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface Azurite {
-  /** Connection string for @azure/storage-blob and AZURE_STORAGE_CONNECTION_STRING. */
+  /** Connection string for @azure/storage-blob, @azure/storage-queue and AZURE_STORAGE_CONNECTION_STRING. */
   readonly connectionString: string;
   readonly port: number;
+  /** The queue service's port (the delivery queue with STORAGE=blob). */
+  readonly queuePort: number;
   /** A container name no other caller of this Azurite has had (the store creates it on first use). */
   newContainer(): string;
   /** Azurite's own output, for failure messages. */
@@ -67,17 +69,17 @@ export interface AzuriteOptions {
   readonly https?: { readonly cert: string; readonly key: string };
 }
 
-/** Starts azurite-blob and resolves once it answers; rejects with its output if it exits or stays silent. */
-export async function startAzurite(startTimeoutMs = 30_000, options: AzuriteOptions = {}): Promise<Azurite & { readonly blobUrl: string }> {
+/** One Azurite service (blob or queue) as a child process on a free port. */
+async function startService(service: 'blob' | 'queue', startTimeoutMs: number, options: AzuriteOptions): Promise<{ port: number; output: () => string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const location = mkdtempSync(join(tmpdir(), 'azurite-'));
-  const main = join(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
+  const location = mkdtempSync(join(tmpdir(), `azurite-${service}-`));
+  const main = join(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', service, 'main.js');
   const child: ChildProcess = spawn(
     process.execPath,
     [
       main,
-      '--blobHost', '127.0.0.1',
-      '--blobPort', String(port),
+      `--${service}Host`, '127.0.0.1',
+      `--${service}Port`, String(port),
       '--inMemoryPersistence',
       '--skipApiVersionCheck',
       '--loose',
@@ -94,22 +96,17 @@ export async function startAzurite(startTimeoutMs = 30_000, options: AzuriteOpti
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`Azurite exited (${String(child.exitCode ?? child.signalCode)}) before answering: ${output}`);
+      throw new Error(`Azurite ${service} exited (${String(child.exitCode ?? child.signalCode)}) before answering: ${output}`);
     }
     if (await answers(port, options.https !== undefined)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`Azurite did not answer on port ${port}: ${output}`);
+      throw new Error(`Azurite ${service} did not answer on port ${port}: ${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-
-  const scheme = options.https ? 'https' : 'http';
   return {
     port,
-    blobUrl: `${scheme}://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
-    connectionString: `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${scheme}://127.0.0.1:${port}/${AZURITE_ACCOUNT};`,
-    newContainer: () => `test-${process.pid}-${++containerCounter}-${Math.random().toString(36).slice(2, 8)}`,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
@@ -120,6 +117,26 @@ export async function startAzurite(startTimeoutMs = 30_000, options: AzuriteOpti
         clearTimeout(forced);
       }
       rmSync(location, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts azurite-blob and azurite-queue and resolves once both answer; rejects with their output if one exits or stays silent. */
+export async function startAzurite(startTimeoutMs = 30_000, options: AzuriteOptions = {}): Promise<Azurite & { readonly blobUrl: string; readonly queueUrl: string }> {
+  const [blob, queue] = await Promise.all([startService('blob', startTimeoutMs, options), startService('queue', startTimeoutMs, options)]);
+  const scheme = options.https ? 'https' : 'http';
+  return {
+    port: blob.port,
+    queuePort: queue.port,
+    blobUrl: `${scheme}://127.0.0.1:${blob.port}/${AZURITE_ACCOUNT}`,
+    queueUrl: `${scheme}://127.0.0.1:${queue.port}/${AZURITE_ACCOUNT}`,
+    connectionString:
+      `DefaultEndpointsProtocol=${scheme};AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `BlobEndpoint=${scheme}://127.0.0.1:${blob.port}/${AZURITE_ACCOUNT};QueueEndpoint=${scheme}://127.0.0.1:${queue.port}/${AZURITE_ACCOUNT};`,
+    newContainer: () => `test-${process.pid}-${++containerCounter}-${Math.random().toString(36).slice(2, 8)}`,
+    output: () => `${blob.output()}${queue.output()}`,
+    stop: async () => {
+      await Promise.all([blob.stop(), queue.stop()]);
     },
   };
 }
@@ -168,7 +185,7 @@ export async function startAzuriteProxy(azurite: Azurite, decide: (method: strin
   const { port } = server.address() as { port: number };
   return {
     port,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};QueueEndpoint=http://127.0.0.1:${azurite.queuePort}/${AZURITE_ACCOUNT};`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
