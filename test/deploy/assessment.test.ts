@@ -109,6 +109,8 @@ function codeKeyKinds(): Set<string> {
     for (const m of code.matchAll(/`([a-z][a-z-]*)\/\$\{/g)) kinds.add(m[1] as string);
     for (const m of code.matchAll(/'([a-z][a-z-]*)\/(?:[a-z-]+\/)*'/g)) kinds.add(m[1] as string);
     if (/\/conversations\/\$\{/.test(code)) kinds.add('{channel}');
+    // Keys whose first segment is built from parts, e.g. `index-${rule}-${day}/…` (the due-day index).
+    for (const m of code.matchAll(/`([a-z]+)-\$\{(\w+)\}-\$\{(\w+)\}\//g)) kinds.add(`${m[1] as string}-{${m[2] as string}}-{${m[3] as string}}`);
   }
   return kinds;
 }
