@@ -65,14 +65,14 @@ describe('when storage fails', () => {
 });
 
 describe('when Teams fails', () => {
-  it('fails the turn cleanly when the connector keeps answering 500, and welcomes on the next event', async () => {
+  it('answers Teams cleanly when the connector keeps answering 500, queues the welcome, and welcomes once', async () => {
     const { who, conversationId } = newStarter(teams);
     teams.failNext({ status: 500, code: 'InternalServerError', times: 10, match: { conversationId } });
     const res = await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
-    // The turn error is handled (logged, claim released); Teams gets a plain 200, not a retry storm.
+    // The welcome is queued (claim released); Teams gets a plain 200, not a retry storm.
     expect(res.status).toBe(200);
     expect(res.body).toBeUndefined();
-    expect(bot.logs.some((l) => l.event === 'turn.error')).toBe(true);
+    expect(bot.logs.some((l) => l.event === 'welcome.queued')).toBe(true);
     expect(teams.sentTo(conversationId)).toHaveLength(0);
     teams.reset();
     await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'hello'));

@@ -123,6 +123,8 @@ describe('before authentication, an attacker costs the bot nothing that stays', 
       token: identity.channelToken(APP_ID, scene.serviceUrl),
     });
     expect(res.status).toBe(200);
+    // The line is written when the turn ends, which may be a moment after Teams has its answer.
+    for (let i = 0; i < 100 && turnsLogged() === before; i++) await new Promise((r) => setTimeout(r, 50));
     expect(turnsLogged()).toBe(before + 1);
   });
 
