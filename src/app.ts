@@ -24,7 +24,7 @@ import { WelcomeDelivery } from './admin/welcomeDelivery';
 import { EntraAuth } from './auth/entraAuth';
 import { AdminChat } from './bot/adminChat';
 import { errorSummary } from './bot/errors';
-import { INSTALL_WELCOME_KIND, InstallWelcomes } from './bot/installWelcomes';
+import { INSTALL_WELCOME_KIND, installWelcomeJob, InstallWelcomes } from './bot/installWelcomes';
 import { JourneyFlow, type Answerer } from './bot/journeyFlow';
 import { MessageRateLimit } from './bot/messageRateLimit';
 import { WelcomeBot } from './bot/welcomeBot';
@@ -44,7 +44,7 @@ import { GraphClient } from './graph/graphClient';
 import { IntentAnswerer } from './intents/answerer';
 import { UnansweredLog } from './intents/unanswered';
 import { ReminderCards } from './reminders/reminderCard';
-import { REMINDER_KIND, Reminders, type ReminderReport } from './reminders/reminders';
+import { REMINDER_KIND, reminderJobIds, Reminders, type ReminderReport } from './reminders/reminders';
 import { sweepRetention, trackRetention, type RetentionReport } from './jobs/retention';
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
@@ -110,6 +110,9 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     async (user, record) => {
       await pending.remove(user.tenantId, { aadObjectId: user.aadObjectId, address: record?.address });
       if (record?.address) await addressBook.forget(user.tenantId, record.address);
+      // Their waiting reminders and install welcome, with the ids they carry, leave the queue now.
+      const who = { tenantId: user.tenantId, userId: record?.userId ?? user.userId, aadObjectId: record?.aadObjectId ?? user.aadObjectId };
+      await queue.cancel([...reminderJobIds(who, config.reminders.afterDays.length), installWelcomeJob(who, undefined).id]);
     },
   ]);
 

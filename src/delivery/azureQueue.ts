@@ -18,6 +18,13 @@ const LISTING_HIDE_S = 30;
 /** Few, short retries: a turn may wait on queueing (an install's welcome). */
 const PIPELINE: StoragePipelineOptions = { retryOptions: { maxTries: 3, tryTimeoutInMs: 4000, retryDelayInMs: 100, maxRetryDelayInMs: 1000 } };
 
+/** The id mark: until when the id counts as queued, and where its message is (for cancelling it). */
+interface Mark {
+  readonly until: number;
+  readonly messageId?: string;
+  readonly popReceipt?: string;
+}
+
 interface Body {
   readonly id: string;
   readonly job: StoredJob;
@@ -136,9 +143,38 @@ export class AzureQueueTransport implements QueueTransport {
     const now = clock.now();
     const existing = (await storage.read([mark]))[mark] as { until?: number } | undefined;
     if (existing?.until !== undefined && existing.until > now) return false;
-    await main.sendMessage(encode({ id, job }), { visibilityTimeout: hideSeconds(job.notBefore - now), messageTimeToLive: -1 });
-    await storage.write({ [mark]: { until: now + MARK_MS, eTag: '*' } });
+    const sent = await main.sendMessage(encode({ id, job }), { visibilityTimeout: hideSeconds(job.notBefore - now), messageTimeToLive: -1 });
+    await storage.write({ [mark]: { until: now + MARK_MS, messageId: sent.messageId, popReceipt: sent.popReceipt, eTag: '*' } as Mark });
     return true;
+  }
+
+  /**
+   * Deletes the waiting messages of these deliveries (forget me), found through their marks, which hold each
+   * message's id and latest pop receipt. A message a worker holds right now has a newer receipt: it is not deleted
+   * here, and its handler finds the user's record gone and sends nothing.
+   */
+  async cancel(ids: readonly string[]): Promise<number> {
+    await this.open();
+    const { storage, main } = this.deps;
+    const keys = ids.map((id) => QUEUED_PREFIX + id);
+    const marks = await storage.read(keys);
+    let cancelled = 0;
+    for (const key of keys) {
+      const mark = marks[key] as Mark | undefined;
+      if (!mark) continue;
+      if (mark.messageId !== undefined && mark.popReceipt !== undefined) {
+        try {
+          await main.deleteMessage(mark.messageId, mark.popReceipt);
+          cancelled++;
+        } catch (error) {
+          // 404: gone already; 400 pop receipt mismatch: a worker holds it now.
+          const status = (error as { statusCode?: number }).statusCode;
+          if (status !== 404 && status !== 400) throw error;
+        }
+      }
+      await storage.delete([key]);
+    }
+    return cancelled;
   }
 
   nextDue(): number | undefined {
@@ -171,7 +207,13 @@ export class AzureQueueTransport implements QueueTransport {
     const [messageId, popReceipt] = lease.receipt.split('\n') as [string, string];
     const { lease: _lease, ...rest } = job;
     try {
-      await this.deps.main.updateMessage(messageId, popReceipt, encode({ id: lease.id, job: rest }), hideSeconds(visibleAt - this.deps.clock.now()));
+      const updated = await this.deps.main.updateMessage(messageId, popReceipt, encode({ id: lease.id, job: rest }), hideSeconds(visibleAt - this.deps.clock.now()));
+      // The mark keeps the latest receipt, so forget me can still delete the message while it waits.
+      const mark = QUEUED_PREFIX + lease.id;
+      const existing = (await this.deps.storage.read([mark]))[mark] as Mark | undefined;
+      if (existing && updated.popReceipt !== undefined) {
+        await this.deps.storage.write({ [mark]: { until: existing.until, messageId, popReceipt: updated.popReceipt, eTag: '*' } as Mark });
+      }
     } catch (error) {
       if (!notFound(error)) throw error; // 404: the lease ran out and another worker has it
     }

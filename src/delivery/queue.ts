@@ -97,6 +97,11 @@ export interface QueueTransport {
   release(lease: Lease, job: StoredJob, visibleAt: number): Promise<void>;
   /** Moves a delivery to the poison queue. */
   poison(lease: Lease, reason: string): Promise<void>;
+  /**
+   * Withdraws waiting deliveries by id (forget me), with what they carry about the user; resolves how many were
+   * waiting. One in flight may still finish; its handler finds the user's record gone and sends nothing.
+   */
+  cancel(ids: readonly string[]): Promise<number>;
   /** The attempt's bookkeeping failed: the delivery is taken again once its lease runs out. */
   abandon(lease: Lease): void;
   /** Deliveries waiting (all instances). */
@@ -196,6 +201,11 @@ export class DeliveryQueue {
   /** Deliveries waiting (all instances). */
   count(): Promise<number> {
     return this.transport.count();
+  }
+
+  /** Withdraws waiting deliveries by id, with the personal data they carry (forget me); resolves how many were waiting. */
+  cancel(ids: readonly string[]): Promise<number> {
+    return this.transport.cancel(ids);
   }
 
   /** The poison queue: deliveries the worker stopped trying, for an operator. */
@@ -436,6 +446,15 @@ export class StoreQueue implements QueueTransport {
     const { lease: _lease, ...job } = lease.job;
     await this.storage.write({ [POISON_PREFIX + lease.id]: { job, reason, at: this.clock.now(), eTag: '*' } });
     await this.complete(lease);
+  }
+
+  async cancel(ids: readonly string[]): Promise<number> {
+    const keys = ids.map((id) => JOB_PREFIX + id);
+    const found = await this.storage.read(keys);
+    const waiting = keys.filter((key) => found[key] !== undefined);
+    if (waiting.length > 0) await this.storage.delete(waiting);
+    for (const key of keys) this.due.delete(key);
+    return waiting.length;
   }
 
   async count(): Promise<number> {

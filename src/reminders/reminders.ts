@@ -15,6 +15,16 @@ import { isWorkingTime, nextWorkingTime, type WorkingHours } from './workingHour
 /** The queue's name for reminders. */
 export const REMINDER_KIND = 'reminder';
 
+/** The delivery id of a starter's reminder at one stage: one per starter and stage, however many runs queue it. */
+export function reminderJobId(user: { readonly tenantId: string; readonly userId: string; readonly aadObjectId?: string | undefined }, stage: number): string {
+  return `reminder/${user.tenantId}/${(user.aadObjectId ?? user.userId).toLowerCase()}/${stage}`;
+}
+
+/** Every reminder delivery id a starter could have waiting (stages 1 to the schedule's length): forget me withdraws them. */
+export function reminderJobIds(user: Parameters<typeof reminderJobId>[0], stages: number): string[] {
+  return Array.from({ length: stages }, (_, i) => reminderJobId(user, i + 1));
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How long a claim on sending one reminder blocks another attempt (one send; a crash retries after it). */
 const CLAIM_MS = 2 * 60 * 1000;
@@ -123,9 +133,8 @@ export class Reminders {
     const checked = await deps.users.index.sweep(this.rule, deps.users, async (_key, record, progress) => {
       const stage = this.stageDue(record, progress, nowMs);
       if (stage === undefined) return 'kept';
-      const who = (record.aadObjectId ?? record.userId).toLowerCase();
       jobs.push({
-        id: `reminder/${record.tenantId}/${who}/${stage}`,
+        id: reminderJobId(record, stage),
         kind: REMINDER_KIND,
         payload: { tenantId: record.tenantId, userId: record.userId, aadObjectId: record.aadObjectId ?? null, stage },
       });

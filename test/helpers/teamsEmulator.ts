@@ -229,34 +229,53 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
   let latencyMs = 0;
   let lastActivityId = 0;
 
+  // Indexes over users (they are only ever added), so a lookup costs the same with 5 users or 5,000 (the install
+  // storm bench adds thousands; a scan per request made the emulator, not the bot, the bottleneck).
+  const byAadObjectId = new Map<string, number>();
+  const byUserId = new Map<string, number>();
+  const byUpn = new Map<string, number>();
+  const byEmail = new Map<string, number>();
+  const byPersonalConversation = new Map<string, TeamsUser>();
+  const indexUser = (u: TeamsUser, i: number): void => {
+    for (const [map, key] of [
+      [byAadObjectId, u.aadObjectId.toLowerCase()],
+      [byUserId, u.userId],
+      [byUpn, u.upn.toLowerCase()],
+      [byEmail, (u.email ?? '').toLowerCase()],
+    ] as const) {
+      if (!map.has(key)) map.set(key, i);
+    }
+    byPersonalConversation.set(personalConversationOf(u), u);
+  };
+  /** The first user added whose object id, user id, UPN or email is this (as a scan in order would find). */
   const findUser = (idOrUpn: string): TeamsUser | undefined => {
     const key = idOrUpn.toLowerCase();
-    return users.find(
-      (u) =>
-        u.aadObjectId.toLowerCase() === key ||
-        u.userId === idOrUpn ||
-        u.upn.toLowerCase() === key ||
-        (u.email ?? '').toLowerCase() === key,
-    );
+    const hits = [byAadObjectId.get(key), byUserId.get(idOrUpn), byUpn.get(key), byEmail.get(key)].filter((i): i is number => i !== undefined);
+    return hits.length === 0 ? undefined : users[Math.min(...hits)];
   };
   const resolveUser = (user: string | TeamsUser): TeamsUser => {
     const found = typeof user === 'string' ? findUser(user) : findUser(user.aadObjectId);
     if (!found) throw new Error(`teams emulator: unknown user ${typeof user === 'string' ? user : user.aadObjectId}`);
     return found;
   };
-  const personalConversationId = (user: string | TeamsUser): string => {
-    const u = resolveUser(user);
-    // Real 1:1 ids look like "a:1XJKJMvc5G…": opaque, stable for one bot and one user.
-    const digest = createHash('sha256').update(`${appId}|${u.aadObjectId.toLowerCase()}`).digest('base64url');
-    return `a:1${digest}`;
-  };
+  // Real 1:1 ids look like "a:1XJKJMvc5G…": opaque, stable for one bot and one user.
+  function personalConversationOf(u: TeamsUser): string {
+    return `a:1${createHash('sha256').update(`${appId}|${u.aadObjectId.toLowerCase()}`).digest('base64url')}`;
+  }
+  const personalConversationId = (user: string | TeamsUser): string => personalConversationOf(resolveUser(user));
   const nextActivityId = (): string => {
     // Teams message ids are epoch milliseconds as a string ("1632474074231"); keep them unique.
     lastActivityId = Math.max(lastActivityId + 1, clock.now());
     return String(lastActivityId);
   };
   const membersOf = (conv: EmulatedConversation): TeamsUser[] =>
-    conv.members ? users.filter((u) => conv.members?.includes(u.aadObjectId)) : [...users];
+    conv.members
+      ? conv.members
+          .map((id) => byAadObjectId.get(id.toLowerCase()))
+          .filter((i): i is number => i !== undefined)
+          .sort((a, b) => a - b)
+          .map((i) => users[i] as TeamsUser)
+      : [...users];
   const teamsAccount = (u: TeamsUser): JsonObject => ({
     id: u.userId,
     name: u.name,
@@ -275,7 +294,7 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
     if (!conv) {
       if (options.strictConversations) return known(TEAMS_ERRORS.conversationNotFound);
       // A 1:1 id that belongs to a known user is that user's chat, so installs still govern it.
-      const owner = id.startsWith('a:') ? users.find((u) => personalConversationId(u) === id) : undefined;
+      const owner = id.startsWith('a:') ? byPersonalConversation.get(id) : undefined;
       conv = owner
         ? { id, type: 'personal', tenantId, members: [owner.aadObjectId], personalUser: owner.aadObjectId }
         : { id, type: id.startsWith('a:') ? 'personal' : 'channel', tenantId };
@@ -337,7 +356,7 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
     if (members.length !== 1 || !first) return errorReply(400, 'BadArgument', 'Exactly one member is required for a 1:1 conversation.');
     const memberId = first.id;
     if (!memberId.startsWith('29:') && !GUID.test(memberId)) return known(TEAMS_ERRORS.badSyntax);
-    const user = memberId.startsWith('29:') ? users.find((u) => u.userId === memberId) : findUser(memberId);
+    const user = memberId.startsWith('29:') ? users[byUserId.get(memberId) ?? -1] : findUser(memberId);
     if (!user) return known(TEAMS_ERRORS.memberNotFoundOnCreate);
     const tenant = body.tenantId ?? body.channelData?.tenant?.id ?? tenantId;
     const id = personalConversationId(user);
@@ -470,6 +489,7 @@ export async function startTeamsEmulator(options: TeamsEmulatorOptions = {}): Pr
       const full: TeamsUser = { tenantId, email: user.upn, userRole: 'user', ...user };
       if (findUser(full.aadObjectId)) throw new Error(`teams emulator: user ${full.aadObjectId} already added`);
       users.push(full);
+      indexUser(full, users.length - 1);
       return full;
     },
     findUser,

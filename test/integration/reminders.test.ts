@@ -126,6 +126,30 @@ describe('reminders', () => {
     }
   });
 
+  it('withdraws a waiting reminder at once when the starter asks to be forgotten', async () => {
+    const { bot, setNow } = await botAt(MONDAY_10AM);
+    try {
+      const starter = await welcomedStarter(bot);
+      setNow(MONDAY_10AM + 3 * DAY);
+      // Teams throttles the reminder: it waits in the queue for two minutes.
+      teams.failNext({ status: 429, retryAfter: 120, match: { conversationId: starter.conversationId, path: '/activities' } });
+      expect((await bot.app.jobs.reminders()).queued).toBe(1);
+      for (let i = 0; i < 100 && !teams.requests.some((r) => r.status === 429 && r.path.includes(encodeURIComponent(starter.conversationId))); i++) await new Promise((r) => setTimeout(r, 50));
+      const waiting = async (): Promise<string[]> => {
+        const keys: string[] = [];
+        for await (const key of bot.app.storage.list('deliveries/')) keys.push(key);
+        return keys.filter((k) => k.includes('reminder/'));
+      };
+      expect(await waiting()).toHaveLength(1);
+      await postActivity(bot.messagesUrl, adaptiveCardAction(scene, starter.who, starter.conversationId, { verb: 'forgetConfirm', data: { verb: 'forgetConfirm' } }));
+      expect(await waiting()).toEqual([]);
+      await bot.app.deliveries.drain(); // returns at once: nothing is left to wait for
+      expect(reminders(starter.conversationId)).toHaveLength(0);
+    } finally {
+      await bot.close();
+    }
+  });
+
   it('stops reminding a starter who removed the app (Teams answers 403)', async () => {
     const { bot, setNow } = await botAt(MONDAY_10AM);
     try {
