@@ -1,6 +1,7 @@
 import { personalInstall, personalMessage, postActivity, sceneFrom, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, type RunningBot } from '../helpers/botHarness';
 import { StaticTokenCredentialsFactory } from '../helpers/credentials';
+import { channelAuthEnv } from '../helpers/channelAuthEnv';
 import { startIdentityEmulator, type IdentityEmulator } from '../helpers/identityEmulator';
 import { startTeamsEmulator, type TeamsEmulator } from '../helpers/teamsEmulator';
 
@@ -17,23 +18,7 @@ beforeAll(async () => {
   teams = await startTeamsEmulator({ appId: APP_ID, requireAuth: true, acceptToken: (t) => t === OUTBOUND_TOKEN });
   scene = sceneFrom(teams);
   bot = await startBot(
-    {
-      NODE_ENV: 'production',
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppPassword: 'not-used-the-test-supplies-credentials',
-      MicrosoftAppTenantId: teams.tenantId,
-      ToBotFromChannelOpenIdMetadataUrl: identity.openIdMetadataUrl,
-      ToBotFromChannelTokenIssuer: identity.issuer,
-      ToBotFromEmulatorOpenIdMetadataUrl: identity.openIdMetadataUrl,
-      ToChannelFromBotLoginUrl: `${identity.url}/botframework.com`,
-      ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-      OAuthUrl: `${identity.url}/oauth`,
-      CallerId: 'urn:botframework:azure',
-      ValidateAuthority: 'true',
-      GRAPH_ENABLED: 'false',
-      // Production allows only Teams' own service hosts; the emulator answers on loopback.
-      ALLOWED_SERVICE_URL_HOSTS: '127.0.0.1',
-    },
+    channelAuthEnv(identity, APP_ID, teams.tenantId),
     { credentialsFactory: new StaticTokenCredentialsFactory(APP_ID, () => OUTBOUND_TOKEN) },
   );
 });

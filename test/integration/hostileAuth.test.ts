@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { personalInstall, personalMessage, postActivity, sceneFrom, type TeamsScene } from '../helpers/activities';
 import { newStarter, tempDataDir } from '../helpers/botHarness';
 import { exited, spawnBot, whenListening } from '../helpers/botProcess';
+import { channelAuthEnv } from '../helpers/channelAuthEnv';
 import { startIdentityEmulator, type IdentityEmulator } from '../helpers/identityEmulator';
 import type { JsonObject } from '../helpers/loopback';
 import { startTeamsEmulator, type TeamsEmulator } from '../helpers/teamsEmulator';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   scene = sceneFrom(teams);
   tmp = mkdtempSync(join(tmpdir(), 'hostile-tmp-'));
   child = spawnBot({
-    NODE_ENV: 'production',
+    ...channelAuthEnv(identity, APP_ID, teams.tenantId),
     PORT: '0',
     HOST: '127.0.0.1',
     // As deployed (docs/deploy.md): a bounded young generation, so RSS follows what is kept, not GC headroom.
@@ -43,20 +44,8 @@ beforeAll(async () => {
     LOG_LEVEL: 'debug',
     DATA_DIR: tempDataDir(),
     TMPDIR: tmp,
-    GRAPH_ENABLED: 'false',
     USER_MESSAGES_PER_MINUTE: '1000',
-    MicrosoftAppId: APP_ID,
-    MicrosoftAppPassword: 'not-used',
-    MicrosoftAppTenantId: teams.tenantId,
-    ToBotFromChannelOpenIdMetadataUrl: identity.openIdMetadataUrl,
-    ToBotFromChannelTokenIssuer: identity.issuer,
-    // The emulator path trusts these keys too: exactly the path an emulator-shaped token would take.
-    ToBotFromEmulatorOpenIdMetadataUrl: identity.openIdMetadataUrl,
-    ToChannelFromBotLoginUrl: `${identity.url}/botframework.com`,
-    ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-    OAuthUrl: `${identity.url}/oauth`,
     ValidateAuthority: 'false',
-    ALLOWED_SERVICE_URL_HOSTS: '127.0.0.1',
   });
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (err += c.toString()));

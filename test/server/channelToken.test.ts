@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { precheckChannelToken, RefusalLogLimiter, type ChannelTokenRules } from '../../src/server/channelToken';
 import { personalMessage, sceneFrom } from '../helpers/activities';
 import { newStarter, startBot } from '../helpers/botHarness';
+import { channelAuthEnv } from '../helpers/channelAuthEnv';
 import { startIdentityEmulator } from '../helpers/identityEmulator';
 import { startTeamsEmulator } from '../helpers/teamsEmulator';
 
@@ -59,17 +60,7 @@ describe("botbuilder's issuer list", () => {
     const identity = await startIdentityEmulator();
     const teams = await startTeamsEmulator({ appId: APP_ID, requireAuth: true, acceptToken: () => false });
     const scene = sceneFrom(teams);
-    const bot = await startBot({
-      NODE_ENV: 'production',
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppPassword: 'not-used',
-      MicrosoftAppTenantId: teams.tenantId,
-      ToBotFromChannelOpenIdMetadataUrl: identity.openIdMetadataUrl,
-      ToBotFromChannelTokenIssuer: identity.issuer,
-      ToBotFromEmulatorOpenIdMetadataUrl: identity.openIdMetadataUrl,
-      GRAPH_ENABLED: 'false',
-      ALLOWED_SERVICE_URL_HOSTS: '127.0.0.1',
-    });
+    const bot = await startBot(channelAuthEnv(identity, APP_ID, teams.tenantId));
     try {
       const { who, conversationId } = newStarter(teams);
       const body = JSON.stringify(personalMessage(scene, who, conversationId, 'help'));
