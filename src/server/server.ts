@@ -40,6 +40,9 @@ const AUTH_REFUSED_LOG_PER_MINUTE = 20;
 /** The one body every refused Bot Framework request gets, whatever the reason. */
 const UNAUTHORIZED = { code: 'Unauthorized', message: 'The request is not authorized.' } as const;
 
+/** The largest refused body the server still reads to its end (and discards) so that the client sees the answer. */
+const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
 /** Methods whose requests may carry a body; every body must be JSON. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -60,7 +63,10 @@ function jsonOnly(maxBodyBytes: number) {
       return next(false);
     }
     if (declared !== undefined && Number(declared) > maxBodyBytes) {
-      res.header('Connection', 'close');
+      // Up to DRAIN_LIMIT_BYTES, Node reads the unread body and discards it after the answer (no memory kept), so
+      // the client can finish sending and read the 413; closing at once would reset the connection under it.
+      // Beyond that, close rather than take the bytes.
+      if (Number(declared) > DRAIN_LIMIT_BYTES) res.header('Connection', 'close');
       res.send(413, { code: 'PayloadTooLarge', message: publicMessage(413) });
       return next(false);
     }

@@ -109,8 +109,11 @@ describe.each(stores)('DeliveryQueue on %s', (_name, makeStorage) => {
       },
       giveUp: r.handler.giveUp,
     });
-    const a = queueOn(storage, counting('a'), clock, { pollMs: 10 });
-    const b = queueOn(storage, counting('b'), clock, { pollMs: 10 });
+    // Every idle wait moves the virtual clock on at once, so on a loaded machine a 30 s lease could run out in
+    // virtual time while a slow file write is still in flight, and the other instance would rightly take the job
+    // over (the queue is at-least-once). A lease of a day keeps this test about claims, not lease expiry.
+    const a = queueOn(storage, counting('a'), clock, { pollMs: 10, leaseMs: 86_400_000 });
+    const b = queueOn(storage, counting('b'), clock, { pollMs: 10, leaseMs: 86_400_000 });
     await a.enqueue(jobs(30));
     await b.enqueue(jobs(30, 30));
     a.start();
