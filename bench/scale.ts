@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { QueueClient } from '@azure/storage-queue';
-import type { StoreItems } from 'botbuilder';
+import type { StoreItems } from '../src/state/storage';
 import type { TeamsGateway } from '../src/admin/welcomeDelivery';
 import { JourneyFlow } from '../src/bot/journeyFlow';
 import { CardRenderer } from '../src/cards/render';
@@ -146,6 +146,16 @@ export interface ScaleFigures {
   /** The same for the store's own queue (file store). */
   readonly storeQueueIdle: OpCounts;
   readonly seedMs: number;
+  /** Wall time of the reminder run and of the retention sweep (meaningful on Azurite; the memory store is counted only). */
+  readonly reminderMs: number;
+  readonly retentionMs: number;
+}
+
+export interface ScaleOptions {
+  /** The store to seed and run on (default: a new memory store). */
+  readonly store?: AtomicStorage;
+  /** Users seeded at once (a remote store wants many requests in flight). Default 1. */
+  readonly seedConcurrency?: number;
 }
 
 const silent = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
@@ -154,7 +164,7 @@ const silent = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb()
  * `users` starters, all welcomed with open must-dos and seen recently, of whom `due` started 3 days ago (due their
  * first reminder) and `due` others were last seen over a year ago (due erasure); the indexes are as the bot keeps them.
  */
-export async function measureScale(users: number, due: number): Promise<ScaleFigures> {
+export async function measureScale(users: number, due: number, options: ScaleOptions = {}): Promise<ScaleFigures> {
   const content = loadContent(join(ROOT, 'cards'));
   const now = Date.UTC(2026, 2, 25, 10); // a Wednesday, in working hours
   let t = now;
@@ -166,13 +176,14 @@ export async function measureScale(users: number, due: number): Promise<ScaleFig
     workingHours: { timeZone: 'Europe/London', startMinute: 9 * 60, endMinute: 17 * 60, weekdays: [1, 2, 3, 4, 5] },
   };
   const retention = { afterCompletionDays: 90, inactiveDays: 365 };
-  const memory = new AtomicMemoryStorage();
+  const memory = options.store ?? new AtomicMemoryStorage();
   const storage = new CountingStorage(memory);
   const userStore = new UserStore(storage, 5);
   const rules: DueRule[] = [reminderRule(settings, content.journey, () => t), retentionRule(retention, () => t)];
 
+  for (const rule of rules) userStore.index.track(rule);
   const seedStarted = performance.now();
-  for (let i = 0; i < users; i++) {
+  const seedOne = async (i: number): Promise<void> => {
     const aad = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
     const conversationId = `a:scale-${i}`;
     const startedAt = i < due ? now - 3 * DAY - 3600_000 : now - DAY;
@@ -193,8 +204,11 @@ export async function measureScale(users: number, due: number): Promise<ScaleFig
     await memory.createIfAbsent(recordKey, { ...record });
     await memory.createIfAbsent(keys.progress('msteams', conversationId, aad), { journeyProgress: progress });
     // The entries the bot's writes would have kept up (src/state/dueIndex.ts).
-    if (i === 0) for (const rule of rules) userStore.index.track(rule);
     for (const key of userStore.index.entries(recordKey, record, progress)) await memory.createIfAbsent(key, { at: 0 });
+  };
+  const concurrency = Math.max(1, options.seedConcurrency ?? 1);
+  for (let i = 0; i < users; i += concurrency) {
+    await Promise.all(Array.from({ length: Math.min(concurrency, users - i) }, (_, j) => seedOne(i + j)));
   }
   for (const rule of rules) await memory.write({ [`index-state/${rule.name}`]: { fingerprint: rule.fingerprint, from: dayOf(now - DAY) } });
   const seedMs = performance.now() - seedStarted;
@@ -206,12 +220,16 @@ export async function measureScale(users: number, due: number): Promise<ScaleFig
   const reminders = new Reminders({ users: userStore, flow, content, cards: new ReminderCards(content, renderer), teams, queue, settings, now: nowDate, log: silent });
 
   storage.reset();
+  const reminderStarted = performance.now();
   const reminderReport = await reminders.run();
+  const reminderMs = performance.now() - reminderStarted;
   if (reminderReport.queued !== due) throw new Error(`scale bench: expected ${due} reminders queued, got ${reminderReport.queued}`);
   const reminderOps = storage.counts;
 
   storage.reset();
+  const retentionStarted = performance.now();
   const retentionReport = await sweepRetention({ users: userStore, flow, settings: retention, now: nowDate, log: silent });
+  const retentionMs = performance.now() - retentionStarted;
   if (retentionReport.erasedInactive !== due) throw new Error(`scale bench: expected ${due} erased, got ${retentionReport.erasedInactive}`);
   const retentionOps = storage.counts;
 
@@ -240,7 +258,7 @@ export async function measureScale(users: number, due: number): Promise<ScaleFig
   const queueIdle = await idle(azure, azureStore, queueCalls);
   const fileStore = new CountingStorage(new AtomicMemoryStorage());
   const storeQueueIdle = await idle(new StoreQueue(fileStore, clock, 'bench'), fileStore, zero());
-  return { users, due, reminders: reminderOps, retention: retentionOps, queueIdle, storeQueueIdle, seedMs };
+  return { users, due, reminders: reminderOps, retention: retentionOps, queueIdle, storeQueueIdle, seedMs, reminderMs, retentionMs };
 }
 
 /** `scale-ops: reminders 10k=A 100k=B; retention 10k=C 100k=D; queue-idle 10k=E 100k=F` */
@@ -248,4 +266,13 @@ export function scaleLine(small: ScaleFigures, large: ScaleFigures): string {
   const k = (n: number) => `${Math.round(n / 1000)}k`;
   const pair = (name: string, pick: (f: ScaleFigures) => OpCounts) => `${name} ${k(small.users)}=${total(pick(small))} ${k(large.users)}=${total(pick(large))}`;
   return `scale-ops: ${pair('reminders', (f) => f.reminders)}; ${pair('retention', (f) => f.retention)}; ${pair('queue-idle', (f) => f.queueIdle)}`;
+}
+
+/** `scale-azurite: reminders 10k=A ms 100k=B ms; retention 10k=C ms 100k=D ms` (wall time on Azurite, with the operation counts). */
+export function scaleAzuriteLine(small: ScaleFigures, large: ScaleFigures): string {
+  const k = (n: number) => `${Math.round(n / 1000)}k`;
+  const ms = (n: number) => `${Math.round(n)} ms`;
+  const pair = (name: string, time: (f: ScaleFigures) => number, ops: (f: ScaleFigures) => OpCounts) =>
+    `${name} ${k(small.users)}=${ms(time(small))} (${total(ops(small))} ops) ${k(large.users)}=${ms(time(large))} (${total(ops(large))} ops)`;
+  return `scale-azurite: ${pair('reminders', (f) => f.reminderMs, (f) => f.reminders)}; ${pair('retention', (f) => f.retentionMs, (f) => f.retention)}`;
 }

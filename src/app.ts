@@ -19,7 +19,8 @@ import { PendingWelcomes } from './admin/pending';
 import { LocalAdministratorPolicy } from './admin/policy';
 import { PushStore } from './admin/pushes';
 import { StarterDeliveries, WELCOME_KIND, welcomeHandler } from './admin/starterDeliveries';
-import { CloudAdapterGateway, referenceTenant } from './admin/teamsGateway';
+import { CloudAdapterGateway } from './admin/teamsGateway';
+import { addressTenant } from './state/chatAddress';
 import { WelcomeDelivery } from './admin/welcomeDelivery';
 import { EntraAuth } from './auth/entraAuth';
 import { AdminChat } from './bot/adminChat';
@@ -229,7 +230,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     teams: teamsGateway,
     queue,
     // The turn sends only into a free slot of Teams' budget; otherwise the queue waits for one.
-    roomNow: (reference) => limiter.wouldWait({ tenant: referenceTenant(reference), conversation: reference.conversation?.id }) === 0,
+    roomNow: (reference) => limiter.wouldWait({ tenant: addressTenant(reference), conversation: reference.conversation?.id }) === 0,
     rollout: new WelcomeRollout({
       withinDays: config.welcome.newAccountsWithinDays,
       lookup: graph ? (aadObjectId, signal) => graph.accountDates(aadObjectId, signal) : undefined,
@@ -253,7 +254,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     rateLimit: new MessageRateLimit(config.userMessagesPerMinute),
     installWelcomes,
     takeSlotNow: (reference) => {
-      const keys = { tenant: referenceTenant(reference) };
+      const keys = { tenant: addressTenant(reference) };
       if (limiter.wouldWait(keys) > 0) return false;
       limiter.reserve(keys);
       return true;

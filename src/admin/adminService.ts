@@ -1,6 +1,6 @@
 import type { Content } from '../content/load';
 import { summarise } from '../journey/progress';
-import type { UserStore } from '../state/users';
+import { userRefOf, type UserStore } from '../state/users';
 import { parseAddresses } from './addresses';
 import type { AdminCards, StarterView } from './adminCards';
 import type { AuditEvent, AuditTrail } from './audit';
@@ -161,13 +161,7 @@ export class AdminService {
     if (!r.aadObjectId) return {};
     const record = await this.deps.users.record({ tenantId, userId: r.aadObjectId, aadObjectId: r.aadObjectId });
     if (!record) return {};
-    const progress = await this.deps.users.progress({
-      channelId: 'msteams',
-      tenantId,
-      userId: record.userId,
-      aadObjectId: r.aadObjectId,
-      conversationId: record.conversationId,
-    });
+    const progress = await this.deps.users.progress({ ...userRefOf(record), aadObjectId: r.aadObjectId });
     if (!progress) return {};
     const s = summarise(progress, this.deps.content.journey);
     return {

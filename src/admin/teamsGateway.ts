@@ -7,6 +7,8 @@ import {
 } from 'botbuilder';
 import { AuthenticationConstants, ClaimsIdentity, type BotFrameworkAuthentication } from 'botframework-connector';
 import type { CardJson } from '../cards/render';
+import { addressTenant, type ChatAddress } from '../state/chatAddress';
+import { TEAMS_CHANNEL } from '../state/users';
 import { forTenant } from '../delivery/proactiveConnector';
 import type { TeamsGateway } from './welcomeDelivery';
 
@@ -28,7 +30,7 @@ export class CloudAdapterGateway implements TeamsGateway {
   async createPersonalConversation(
     target: { aadObjectId: string; tenantId: string; serviceUrl: string },
     card: CardJson,
-  ): Promise<{ reference: Partial<ConversationReference> }> {
+  ): Promise<{ reference: ChatAddress }> {
     const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     const parameters = {
       isGroup: false,
@@ -50,29 +52,26 @@ export class CloudAdapterGateway implements TeamsGateway {
     const client = await this.auth.createConnectorFactory(identity).create(target.serviceUrl, CHANNEL_AUDIENCE);
     const created = await forTenant(target.tenantId, () => client.conversations.createConversation(parameters));
     if (!created.id) throw new Error('Teams created no conversation');
-    const reference: Partial<ConversationReference> = {
-      channelId: 'msteams',
+    const reference: ChatAddress = {
+      channelId: TEAMS_CHANNEL,
       serviceUrl: created.serviceUrl || target.serviceUrl,
       ...(this.appId ? { bot: { id: `28:${this.appId}`, name: '' } } : {}),
       // Known by Entra object id only: the user's Teams id (29:…) arrives with their first message.
       user: { id: target.aadObjectId, name: '', aadObjectId: target.aadObjectId, role: 'user' },
-      conversation: { id: created.id, isGroup: false, tenantId: target.tenantId, conversationType: 'personal' } as ConversationReference['conversation'],
+      conversation: { id: created.id, isGroup: false, tenantId: target.tenantId, conversationType: 'personal' },
     };
     // No activityId: Teams opened (or found) the chat without posting the card, so post it now.
     if (!created.activityId) await this.sendCard(reference, card);
     return { reference };
   }
 
-  async sendCard(reference: Partial<ConversationReference>, card: CardJson): Promise<void> {
-    await forTenant(referenceTenant(reference), () =>
+  async sendCard(address: ChatAddress, card: CardJson): Promise<void> {
+    // ChatAddress has the JSON shape of botbuilder's ConversationReference (src/state/chatAddress.ts).
+    const reference = address as Partial<ConversationReference>;
+    await forTenant(addressTenant(address), () =>
       this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
         await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
       }),
     );
   }
-}
-
-/** The tenant whose Teams budget a send to this chat spends (the rate limiter's key). */
-export function referenceTenant(reference: Partial<ConversationReference>): string {
-  return (reference.conversation as { tenantId?: string } | undefined)?.tenantId ?? 'default';
 }

@@ -1,11 +1,11 @@
-import type { ConversationReference } from 'botbuilder';
 import type { JourneyFlow } from '../bot/journeyFlow';
 import type { StartedBy } from '../journey/progress';
 import type { CardJson } from '../cards/render';
 import type { FailureKind } from '../delivery/classify';
 import { TryLaterError } from '../delivery/retry';
 import type { GraphClient } from '../graph/graphClient';
-import type { UserRecord, UserRef, UserStore } from '../state/users';
+import type { ChatAddress } from '../state/chatAddress';
+import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
 import type { AddressBook } from './addressBook';
 import type { PendingWelcomes } from './pending';
 import type { RecipientStatus } from './pushes';
@@ -32,9 +32,9 @@ export interface TeamsGateway {
    * reference. The user's Teams id (29:…) is not known until they write.
    */
   createPersonalConversation(target: { aadObjectId: string; tenantId: string; serviceUrl: string }, card: CardJson): Promise<{
-    reference: Partial<ConversationReference>;
+    reference: ChatAddress;
   }>;
-  sendCard(reference: Partial<ConversationReference>, card: CardJson): Promise<void>;
+  sendCard(reference: ChatAddress, card: CardJson): Promise<void>;
 }
 
 
@@ -85,7 +85,7 @@ export class WelcomeDelivery {
     if (record?.welcome.sentAt !== undefined) return this.welcomedBefore(record, job);
 
     if (record?.installed) {
-      const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: record.userId, aadObjectId, conversationId: record.conversationId };
+      const user: UserRef = { ...userRefOf(record), aadObjectId };
       try {
         return await this.welcome(user, record.reference, job);
       } catch (error) {
@@ -103,7 +103,7 @@ export class WelcomeDelivery {
   private async welcomeInNewChat(job: StarterJob, aadObjectId: string, pendingWelcome: PendingWelcomeInput): Promise<DeliveryResult> {
     const { deps } = this;
     // Known by object id only, and with no chat yet.
-    const noChat: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: aadObjectId, aadObjectId, conversationId: '' };
+    const noChat: UserRef = userRefOf({ tenantId: job.tenantId, userId: aadObjectId, aadObjectId, conversationId: '' });
     const claimed = await deps.flow.claimFirstWelcome({ tenantId: job.tenantId, aadObjectId }, startedByLa(job));
     if (!claimed) return this.notClaimed(noChat, job);
     let opened: Awaited<ReturnType<TeamsGateway['createPersonalConversation']>>;
@@ -118,7 +118,7 @@ export class WelcomeDelivery {
       // nothing, and no other event will come. Their chat is known now, so welcome them there.
       const latest = await deps.users.record(noChat);
       if (latest?.installed && latest.conversationId !== '' && latest.welcome.sentAt === undefined) {
-        const user: UserRef = { channelId: 'msteams', tenantId: job.tenantId, userId: latest.userId, aadObjectId, conversationId: latest.conversationId };
+        const user: UserRef = { ...userRefOf(latest), aadObjectId };
         return this.welcome(user, latest.reference, job);
       }
       return this.install(job, aadObjectId, pendingWelcome);
@@ -127,7 +127,7 @@ export class WelcomeDelivery {
     return { status: 'delivered', aadObjectId };
   }
 
-  private async welcome(user: UserRef, reference: Partial<ConversationReference>, job: StarterJob): Promise<DeliveryResult> {
+  private async welcome(user: UserRef, reference: ChatAddress, job: StarterJob): Promise<DeliveryResult> {
     let outcome: 'sent' | 'notClaimed';
     try {
       // An LA's push always sends the journey, rollout mode or not.
@@ -158,13 +158,7 @@ export class WelcomeDelivery {
    */
   private async welcomedBefore(record: UserRecord, job: StarterJob): Promise<DeliveryResult> {
     const aadObjectId = record.aadObjectId;
-    const progress = await this.deps.users.progress({
-      channelId: 'msteams',
-      tenantId: record.tenantId,
-      userId: record.userId,
-      aadObjectId,
-      conversationId: record.conversationId,
-    });
+    const progress = await this.deps.users.progress(userRefOf(record));
     const byThisPush = progress?.startedBy.kind === 'la' && progress.startedBy.pushId === job.pushId;
     return { status: byThisPush ? 'delivered' : 'alreadyWelcomed', aadObjectId };
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Activity, ConversationReference } from 'botbuilder';
+import type { Activity } from 'botbuilder';
+import type { ChatAddress } from '../state/chatAddress';
 import type { UserRef } from '../state/users';
 
 const activityIdentity = z.object({
@@ -45,11 +46,11 @@ const text = (value: unknown, max: number): string | undefined => (typeof value 
  * botbuilder's TurnContext.getConversationReference copies `from`, `recipient` and `conversation` whole, so a
  * 200 KB name or a deeply nested object in them would be stored (or make the write fail, and the user never welcomed).
  */
-export function conversationReference(activity: Partial<Activity>): Partial<ConversationReference> {
+export function chatAddress(activity: Partial<Activity>): ChatAddress {
   const from = (activity.from ?? {}) as unknown as Record<string, unknown>;
   const bot = (activity.recipient ?? {}) as unknown as Record<string, unknown>;
   const conversation = (activity.conversation ?? {}) as unknown as Record<string, unknown>;
-  const reference: Partial<ConversationReference> = {
+  const address: ChatAddress = {
     channelId: text(activity.channelId, 64),
     serviceUrl: text(activity.serviceUrl, 2048),
     locale: text(activity.locale, 32),
@@ -63,5 +64,5 @@ export function conversationReference(activity: Partial<Activity>): Partial<Conv
       tenantId: text(conversation.tenantId, 64),
     },
   };
-  return JSON.parse(JSON.stringify(reference)) as Partial<ConversationReference>; // drops the undefined fields
+  return JSON.parse(JSON.stringify(address)) as ChatAddress; // drops the undefined fields
 }

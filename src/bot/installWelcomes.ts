@@ -1,4 +1,3 @@
-import type { ConversationReference } from 'botbuilder';
 import { z } from 'zod';
 import type { FirstContact } from '../admin/firstContact';
 import type { PendingWelcome } from '../admin/pending';
@@ -7,7 +6,8 @@ import type { FailureKind } from '../delivery/classify';
 import type { JobHandler, NewJob } from '../delivery/queue';
 import { TryLaterError } from '../delivery/retry';
 import type { Logger } from '../log';
-import type { UserRef, UserStore } from '../state/users';
+import type { ChatAddress } from '../state/chatAddress';
+import { userRefOf, type UserRef, type UserStore } from '../state/users';
 import { errorSummary } from './errors';
 import type { JourneyFlow, WelcomeKind } from './journeyFlow';
 import type { WelcomeRollout } from './welcomeRollout';
@@ -63,7 +63,7 @@ export interface InstallWelcomesDeps {
   /** The durable, rate-limited delivery queue LA pushes and reminders use. */
   readonly queue: { enqueue(jobs: readonly NewJob[]): Promise<number> };
   /** Whether Teams' rate budget (tenant and chat) has room for a send to this chat right now; reserves nothing. */
-  readonly roomNow: (reference: Partial<ConversationReference>) => boolean;
+  readonly roomNow: (reference: ChatAddress) => boolean;
   readonly rollout: WelcomeRollout;
   /** Pending LA welcomes: a starter's install delivers the welcome an LA left for them. */
   readonly firstContact: FirstContact | undefined;
@@ -87,7 +87,7 @@ export class InstallWelcomes {
   constructor(private readonly deps: InstallWelcomesDeps) {}
 
   /** In the turn: welcomes the user now if Teams has room, else queues the welcome. */
-  async welcome(user: UserRef, reference: Partial<ConversationReference>, pending: PendingWelcome | undefined): Promise<InstallWelcomeOutcome> {
+  async welcome(user: UserRef, reference: ChatAddress, pending: PendingWelcome | undefined): Promise<InstallWelcomeOutcome> {
     const { deps } = this;
     if (!deps.roomNow(reference)) return this.enqueue(user, pending, 'busy');
     const attempt = this.send(user, reference, pending);
@@ -129,7 +129,7 @@ export class InstallWelcomes {
       const record = await deps.users.record({ tenantId, userId, aadObjectId });
       // Forgotten, welcomed already, or no chat any more: nothing to send (a later message welcomes them).
       if (!record || record.welcome.sentAt !== undefined || !record.installed || record.conversationId === '') return;
-      const user: UserRef = { channelId: 'msteams', tenantId, userId: record.userId, aadObjectId: record.aadObjectId, conversationId: record.conversationId };
+      const user = userRefOf(record);
       const pending = job.data.pending ?? (await deps.firstContact?.pendingFor(tenantId, aadObjectId, () => Promise.resolve(undefined)));
       let outcome: 'sent' | 'notClaimed';
       try {
@@ -176,7 +176,7 @@ export class InstallWelcomes {
   }
 
   /** Claim, send, confirm or undo (the one welcome protocol), then tell the LA whose pending welcome it was. */
-  private async send(user: UserRef, reference: Partial<ConversationReference>, pending: PendingWelcome | undefined): Promise<'sent' | 'notClaimed'> {
+  private async send(user: UserRef, reference: ChatAddress, pending: PendingWelcome | undefined): Promise<'sent' | 'notClaimed'> {
     const { deps } = this;
     const startedBy = pending && deps.firstContact ? deps.firstContact.startedBy(pending) : { kind: 'self' as const };
     const kind: WelcomeKind = await deps.rollout.kindFor(user.aadObjectId, startedBy);

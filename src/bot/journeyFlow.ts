@@ -1,11 +1,11 @@
-import type { ConversationReference } from 'botbuilder';
 import type { JourneyCardAction } from '../cards/cardActions';
 import type { CardJson } from '../cards/render';
 import type { JourneyCards } from '../cards/views';
 import type { Content } from '../content/load';
 import { findAction, stepIndex, stepOfAction } from '../journey/journey';
 import { acknowledge, moveTo, startProgress, summarise, unacknowledge, type Progress, type StartedBy } from '../journey/progress';
-import type { UserRecord, UserRef, UserStore } from '../state/users';
+import type { ChatAddress } from '../state/chatAddress';
+import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
 import type { Command } from './commands';
 
 /** Commands the journey answers; LA commands are routed to the admin module first. */
@@ -38,7 +38,7 @@ export class JourneyFlow {
   ) {}
 
   /** Records how to reach the user (their personal conversation), creating their record on first contact. */
-  async remember(user: UserRef, reference: Partial<ConversationReference>): Promise<UserRecord | undefined> {
+  async remember(user: UserRef, reference: ChatAddress): Promise<UserRecord | undefined> {
     const at = this.now().toISOString();
     return this.users.updateRecord(user, (current) => {
       if (current && current.installed && current.conversationId === user.conversationId && current.userId === user.userId && current.reference.serviceUrl === reference.serviceUrl && sameHour(current.lastSeenAt, at)) {
@@ -152,13 +152,13 @@ export class JourneyFlow {
     });
     if (!won || !record) return undefined;
     // A starter who removed the app keeps their progress: the new welcome shows it rather than a blank journey.
-    const kept = record.conversationId === '' ? undefined : await this.users.progress({ channelId: 'msteams', ...ref, userId: record.userId, conversationId: record.conversationId });
+    const kept = record.conversationId === '' ? undefined : await this.users.progress(userRefOf(record));
     const progress = kept ?? startProgress(this.content.journey, startedBy, now);
     return { card: this.cards.step(progress, progress.stepId, { userId: who.aadObjectId }), progress };
   }
 
   /** Records a welcome sent with the creation of the starter's chat: how to reach them, their journey, and "sent". */
-  async firstWelcomeSent(user: UserRef, reference: Partial<ConversationReference>, progress: Progress): Promise<void> {
+  async firstWelcomeSent(user: UserRef, reference: ChatAddress, progress: Progress): Promise<void> {
     const at = this.now().toISOString();
     await this.users.updateRecord(user, (current) => {
       // The starter's own install event or message got here first: it knows more (their Teams id, the chat's

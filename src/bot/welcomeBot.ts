@@ -4,7 +4,6 @@ import {
   TeamsActivityHandler,
   TeamsInfo,
   TurnContext,
-  type ConversationReference,
   type InvokeResponse,
 } from 'botbuilder';
 import { z } from 'zod';
@@ -13,13 +12,14 @@ import { isAdminCardAction, parseCardAction, type CardAction } from '../cards/ca
 import type { CardJson } from '../cards/render';
 import type { JourneyCards } from '../cards/views';
 import type { Logger } from '../log';
+import type { ChatAddress } from '../state/chatAddress';
 import type { AtomicStorage } from '../state/storage';
 import { keys } from '../state/keys';
 import type { UserRef } from '../state/users';
 import type { AdminChat } from './adminChat';
 import { parseCommand, type Command } from './commands';
 import { errorSummary } from './errors';
-import { conversationReference, identify } from './identity';
+import { chatAddress, identify } from './identity';
 import type { InstallWelcomes } from './installWelcomes';
 import type { JourneyFlow } from './journeyFlow';
 import type { MessageRateLimit } from './messageRateLimit';
@@ -47,7 +47,7 @@ export interface WelcomeBotDeps {
   /** Sends a user's own welcome in the turn when Teams has room, else through the delivery queue. */
   readonly installWelcomes: InstallWelcomes;
   /** Takes one slot of the tenant's Teams budget if one is free right now (for calls that can wait for a quieter time). */
-  readonly takeSlotNow: (reference: Partial<ConversationReference>) => boolean;
+  readonly takeSlotNow: (reference: ChatAddress) => boolean;
 }
 
 /**
@@ -105,7 +105,7 @@ export class WelcomeBot extends TeamsActivityHandler {
       await this.introduceOnce(context);
       return;
     }
-    await this.deps.flow.remember(who.user, conversationReference(context.activity));
+    await this.deps.flow.remember(who.user, chatAddress(context.activity));
     await this.welcomeOnce(context, who.user);
   }
 
@@ -125,7 +125,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     const record = await this.deps.flow.record(user);
     if (record?.welcome.sentAt !== undefined) return false;
     const pending = firstContact ? await firstContact.pendingFor(user.tenantId, user.aadObjectId, lookupAddress) : undefined;
-    const reference = conversationReference(context.activity);
+    const reference = chatAddress(context.activity);
     const outcome = await this.deps.installWelcomes.welcome(user, reference, pending);
     // Learn the address once, so an LA's later push (or status) finds this user without Graph. It costs a Teams
     // call, so during a rollout (no slot free in the tenant's budget) it is left out rather than slow the welcomes.
@@ -162,7 +162,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     if (!who) return;
     const value: unknown = context.activity.value;
     if (who.scope === 'personal') {
-      await this.deps.flow.remember(who.user, conversationReference(context.activity));
+      await this.deps.flow.remember(who.user, chatAddress(context.activity));
     }
     if (value !== undefined && value !== null && typeof value === 'object') {
       // Action.Submit (older clients): same data as Action.Execute; refresh the card in place when we can.

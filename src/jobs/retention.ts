@@ -2,7 +2,7 @@ import type { JourneyFlow } from '../bot/journeyFlow';
 import type { Logger } from '../log';
 import type { DueRule } from '../state/dueIndex';
 import { retentionDue, type RetentionSettings } from '../state/retention';
-import type { UserStore } from '../state/users';
+import { userRefOf, type UserStore } from '../state/users';
 
 /** What a retention sweep did. */
 export interface RetentionReport {
@@ -52,13 +52,7 @@ export async function sweepRetention(deps: {
   // Only the users the index files under today or earlier (the first sweep over existing data reads everyone once).
   const rule = retentionRule(deps.settings, () => deps.now().getTime());
   checked = await deps.users.index.sweep(rule, deps.users, async (_key, record, progress) => {
-    const user = {
-      channelId: 'msteams',
-      tenantId: record.tenantId,
-      userId: record.userId,
-      aadObjectId: record.aadObjectId,
-      conversationId: record.conversationId,
-    };
+    const user = userRefOf(record);
     const due = retentionDue(record, progress, deps.now(), deps.settings);
     if (due === 'keep') return 'kept';
     await deps.flow.forget(user);

@@ -8,7 +8,7 @@ import { summarise, type Progress } from '../journey/progress';
 import type { Journey } from '../journey/journey';
 import type { Logger } from '../log';
 import type { DueRule } from '../state/dueIndex';
-import type { UserRecord, UserRef, UserStore } from '../state/users';
+import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
 import type { ReminderCards } from './reminderCard';
 import { isWorkingTime, nextWorkingTime, type WorkingHours } from './workingHours';
 
@@ -154,7 +154,7 @@ export class Reminders {
   };
 
   private async check(record: UserRecord, nowMs: number): Promise<{ stage: number | undefined; progress: Progress | undefined; user: UserRef }> {
-    const user = userOf(record);
+    const user = userRefOf(record);
     const progress = await this.deps.users.progress(user);
     return { stage: this.stageDue(record, progress, nowMs), progress, user };
   }
@@ -226,8 +226,4 @@ export class Reminders {
     });
     deps.log.info({ event: 'reminder.sent', stage: due }, 'reminder sent');
   }
-}
-
-function userOf(record: UserRecord): UserRef {
-  return { channelId: 'msteams', tenantId: record.tenantId, userId: record.userId, aadObjectId: record.aadObjectId, conversationId: record.conversationId };
 }

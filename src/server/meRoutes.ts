@@ -4,7 +4,7 @@ import type { EntraAuth, EntraIdentity } from '../auth/entraAuth';
 import type { JourneyFlow } from '../bot/journeyFlow';
 import type { Content } from '../content/load';
 import { summarise, type Progress } from '../journey/progress';
-import type { UserRef } from '../state/users';
+import { userRefOf, type UserRef } from '../state/users';
 import { authenticate } from './adminRoutes';
 
 const ackBody = z.object({ actionId: z.string().min(1).max(80), done: z.boolean() }).strict();
@@ -31,7 +31,7 @@ export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth:
     const record = await deps.flow.record({ tenantId, userId: aadObjectId, aadObjectId });
     // No chat yet (an LA's welcome is on its way, or could not be delivered): nothing to tick until there is one.
     if (!record || record.conversationId === '') return undefined;
-    return { channelId: 'msteams', tenantId, userId: record.userId, aadObjectId, conversationId: record.conversationId };
+    return { ...userRefOf(record), aadObjectId };
   };
 
   const checklist = (progress: Progress | undefined, started: boolean): object => {

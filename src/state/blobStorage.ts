@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
-import type { StoreItems } from 'botbuilder';
-import { ETagConflictError, type AtomicStorage } from './storage';
+import { ETagConflictError, type AtomicStorage, type StoreItems } from './storage';
 
 /** Where state lives in the container; the audit trail has its own folder (audit/), so lifecycle rules and backups can tell them apart. */
 export const STATE_FOLDER = 'state/';

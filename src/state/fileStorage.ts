@@ -2,9 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fsync, openSync, promises as fs, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { StoreItems } from 'botbuilder';
 import { KeyedLock } from './keyedLock';
-import { ETagConflictError, type AtomicStorage } from './storage';
+import { ETagConflictError, type AtomicStorage, type StoreItems } from './storage';
 
 interface Envelope {
   key: string;

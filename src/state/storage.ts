@@ -1,11 +1,23 @@
-import type { Storage, StoreItems } from 'botbuilder';
+/**
+ * Items by key, as a store reads and writes them. An item carries its eTag: on a write, a string eTag other than
+ * "*" must still match the stored item's, or the write fails with ETagConflictError; none (or "*") writes anyway.
+ * The same shape as botbuilder's StoreItems, so state written by earlier releases reads unchanged.
+ */
+export type StoreItems = Record<string, unknown>;
 
 /**
- * botbuilder's Storage plus one operation it lacks: create an item only if the key is free.
- * Without it two first writes for a new user race (a write without an eTag overwrites), and
+ * The project's key-value store (file, Azure Blob, memory): botbuilder's Storage contract (read, write with eTags,
+ * delete) plus what it lacks: create an item only if the key is free, a reachability check, and a listing.
+ * Without create-only, two first writes for a new user race (a write without an eTag overwrites), and
  * "welcome exactly once" or "never lose an acknowledgement" cannot be promised.
  */
-export interface AtomicStorage extends Storage {
+export interface AtomicStorage {
+  /** The items stored under these keys; a key with no item is absent from the result. */
+  read(keys: string[]): Promise<StoreItems>;
+  /** Writes every item, each checked against its eTag (see StoreItems). */
+  write(changes: StoreItems): Promise<void>;
+  /** Deletes the items under these keys; a missing key is no error. */
+  delete(keys: string[]): Promise<void>;
   /** Writes the item if no item has the key; resolves false (and writes nothing) if one exists. */
   createIfAbsent(key: string, item: Record<string, unknown>): Promise<boolean>;
   /** Cheap round trip to prove the store is reachable (used by /readyz). */
@@ -35,4 +47,3 @@ export function isETagConflict(error: unknown): boolean {
   );
 }
 
-export type { Storage, StoreItems };

@@ -1,5 +1,5 @@
-import type { ConversationReference } from 'botbuilder';
 import type { Progress, StartedBy } from '../journey/progress';
+import type { ChatAddress } from './chatAddress';
 import { DueIndex, type IndexSource } from './dueIndex';
 import { KeyedLock } from './keyedLock';
 import { keys } from './keys';
@@ -26,7 +26,7 @@ export interface UserRecord {
   /** The user's UPN, once Teams told us (for LA pushes without Graph, and forget me). */
   readonly address?: string;
   readonly conversationId: string;
-  readonly reference: Partial<ConversationReference>;
+  readonly reference: ChatAddress;
   readonly installed: boolean;
   /**
    * The one welcome: claimed (being sent), sent, and, for a welcome sent before the chat existed (an LA's push),
@@ -37,6 +37,17 @@ export interface UserRecord {
   readonly reminders?: { readonly stage: number; readonly sent: number; readonly lastAt?: string; readonly claimedAt?: string };
   readonly firstSeenAt: string;
   readonly lastSeenAt: string;
+}
+
+/** The channel every stored user is on: the bot runs in Teams only. */
+export const TEAMS_CHANNEL = 'msteams';
+
+/**
+ * The one way to turn a stored record into the user it is about, in their personal chat with the bot. A record
+ * written for an LA's push before the starter wrote has no chat yet (conversationId ''); callers check that.
+ */
+export function userRefOf(record: Pick<UserRecord, 'tenantId' | 'userId' | 'aadObjectId' | 'conversationId'>): UserRef {
+  return { channelId: TEAMS_CHANNEL, tenantId: record.tenantId, userId: record.userId, aadObjectId: record.aadObjectId, conversationId: record.conversationId };
 }
 
 interface ProgressItem {
@@ -151,7 +162,7 @@ export class UserStore implements IndexSource {
   }
 
   private progressOf(record: UserRecord): Promise<Progress | undefined> {
-    return this.progress({ channelId: 'msteams', tenantId: record.tenantId, userId: record.userId, aadObjectId: record.aadObjectId, conversationId: record.conversationId });
+    return this.progress(userRefOf(record));
   }
 
   /** Index upkeep around a record write: entries the new state needs first, entries only the old one needed after. */

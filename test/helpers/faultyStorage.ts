@@ -1,5 +1,5 @@
 /** A store that can be made slow or unavailable on demand, wrapping a real one. */
-import type { StoreItems } from 'botbuilder';
+import type { StoreItems } from '../../src/state/storage';
 import type { AtomicStorage } from '../../src/state/storage';
 
 export class FaultyStorage implements AtomicStorage {

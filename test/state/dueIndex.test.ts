@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { StoreItems } from 'botbuilder';
+import type { StoreItems } from '../../src/state/storage';
 import type { TeamsGateway } from '../../src/admin/welcomeDelivery';
 import { JourneyFlow } from '../../src/bot/journeyFlow';
 import { CardRenderer } from '../../src/cards/render';
