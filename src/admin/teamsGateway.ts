@@ -10,6 +10,7 @@ import type { CardJson } from '../cards/render';
 import { addressTenant, type ChatAddress } from '../state/chatAddress';
 import { TEAMS_CHANNEL } from '../state/users';
 import { forTenant } from '../delivery/proactiveConnector';
+import { callingTeams } from '../teams/channelErrors';
 import type { TeamsGateway } from './welcomeDelivery';
 
 /** The Bot Framework audience of the Teams channel (public cloud). */
@@ -50,7 +51,7 @@ export class CloudAdapterGateway implements TeamsGateway {
       { type: AuthenticationConstants.ServiceUrlClaim, value: target.serviceUrl },
     ]);
     const client = await this.auth.createConnectorFactory(identity).create(target.serviceUrl, CHANNEL_AUDIENCE);
-    const created = await forTenant(target.tenantId, () => client.conversations.createConversation(parameters));
+    const created = await forTenant(target.tenantId, () => callingTeams(() => client.conversations.createConversation(parameters)));
     if (!created.id) throw new Error('Teams created no conversation');
     const reference: ChatAddress = {
       channelId: TEAMS_CHANNEL,
@@ -69,9 +70,11 @@ export class CloudAdapterGateway implements TeamsGateway {
     // ChatAddress has the JSON shape of botbuilder's ConversationReference (src/state/chatAddress.ts).
     const reference = address as Partial<ConversationReference>;
     await forTenant(addressTenant(address), () =>
-      this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-      }),
+      callingTeams(() =>
+        this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+          await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+        }),
+      ),
     );
   }
 }

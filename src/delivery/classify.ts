@@ -1,3 +1,5 @@
+import { ChannelError } from './channelError';
+
 /** How a failed call to Teams should be treated. */
 export type FailureKind =
   | { readonly kind: 'throttled'; readonly retryAfterMs: number | undefined }
@@ -8,26 +10,19 @@ export type FailureKind =
 
 const NOT_INSTALLED = /not installed in user'?s personal scope|isn'?t installed|BotNotInConversationRoster|ForbiddenOperationException/i;
 
-/** Reads a botbuilder/connector error (statusCode, Teams error code in the body or message) into what to do next. */
+/**
+ * What to do next after a call to Teams failed: a ChannelError (Teams answered; the Teams edge made it from its
+ * SDK's error) by its status and Teams' error code, anything else by whether it looks like a network failure.
+ */
 export function classifyDeliveryError(error: unknown): FailureKind {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as {
-    statusCode?: unknown;
-    code?: unknown;
-    message?: unknown;
-    body?: unknown;
-    response?: { headers?: { get?: (name: string) => string | undefined } };
-  };
-  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const text = `${typeof e.code === 'string' ? e.code : ''} ${typeof e.message === 'string' ? e.message : ''} ${safeStringify(e.body)}`;
-  if (status === undefined) {
+  if (!(error instanceof ChannelError)) {
+    const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+    const text = `${typeof e.code === 'string' ? e.code : ''} ${typeof e.message === 'string' ? e.message : ''}`;
     if (/ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|socket hang up/i.test(text)) return { kind: 'transient' };
     return { kind: 'fatal', reason: 'Teams could not be reached.' };
   }
-  if (status === 429) {
-    const header = e.response?.headers?.get?.('retry-after');
-    const seconds = header !== undefined ? Number(header) : NaN;
-    return { kind: 'throttled', retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : undefined };
-  }
+  const { status, detail: text } = error;
+  if (status === 429) return { kind: 'throttled', retryAfterMs: error.retryAfterMs };
   if (status === 412 || status === 502 || status === 503 || status === 504 || status === 500) return { kind: 'transient' };
   if (status === 404 && /ConversationNotFound/i.test(text)) return { kind: 'gone' };
   if (status === 403 && NOT_INSTALLED.test(text)) return { kind: 'notInstalled' };
@@ -39,10 +34,3 @@ export function classifyDeliveryError(error: unknown): FailureKind {
   return { kind: 'fatal', reason: `Teams refused the message (${status}).` };
 }
 
-function safeStringify(value: unknown): string {
-  try {
-    return value === undefined ? '' : JSON.stringify(value);
-  } catch {
-    return '';
-  }
-}

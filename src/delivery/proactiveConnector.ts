@@ -28,6 +28,7 @@ import {
 import type { Activity } from 'botbuilder';
 import type { DeliveryClock } from './clock';
 import type { TeamsRateLimiter } from './rateLimiter';
+import { parseRetryAfter } from './retryAfter';
 
 /** The name @azure/core-rest-pipeline gives its retry policy. */
 export const AZURE_DEFAULT_RETRY_POLICY = 'defaultRetryPolicy';
@@ -77,12 +78,9 @@ export function rateKeysOf(request: PipelineRequestLike): { tenant: string; conv
   return { tenant };
 }
 
+/** How long a 429 pauses the tenant: Teams' Retry-After, or a second when it gave none. */
 function retryAfterMs(response: PipelineResponseLike): number {
-  const value = response.headers.get('retry-after');
-  const seconds = value === undefined ? NaN : Number(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const date = value === undefined ? NaN : Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : 1000;
+  return parseRetryAfter(response.headers.get('retry-after')) ?? 1000;
 }
 
 /** Removes the Azure retry policy and puts the rate-limit policy in the (now empty) Retry phase. */

@@ -1,4 +1,5 @@
 import { isGraphError } from '../graph/graphClient';
+import { ChannelError } from './channelError';
 import { classifyDeliveryError } from './classify';
 
 /** What the delivery engine does after an attempt failed. */
@@ -51,7 +52,7 @@ export function decideRetry(
     if (!retryable) return { kind: 'giveUp', reason: `The directory look-up failed (${error.status}).` };
     return transient(counts.attempts, settings, random);
   }
-  const hasStatus = typeof (error as { statusCode?: unknown } | null)?.statusCode === 'number';
+  const hasStatus = error instanceof ChannelError;
   const failure = classifyDeliveryError(error);
   switch (failure.kind) {
     case 'throttled': {

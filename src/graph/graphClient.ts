@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { parseRetryAfter } from '../delivery/retryAfter';
 
 /** Where Graph and the Entra token endpoint are, and the app's client credentials. */
 export interface GraphSettings {
@@ -165,8 +166,8 @@ export class GraphClient {
       const json: unknown = text === '' ? undefined : safeJson(text);
       if (res.ok || expected.includes(res.status)) return { status: res.status, body: json };
       if ((res.status === 429 || res.status === 503 || res.status === 504) && attempt < this.settings.maxAttempts) {
-        const retryAfter = Number(res.headers.get('retry-after'));
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 2 ** attempt * 250, undefined, signal ? { signal } : {});
+        const retryAfter = parseRetryAfter(res.headers.get('retry-after'));
+        await sleep(retryAfter !== undefined && retryAfter > 0 ? retryAfter : 2 ** attempt * 250, undefined, signal ? { signal } : {});
         continue;
       }
       if (res.status === 401) this.token = undefined;

@@ -10,6 +10,7 @@ import { loadContent } from '../../src/content/load';
 import { classifyDeliveryError } from '../../src/delivery/classify';
 import { AtomicMemoryStorage } from '../../src/state/memoryStorage';
 import { UserStore, type UserRef } from '../../src/state/users';
+import { channelErrorOf } from '../../src/teams/channelErrors';
 import { sweepRetention } from '../../src/jobs/retention';
 import { createLogger } from '../../src/log';
 import { Writable } from 'node:stream';
@@ -31,8 +32,8 @@ const starterReference: Partial<ConversationReference> = {
 };
 
 /** A 403 as Teams sends it for a user without the app. */
-function notInstalled(): Error {
-  return Object.assign(new Error("Bot is not installed in user's personal scope"), { statusCode: 403, code: 'ForbiddenOperationException' });
+function notInstalled(): unknown {
+  return channelErrorOf(Object.assign(new Error("Bot is not installed in user's personal scope"), { statusCode: 403, code: 'ForbiddenOperationException' }));
 }
 
 function rig(teams: Partial<TeamsGateway>) {

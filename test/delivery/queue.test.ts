@@ -7,6 +7,7 @@ import { DEFAULT_QUEUE_SETTINGS, DeliveryQueue, JOB_PREFIX, type JobHandler, typ
 import { DEFAULT_RETRY } from '../../src/delivery/retry';
 import { FileStorage } from '../../src/state/fileStorage';
 import { AtomicMemoryStorage } from '../../src/state/memoryStorage';
+import { channelErrorOf } from '../../src/teams/channelErrors';
 import type { AtomicStorage } from '../../src/state/storage';
 import { virtualClock, type VirtualClock } from '../helpers/virtualClock';
 
@@ -43,8 +44,9 @@ function jobs(n: number, from = 0) {
   return Array.from({ length: n }, (_, i) => ({ id: `j${from + i}`, kind: 'test', payload: { id: `j${from + i}` } }));
 }
 
-function httpError(statusCode: number, retryAfter?: string): Error {
-  return Object.assign(new Error('teams'), { statusCode, response: { headers: { get: (h: string) => (h === 'retry-after' ? retryAfter : undefined) } } });
+/** A connector error as botbuilder throws it (status, Retry-After, Teams' body), read by the Teams edge. */
+function httpError(statusCode: number, retryAfter?: string, body?: unknown): unknown {
+  return channelErrorOf(Object.assign(new Error('teams'), { statusCode, body, response: { headers: { get: (h: string) => (h === 'retry-after' ? retryAfter : undefined) } } }));
 }
 
 const stores: [string, () => AtomicStorage][] = [
@@ -164,7 +166,7 @@ describe.each(stores)('DeliveryQueue on %s', (_name, makeStorage) => {
   it('never retries other 4xx: gives up once, with the reason', async () => {
     const storage = makeStorage();
     const clock = virtualClock();
-    const r = recorder(() => Object.assign(httpError(403), { body: { error: { code: 'ConversationBlockedByUser' } } }));
+    const r = recorder(() => httpError(403, undefined, { error: { code: 'ConversationBlockedByUser' } }));
     const queue = queueOn(storage, r.handler, clock);
     await queue.enqueue(jobs(1));
     queue.start();

@@ -15,6 +15,7 @@ import { createLogger } from '../../src/log';
 import { BlobStateStorage } from '../../src/state/blobStorage';
 import { FileStorage } from '../../src/state/fileStorage';
 import type { AtomicStorage } from '../../src/state/storage';
+import { channelErrorOf } from '../../src/teams/channelErrors';
 import { startAzurite, startAzuriteProxy, type Azurite } from '../helpers/azurite';
 
 const quiet = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
@@ -115,7 +116,7 @@ describe.each(engines)('delivery queue conformance: $name', (engine) => {
 
   it('retries a failed attempt after its backoff, and gives up on a permanent failure with the reason', async () => {
     const rig = engine.make();
-    const r = recorder((id, call) => (id === 'j0' && call === 1 ? Object.assign(new Error('teams'), { statusCode: 503 }) : id === 'j1' ? Object.assign(new Error('teams'), { statusCode: 400 }) : undefined));
+    const r = recorder((id, call) => (id === 'j0' && call === 1 ? channelErrorOf(Object.assign(new Error('teams'), { statusCode: 503 })) : id === 'j1' ? channelErrorOf(Object.assign(new Error('teams'), { statusCode: 400 })) : undefined));
     const queue = queueOn(rig, r.handler);
     await queue.enqueue(jobs(2));
     await run(queue);

@@ -1,15 +1,18 @@
 import { classifyDeliveryError } from '../../src/delivery/classify';
 import { backoff, decideRetry, DEFAULT_RETRY, TryLaterError } from '../../src/delivery/retry';
 import { GraphError } from '../../src/graph/graphClient';
+import { channelErrorOf } from '../../src/teams/channelErrors';
 
 /** An error shaped like botbuilder's connector errors (RestError): statusCode, response headers, Teams' body. */
-function teamsError(statusCode: number, code = '', retryAfter?: string): Error {
-  return Object.assign(new Error(`${code}`), {
-    statusCode,
-    code,
-    body: { error: { code, message: code } },
-    response: { headers: { get: (name: string) => (name.toLowerCase() === 'retry-after' ? retryAfter : undefined) } },
-  });
+function teamsError(statusCode: number, code = '', retryAfter?: string): unknown {
+  return channelErrorOf(
+    Object.assign(new Error(`${code}`), {
+      statusCode,
+      code,
+      body: { error: { code, message: code } },
+      response: { headers: { get: (name: string) => (name.toLowerCase() === 'retry-after' ? retryAfter : undefined) } },
+    }),
+  );
 }
 
 const first = { attempts: 1, throttles: 0 };
