@@ -50,6 +50,3 @@ export function parseCommand(text: string): Command {
   if (kind === undefined || kind === 'question' || kind === 'push') return { kind: 'question', text: text.trim() };
   return { kind } as Command;
 }
-
-/** The command words, for the manifest's command list and the help card test. */
-export const COMMAND_WORDS = Object.keys(COMMANDS);

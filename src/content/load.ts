@@ -29,7 +29,6 @@ export interface Content {
   readonly service: {
     readonly name: string;
     readonly helpdesk: { readonly phone: string; readonly email: string; readonly hours: string };
-    readonly nasContacts: readonly { readonly who: string; readonly email: string }[];
   };
   /** Short messages for the notice card, tokens resolved. */
   readonly notices: Readonly<Record<NoticeKey, Notice>>;
@@ -170,7 +169,6 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
     service: {
       name: tokens.service ?? serviceFile.serviceName,
       helpdesk: serviceFile.helpdesk,
-      nasContacts: serviceFile.nasContacts,
     },
     notices: Object.fromEntries(
       NOTICE_KEYS.map((key) => {

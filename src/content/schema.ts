@@ -53,7 +53,6 @@ export const serviceFileSchema = z.object({
     email: z.email(),
     hours: text,
   }),
-  nasContacts: z.array(z.object({ who: text, email: z.email(), source: text })),
 });
 
 export const actionSchema = z.object({
