@@ -210,7 +210,7 @@ export async function measureScale(users: number, due: number, options: ScaleOpt
   for (let i = 0; i < users; i += concurrency) {
     await Promise.all(Array.from({ length: Math.min(concurrency, users - i) }, (_, j) => seedOne(i + j)));
   }
-  for (const rule of rules) await memory.write({ [`index-state/${rule.name}`]: { fingerprint: rule.fingerprint, from: dayOf(now - DAY) } });
+  for (const rule of rules) await memory.write({ [keys.dueState(rule.name)]: { fingerprint: rule.fingerprint, from: dayOf(now - DAY) } });
   const seedMs = performance.now() - seedStarted;
 
   const renderer = new CardRenderer(content.templates);

@@ -1,3 +1,4 @@
+import { keys } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
 import { readItem } from '../state/update';
 
@@ -12,20 +13,16 @@ export class AddressBook {
 
   /** Looks an address up. */
   find(tenantId: string, address: string): Promise<AddressEntry | undefined> {
-    return readItem<AddressEntry>(this.storage, key(tenantId, address));
+    return readItem<AddressEntry>(this.storage, keys.address(tenantId, address));
   }
 
   /** Records whose address it is. */
   async remember(tenantId: string, address: string, entry: AddressEntry): Promise<void> {
-    await this.storage.write({ [key(tenantId, address)]: { ...entry } });
+    await this.storage.write({ [keys.address(tenantId, address)]: { ...entry } });
   }
 
   /** Forgets an address (forget me). */
   async forget(tenantId: string, address: string): Promise<void> {
-    await this.storage.delete([key(tenantId, address)]);
+    await this.storage.delete([keys.address(tenantId, address)]);
   }
-}
-
-function key(tenantId: string, address: string): string {
-  return `directory/${tenantId}/addresses/${address.toLowerCase()}`;
 }

@@ -1,3 +1,4 @@
+import { keys } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
 import { readItem } from '../state/update';
 
@@ -18,42 +19,30 @@ export class PendingWelcomes {
 
   /** Keeps a welcome waiting for the starter. The first LA to ask is the one named. */
   async add(tenantId: string, by: { aadObjectId?: string | undefined; address: string }, pending: PendingWelcome): Promise<void> {
-    const keys = [byAddress(tenantId, by.address), ...(by.aadObjectId ? [byObjectId(tenantId, by.aadObjectId)] : [])];
-    for (const key of keys) await this.storage.createIfAbsent(key, { ...pending });
-    if (!by.aadObjectId) await this.storage.write({ [anyByAddress(tenantId)]: { since: pending.since } });
+    const targets = [keys.pendingByAddress(tenantId, by.address), ...(by.aadObjectId ? [keys.pendingByObjectId(tenantId, by.aadObjectId)] : [])];
+    for (const key of targets) await this.storage.createIfAbsent(key, { ...pending });
+    if (!by.aadObjectId) await this.storage.write({ [keys.pendingAnyByAddress(tenantId)]: { since: pending.since } });
   }
 
   /** True when some welcome waits for a starter known only by address (then the bot looks the UPN up). */
   async anyByAddress(tenantId: string): Promise<boolean> {
-    return (await readItem(this.storage, anyByAddress(tenantId))) !== undefined;
+    return (await readItem(this.storage, keys.pendingAnyByAddress(tenantId))) !== undefined;
   }
 
   /** The pending welcome for a starter, by object id or address. */
   async find(tenantId: string, starter: { aadObjectId?: string | undefined; address?: string | undefined }): Promise<PendingWelcome | undefined> {
     if (starter.aadObjectId) {
-      const found = await readItem<PendingWelcome>(this.storage, byObjectId(tenantId, starter.aadObjectId));
+      const found = await readItem<PendingWelcome>(this.storage, keys.pendingByObjectId(tenantId, starter.aadObjectId));
       if (found) return found;
     }
-    return starter.address ? readItem<PendingWelcome>(this.storage, byAddress(tenantId, starter.address)) : undefined;
+    return starter.address ? readItem<PendingWelcome>(this.storage, keys.pendingByAddress(tenantId, starter.address)) : undefined;
   }
 
   /** Removes a pending welcome once delivered (or when the starter is forgotten). */
   async remove(tenantId: string, starter: { aadObjectId?: string | undefined; address?: string | undefined }): Promise<void> {
-    const keys: string[] = [];
-    if (starter.aadObjectId) keys.push(byObjectId(tenantId, starter.aadObjectId));
-    if (starter.address) keys.push(byAddress(tenantId, starter.address));
-    await this.storage.delete(keys);
+    const targets: string[] = [];
+    if (starter.aadObjectId) targets.push(keys.pendingByObjectId(tenantId, starter.aadObjectId));
+    if (starter.address) targets.push(keys.pendingByAddress(tenantId, starter.address));
+    await this.storage.delete(targets);
   }
-}
-
-function byObjectId(tenantId: string, aadObjectId: string): string {
-  return `pending/${tenantId}/aad/${aadObjectId.toLowerCase()}`;
-}
-
-function byAddress(tenantId: string, address: string): string {
-  return `pending/${tenantId}/address/${address.toLowerCase()}`;
-}
-
-function anyByAddress(tenantId: string): string {
-  return `pending/${tenantId}/any-by-address`;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { keys } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
 import { KeyedLock } from '../state/keyedLock';
 import { readItem, updateItem } from '../state/update';
@@ -42,13 +43,13 @@ export class PushStore {
   /** Stores a new push and lists it first among the LA's recent pushes. */
   async create(push: Omit<Push, 'id'>, now: Date): Promise<Push> {
     const stored: Push = { ...push, id: randomUUID() };
-    await this.storage.write({ [pushKey(stored.id)]: { ...stored } });
+    await this.storage.write({ [keys.push(stored.id)]: { ...stored } });
     await Promise.all(
       stored.addresses.map((address) =>
         this.setRecipient(stored.id, { address, status: 'sending', updatedAt: now.toISOString() }),
       ),
     );
-    const indexKey = laKey(push.tenantId, push.la.aadObjectId);
+    const indexKey = keys.laPushes(push.tenantId, push.la.aadObjectId);
     await this.lock.run(indexKey, () =>
       updateItem<{ pushIds: string[] }>(
         this.storage,
@@ -62,19 +63,19 @@ export class PushStore {
 
   /** Reads a push. */
   get(pushId: string): Promise<Push | undefined> {
-    return readItem<Push>(this.storage, pushKey(pushId));
+    return readItem<Push>(this.storage, keys.push(pushId));
   }
 
   /** The LA's recent pushes, newest first. */
   async recent(tenantId: string, laObjectId: string): Promise<Push[]> {
-    const index = await readItem<{ pushIds: string[] }>(this.storage, laKey(tenantId, laObjectId));
+    const index = await readItem<{ pushIds: string[] }>(this.storage, keys.laPushes(tenantId, laObjectId));
     const pushes = await Promise.all((index?.pushIds ?? []).map((id) => this.get(id)));
     return pushes.filter((p): p is Push => p !== undefined);
   }
 
   /** Records where one starter's welcome is. A final status is not overwritten by "sending". */
   async setRecipient(pushId: string, recipient: Recipient): Promise<void> {
-    const key = recipientKey(pushId, recipient.address);
+    const key = keys.pushRecipient(pushId, recipient.address);
     await this.lock.run(key, () =>
       updateItem<Recipient>(
         this.storage,
@@ -87,24 +88,12 @@ export class PushStore {
 
   /** Every starter of a push with their status, in the order the LA gave them. */
   async recipients(push: Push): Promise<Recipient[]> {
-    const items = await this.storage.read(push.addresses.map((a) => recipientKey(push.id, a)));
+    const items = await this.storage.read(push.addresses.map((a) => keys.pushRecipient(push.id, a)));
     return push.addresses.map((address) => {
-      const item = items[recipientKey(push.id, address)] as (Recipient & { eTag?: string }) | undefined;
+      const item = items[keys.pushRecipient(push.id, address)] as (Recipient & { eTag?: string }) | undefined;
       if (!item) return { address, status: 'sending' as const, updatedAt: push.createdAt };
       const { eTag: _eTag, ...recipient } = item;
       return recipient;
     });
   }
-}
-
-function pushKey(pushId: string): string {
-  return `pushes/${pushId}`;
-}
-
-function recipientKey(pushId: string, address: string): string {
-  return `pushes/${pushId}/recipients/${address.toLowerCase()}`;
-}
-
-function laKey(tenantId: string, laObjectId: string): string {
-  return `la/${tenantId}/${laObjectId.toLowerCase()}/pushes`;
 }

@@ -1,5 +1,6 @@
 import type { DeliveryQueue, JobHandler, NewJob } from '../delivery/queue';
 import { TryLaterError } from '../delivery/retry';
+import { jobIds } from '../state/keys';
 import type { DeliveryResult, StarterJob } from './welcomeDelivery';
 
 /** The queue's name for LA welcomes. */
@@ -7,7 +8,7 @@ export const WELCOME_KIND = 'welcome';
 
 /** One LA welcome as a durable delivery: one per push and starter, so queueing a push twice queues it once. */
 export function welcomeJob(job: StarterJob): NewJob {
-  return { id: `welcome/${job.pushId}/${job.address.toLowerCase()}`, kind: WELCOME_KIND, payload: { ...job } };
+  return { id: jobIds.welcome(job.pushId, job.address), kind: WELCOME_KIND, payload: { ...job } };
 }
 
 /** Delivers a queued welcome and records the outcome on the push (status card, audit). */

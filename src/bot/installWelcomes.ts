@@ -7,6 +7,7 @@ import type { JobHandler, NewJob } from '../delivery/queue';
 import { TryLaterError } from '../delivery/retry';
 import type { Logger } from '../log';
 import type { ChatAddress } from '../state/chatAddress';
+import { jobIds } from '../state/keys';
 import { userRefOf, type UserRef, type UserStore } from '../state/users';
 import { errorSummary } from './errors';
 import type { JourneyFlow, WelcomeKind } from './journeyFlow';
@@ -52,8 +53,7 @@ export function installWelcomeJob(user: Pick<UserRef, 'tenantId' | 'userId' | 'a
     ...(user.aadObjectId !== undefined ? { aadObjectId: user.aadObjectId } : {}),
     ...(pending ? { pending: { pushId: pending.pushId, address: pending.address, la: { ...pending.la }, since: pending.since } } : {}),
   };
-  const who = encodeURIComponent((user.aadObjectId ?? user.userId).toLowerCase());
-  return { id: `install-welcome/${encodeURIComponent(user.tenantId.toLowerCase())}/${who}`, kind: INSTALL_WELCOME_KIND, payload };
+  return { id: jobIds.installWelcome(user.tenantId, user.aadObjectId ?? user.userId), kind: INSTALL_WELCOME_KIND, payload };
 }
 
 export interface InstallWelcomesDeps {

@@ -4,10 +4,10 @@ import type { Logger } from '../log';
 import type { BlobAccess } from '../state/blobStorage';
 import type { AtomicStorage } from '../state/storage';
 import type { DeliveryClock } from './clock';
+import { keys as storeKeys } from '../state/keys';
 import { describePoison, freshJob, JOB_PREFIX, type Lease, type PoisonedJob, type QueueTransport, type StoredJob } from './queue';
 
 /** Marks a delivery id as queued, so queueing it again (a second reminder run, another instance) adds nothing. */
-const QUEUED_PREFIX = 'deliveries/queued/';
 /** How long an id mark holds: longer than any delivery waits, short enough that a mark left by a crash expires. */
 const MARK_MS = 24 * 60 * 60 * 1000;
 /** Azure hides a message for at most 7 days; a later time is reached by putting it back again when it shows. */
@@ -139,7 +139,7 @@ export class AzureQueueTransport implements QueueTransport {
 
   private async send(id: string, job: StoredJob): Promise<boolean> {
     const { storage, clock, main } = this.deps;
-    const mark = QUEUED_PREFIX + id;
+    const mark = storeKeys.queued(id);
     const now = clock.now();
     const existing = (await storage.read([mark]))[mark] as { until?: number } | undefined;
     if (existing?.until !== undefined && existing.until > now) return false;
@@ -156,10 +156,10 @@ export class AzureQueueTransport implements QueueTransport {
   async cancel(ids: readonly string[]): Promise<number> {
     await this.open();
     const { storage, main } = this.deps;
-    const keys = ids.map((id) => QUEUED_PREFIX + id);
-    const marks = await storage.read(keys);
+    const markKeys = ids.map((id) => storeKeys.queued(id));
+    const marks = await storage.read(markKeys);
     let cancelled = 0;
-    for (const key of keys) {
+    for (const key of markKeys) {
       const mark = marks[key] as Mark | undefined;
       if (!mark) continue;
       if (mark.messageId !== undefined && mark.popReceipt !== undefined) {
@@ -200,7 +200,7 @@ export class AzureQueueTransport implements QueueTransport {
 
   async complete(lease: Lease): Promise<void> {
     await this.deleteMessage(lease);
-    await this.deps.storage.delete([QUEUED_PREFIX + lease.id]);
+    await this.deps.storage.delete([storeKeys.queued(lease.id)]);
   }
 
   async release(lease: Lease, job: StoredJob, visibleAt: number): Promise<void> {
@@ -209,7 +209,7 @@ export class AzureQueueTransport implements QueueTransport {
     try {
       const updated = await this.deps.main.updateMessage(messageId, popReceipt, encode({ id: lease.id, job: rest }), hideSeconds(visibleAt - this.deps.clock.now()));
       // The mark keeps the latest receipt, so forget me can still delete the message while it waits.
-      const mark = QUEUED_PREFIX + lease.id;
+      const mark = storeKeys.queued(lease.id);
       const existing = (await this.deps.storage.read([mark]))[mark] as Mark | undefined;
       if (existing && updated.popReceipt !== undefined) {
         await this.deps.storage.write({ [mark]: { until: existing.until, messageId, popReceipt: updated.popReceipt, eTag: '*' } as Mark });
@@ -248,7 +248,7 @@ export class AzureQueueTransport implements QueueTransport {
     let n = 0;
     await this.pagePoison(async (body) => {
       if (ids && !ids.includes(body.id)) return false;
-      await this.deps.storage.delete([QUEUED_PREFIX + body.id]);
+      await this.deps.storage.delete([storeKeys.queued(body.id)]);
       await this.add(body.id, freshJob(body.job, this.deps.clock.now()));
       n++;
       return true;

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { errorSummary } from '../bot/errors';
 import type { Logger } from '../log';
+import { keys, prefixes } from '../state/keys';
 import { isETagConflict, type AtomicStorage } from '../state/storage';
 import type { DeliveryClock } from './clock';
 import { decideRetry, DEFAULT_RETRY, type RetrySettings } from './retry';
 
 /** Where queued deliveries live in the store (the file and memory stores' queue, and every store's queue before issue 13). */
-export const JOB_PREFIX = 'deliveries/jobs/';
-/** Where the store's queue keeps deliveries it stopped trying (poison), for an operator to list and replay. */
-export const POISON_PREFIX = 'deliveries/poison/';
+export const JOB_PREFIX = prefixes.jobs;
 
 /** A delivery as stored. Times are epoch milliseconds. */
 export interface StoredJob {
@@ -357,10 +356,10 @@ export class StoreQueue implements QueueTransport {
   }
 
   private async scan(): Promise<void> {
-    const keys: string[] = [];
-    for await (const key of this.storage.list(JOB_PREFIX)) keys.push(key);
-    for (let i = 0; i < keys.length; i += 50) {
-      const batch = keys.slice(i, i + 50);
+    const found: string[] = [];
+    for await (const key of this.storage.list(JOB_PREFIX)) found.push(key);
+    for (let i = 0; i < found.length; i += 50) {
+      const batch = found.slice(i, i + 50);
       const items = await this.storage.read(batch);
       for (const key of batch) {
         const job = items[key] as StoredJob | undefined;
@@ -370,7 +369,7 @@ export class StoreQueue implements QueueTransport {
   }
 
   async add(id: string, job: StoredJob): Promise<boolean> {
-    const key = JOB_PREFIX + id;
+    const key = keys.job(id);
     const created = await this.storage.createIfAbsent(key, { ...job });
     if (created) this.due.set(key, job.notBefore);
     return created;
@@ -415,18 +414,18 @@ export class StoreQueue implements QueueTransport {
   }
 
   abandon(lease: Lease): void {
-    const key = JOB_PREFIX + lease.id;
+    const key = keys.job(lease.id);
     if (this.due.get(key) === Infinity) this.due.set(key, lease.job.lease?.until ?? this.clock.now());
   }
 
   async complete(lease: Lease): Promise<void> {
-    const key = JOB_PREFIX + lease.id;
+    const key = keys.job(lease.id);
     await this.storage.delete([key]);
     this.due.delete(key);
   }
 
   async release(lease: Lease, job: StoredJob, visibleAt: number): Promise<void> {
-    const key = JOB_PREFIX + lease.id;
+    const key = keys.job(lease.id);
     const stored = (await this.storage.read([key]))[key] as (StoredJob & { eTag?: string }) | undefined;
     if (!stored || stored.lease?.token !== lease.receipt) {
       this.due.delete(key); // lost the lease: the new holder decides
@@ -444,16 +443,16 @@ export class StoreQueue implements QueueTransport {
 
   async poison(lease: Lease, reason: string): Promise<void> {
     const { lease: _lease, ...job } = lease.job;
-    await this.storage.write({ [POISON_PREFIX + lease.id]: { job, reason, at: this.clock.now(), eTag: '*' } });
+    await this.storage.write({ [keys.poisoned(lease.id)]: { job, reason, at: this.clock.now(), eTag: '*' } });
     await this.complete(lease);
   }
 
   async cancel(ids: readonly string[]): Promise<number> {
-    const keys = ids.map((id) => JOB_PREFIX + id);
-    const found = await this.storage.read(keys);
-    const waiting = keys.filter((key) => found[key] !== undefined);
+    const jobKeys = ids.map((id) => keys.job(id));
+    const found = await this.storage.read(jobKeys);
+    const waiting = jobKeys.filter((key) => found[key] !== undefined);
     if (waiting.length > 0) await this.storage.delete(waiting);
-    for (const key of keys) this.due.delete(key);
+    for (const key of jobKeys) this.due.delete(key);
     return waiting.length;
   }
 
@@ -465,9 +464,9 @@ export class StoreQueue implements QueueTransport {
 
   async poisoned(): Promise<PoisonedJob[]> {
     const found: PoisonedJob[] = [];
-    for await (const key of this.storage.list(POISON_PREFIX)) {
+    for await (const key of this.storage.list(prefixes.poisoned)) {
       const item = (await this.storage.read([key]))[key] as { job?: StoredJob; reason?: string; at?: number } | undefined;
-      if (item?.job) found.push(describePoison(key.slice(POISON_PREFIX.length), item.job, item.reason, item.at));
+      if (item?.job) found.push(describePoison(key.slice(prefixes.poisoned.length), item.job, item.reason, item.at));
     }
     return found;
   }
@@ -476,7 +475,7 @@ export class StoreQueue implements QueueTransport {
     let n = 0;
     for (const poisoned of await this.poisoned()) {
       if (ids && !ids.includes(poisoned.id)) continue;
-      const key = POISON_PREFIX + poisoned.id;
+      const key = keys.poisoned(poisoned.id);
       const item = (await this.storage.read([key]))[key] as { job: StoredJob } | undefined;
       if (!item) continue;
       await this.add(poisoned.id, freshJob(item.job, this.clock.now()));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { keys, prefixes } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
 import type { Candidate } from './matcher';
 
@@ -9,7 +10,7 @@ export interface UnansweredQuestion {
   readonly candidates: readonly Candidate[];
 }
 
-const PREFIX = 'unanswered/';
+const PREFIX = prefixes.unanswered;
 const MAX_TEXT = 300;
 /** Most questions one instance records in a day: a flood of nonsense must not grow the store without bound. */
 export const MAX_PER_DAY = 1000;
@@ -47,7 +48,7 @@ export class UnansweredLog {
     if (this.recordedToday >= MAX_PER_DAY) return false;
     this.recordedToday++;
     const item: UnansweredQuestion = { text: redact(text), at, candidates };
-    await this.storage.createIfAbsent(`${PREFIX}${at}-${randomUUID()}`, { ...item });
+    await this.storage.createIfAbsent(keys.unanswered(at, randomUUID()), { ...item });
     return true;
   }
 

@@ -8,6 +8,7 @@ import { summarise, type Progress } from '../journey/progress';
 import type { Journey } from '../journey/journey';
 import type { Logger } from '../log';
 import type { DueRule } from '../state/dueIndex';
+import { jobIds } from '../state/keys';
 import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
 import type { ReminderCards } from './reminderCard';
 import { isWorkingTime, nextWorkingTime, type WorkingHours } from './workingHours';
@@ -17,7 +18,7 @@ export const REMINDER_KIND = 'reminder';
 
 /** The delivery id of a starter's reminder at one stage: one per starter and stage, however many runs queue it. */
 export function reminderJobId(user: { readonly tenantId: string; readonly userId: string; readonly aadObjectId?: string | undefined }, stage: number): string {
-  return `reminder/${user.tenantId}/${(user.aadObjectId ?? user.userId).toLowerCase()}/${stage}`;
+  return jobIds.reminder(user.tenantId, user.aadObjectId ?? user.userId, stage);
 }
 
 /** Every reminder delivery id a starter could have waiting (stages 1 to the schedule's length): forget me withdraws them. */

@@ -1,11 +1,10 @@
 import type { Progress } from '../journey/progress';
+import { keys, prefixes } from './keys';
 import type { AtomicStorage } from './storage';
 import type { UserRecord } from './users';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const RECORD_PREFIX = 'directory/';
-/** Where a rule keeps its state: the settings its entries were computed with, and the first day a sweep reads. */
-const STATE_PREFIX = 'index-state/';
+const RECORD_PREFIX = prefixes.directory;
 
 /**
  * One scheduled job's view of a user: when they may next be due (reminders: the next stage; retention: the day their
@@ -47,14 +46,6 @@ function nextDay(day: string): string {
   return dayOf(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
 }
 
-/** The key of one index entry. The day is in the key's first segment, so the file store lists one day without opening other days' files. */
-export function entryKey(rule: string, day: string, recordKey: string): string {
-  return `index-${rule}-${day}/${recordKey.slice(RECORD_PREFIX.length)}`;
-}
-
-function dayPrefix(rule: string, day: string): string {
-  return `index-${rule}-${day}/`;
-}
 
 /**
  * Date-bucketed indexes of who is due what, so a scheduled job reads the users due that day and not everyone.
@@ -111,7 +102,7 @@ export class DueIndex {
    */
   async sweep(rule: DueRule, source: IndexSource, visit: (recordKey: string, record: UserRecord, progress: Progress | undefined) => Promise<Visit>): Promise<number> {
     this.track(rule);
-    const stateKey = STATE_PREFIX + rule.name;
+    const stateKey = keys.dueState(rule.name);
     const state = (await this.storage.read([stateKey]))[stateKey] as (RuleState & { eTag?: string }) | undefined;
     const today = dayOf(rule.now());
     const yesterday = dayOf(rule.now() - DAY_MS);
@@ -125,9 +116,9 @@ export class DueIndex {
     // A cursor from a clock running ahead is never trusted past today.
     for (let day = state.from < today ? state.from : yesterday; day <= today; day = nextDay(day)) {
       const keys: string[] = [];
-      for await (const key of this.storage.list(dayPrefix(rule.name, day))) keys.push(key);
+      for await (const key of this.storage.list(prefixes.dueDay(rule.name, day))) keys.push(key);
       for (const key of keys) {
-        const recordKey = RECORD_PREFIX + key.slice(dayPrefix(rule.name, day).length);
+        const recordKey = RECORD_PREFIX + key.slice(prefixes.dueDay(rule.name, day).length);
         const { record, progress } = await source.snapshot(recordKey);
         if (!record) {
           await this.remove([key]); // forgotten since: nothing to do
@@ -168,6 +159,6 @@ export class DueIndex {
     if (due === undefined) return undefined;
     const now = rule.now();
     // An unreadable time files the user under today: looked at on every sweep rather than never.
-    return entryKey(rule.name, dayOf(Number.isFinite(due) && due > now ? due : now), recordKey);
+    return keys.dueEntry(rule.name, dayOf(Number.isFinite(due) && due > now ? due : now), recordKey);
   }
 }

@@ -2,7 +2,7 @@ import type { Progress, StartedBy } from '../journey/progress';
 import type { ChatAddress } from './chatAddress';
 import { DueIndex, type IndexSource } from './dueIndex';
 import { KeyedLock } from './keyedLock';
-import { keys } from './keys';
+import { keys, prefixes } from './keys';
 import type { AtomicStorage } from './storage';
 import { readItem, updateItem, type Mutation, type WriteHooks } from './update';
 
@@ -209,7 +209,7 @@ export class UserStore implements IndexSource {
 
   /** Every user record key (for scheduled jobs). */
   async *recordKeys(): AsyncIterable<string> {
-    for await (const key of this.storage.list('directory/')) if (key.includes('/users/')) yield key;
+    for await (const key of this.storage.list(prefixes.directory)) if (key.includes('/users/')) yield key;
   }
 
   /**
