@@ -5,14 +5,12 @@ import type { Content } from '../content/load';
 import { findAction, stepIndex, stepOfAction } from '../journey/journey';
 import { acknowledge, moveTo, startProgress, summarise, unacknowledge, type Progress, type StartedBy } from '../journey/progress';
 import type { ChatAddress } from '../state/chatAddress';
+import { claimHolds } from '../state/claim';
 import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
 import type { Command } from './commands';
 
 /** Commands the journey answers; LA commands are routed to the admin module first. */
 export type JourneyCommand = Exclude<Command, { kind: 'push' } | { kind: 'laHome' }>;
-
-/** How long a welcome claim blocks another attempt: long enough for one send, short enough to retry a crash. */
-const WELCOME_CLAIM_MS = 2 * 60 * 1000;
 
 /** The first card of a welcome: the journey, or (rollout mode, a long-standing account) a one-card introduction. */
 export type WelcomeKind = 'journey' | 'introduction';
@@ -103,7 +101,7 @@ export class JourneyFlow {
       if (!current) return undefined; // remember() runs first; no record means it was just forgotten
       const { claimedAt, sentAt } = current.welcome;
       if (sentAt !== undefined) return undefined;
-      if (claimedAt !== undefined && now.getTime() - Date.parse(claimedAt) < WELCOME_CLAIM_MS) return undefined;
+      if (claimHolds(claimedAt, now.getTime())) return undefined;
       won = true;
       return { ...current, welcome: { claimedAt: now.toISOString() } };
     });
@@ -133,7 +131,7 @@ export class JourneyFlow {
       if (current) {
         const { claimedAt, sentAt } = current.welcome;
         if (sentAt !== undefined) return undefined;
-        if (claimedAt !== undefined && now.getTime() - Date.parse(claimedAt) < WELCOME_CLAIM_MS) return undefined;
+        if (claimHolds(claimedAt, now.getTime())) return undefined;
         won = true;
         return { ...current, welcome: { claimedAt: at, startedBy } };
       }

@@ -7,6 +7,7 @@ import { TryLaterError } from '../delivery/retry';
 import { summarise, type Progress } from '../journey/progress';
 import type { Journey } from '../journey/journey';
 import type { Logger } from '../log';
+import { CLAIM_MS, claimHolds } from '../state/claim';
 import type { DueRule } from '../state/dueIndex';
 import { jobIds } from '../state/keys';
 import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
@@ -27,8 +28,6 @@ export function reminderJobIds(user: Parameters<typeof reminderJobId>[0], stages
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** How long a claim on sending one reminder blocks another attempt (one send; a crash retries after it). */
-const CLAIM_MS = 2 * 60 * 1000;
 
 export interface ReminderSettings {
   /** Days after the journey started for each reminder, ascending. */
@@ -191,7 +190,7 @@ export class Reminders {
       if (!current) return undefined;
       const state = current.reminders ?? { stage: 0, sent: 0 };
       if (state.stage >= due) return undefined;
-      if (state.claimedAt !== undefined && nowMs - Date.parse(state.claimedAt) < CLAIM_MS) return undefined;
+      if (claimHolds(state.claimedAt, nowMs)) return undefined;
       won = true;
       return { ...current, reminders: { ...state, claimedAt } };
     });
