@@ -134,10 +134,29 @@ export const reminderCopySchema = z.object({
 });
 export type ReminderCopy = z.infer<typeof reminderCopySchema>;
 
+const feedbackText = z.string().trim().min(1).max(200);
+/** A button name or tooltip that must name the answer or step it is for. */
+const namesSubject = (max: number) => feedbackText.max(max).refine((t) => t.includes('{subject}'), 'must name the answer or step with {subject}');
+
+/** The words of the "Helpful" / "Not helpful" section of answer and step cards; {subject} is the answer's or step's title. */
+export const feedbackCopySchema = z.object({
+  $comment: z.string().optional(),
+  prompt: feedbackText.max(80),
+  helpful: namesSubject(40),
+  notHelpful: namesSubject(40),
+  helpfulTooltip: namesSubject(120),
+  notHelpfulTooltip: namesSubject(120),
+  votedHelpful: feedbackText,
+  votedNotHelpful: feedbackText,
+  changed: feedbackText,
+});
+export type FeedbackCopy = z.infer<typeof feedbackCopySchema>;
+
 export const copyFileSchema = z.object({
   $comment: z.string().optional(),
   notices: z.object(Object.fromEntries(NOTICE_KEYS.map((k) => [k, noticeSchema])) as Record<NoticeKey, typeof noticeSchema>).loose(),
   reminder: reminderCopySchema,
+  feedback: feedbackCopySchema,
 });
 
 /** The intents tools and reports rely on: the intent map must define each of these ids. */
