@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { redact } from '../intents/unanswered';
+import { KeyedLock } from '../state/keyedLock';
 import { keys } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
 import { readItem, updateItem } from '../state/update';
@@ -45,6 +46,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * UNANSWERED_RETENTION_DAYS as unanswered questions). Every write is an eTag read-modify-write.
  */
 export class FeedbackStore {
+  /**
+   * One vote at a time per user in this process, so that their vote and the tally change in the same order (a
+   * double press of both buttons cannot leave a count that no vote stands behind). eTags guard each item across instances.
+   */
+  private readonly lock = new KeyedLock();
+
   constructor(
     private readonly storage: AtomicStorage,
     private readonly retries: number,
@@ -62,7 +69,11 @@ export class FeedbackStore {
    * A repeated vote changes nothing; a changed vote moves the count from one side to the other. `question` is the
    * question the answer card answered, kept (masked) with a "not helpful" vote.
    */
-  async vote(user: Who, kind: SubjectKind, id: string, rev: string, vote: Vote, question: string | undefined): Promise<UserVotes> {
+  vote(user: Who, kind: SubjectKind, id: string, rev: string, vote: Vote, question: string | undefined): Promise<UserVotes> {
+    return this.lock.run(votesKey(user), () => this.record(user, kind, id, rev, vote, question));
+  }
+
+  private async record(user: Who, kind: SubjectKind, id: string, rev: string, vote: Vote, question: string | undefined): Promise<UserVotes> {
     const at = this.now().toISOString();
     const key = subjectKey(kind, id);
     const text = question === undefined ? '' : redact(question.trim());
@@ -99,7 +110,11 @@ export class FeedbackStore {
   }
 
   /** Forget me (and retention): takes the user's votes and questions back out of the tallies, then erases their votes. */
-  async forget(user: Who): Promise<void> {
+  forget(user: Who): Promise<void> {
+    return this.lock.run(votesKey(user), () => this.withdraw(user));
+  }
+
+  private async withdraw(user: Who): Promise<void> {
     const votes = await this.votesOf(user);
     for (const [key, vote] of Object.entries(votes)) {
       const [kind, id] = splitKey(key);

@@ -218,6 +218,9 @@ describe('stale card data', () => {
 describe('npm run report:feedback', () => {
   it('lists answers and steps, most "not helpful" first, with the masked questions behind them', async () => {
     const users = await Promise.all([welcomed(), welcomed(), welcomed()]);
+    // Voted on first, and liked: it must come after the answer with the most "not helpful" votes.
+    const liked = await ask(users[0]!.who, users[0]!.conversationId, 'what is the helpdesk number?');
+    await press(users[0]!.who, users[0]!.conversationId, voteButton(liked, 'helpful').data);
     for (const [i, u] of users.entries()) {
       const card = await ask(u.who, u.conversationId, `who is my local administrator ${i === 0 ? 'jo.bloggs@nhs.net' : `question ${i}`}`);
       await press(u.who, u.conversationId, voteButton(card, 'notHelpful').data);
@@ -235,6 +238,9 @@ describe('npm run report:feedback', () => {
       '- who is my local administrator question 1',
       '- who is my local administrator [email]',
     ]);
+    const helpdesk = lines.findIndex((l) => / answer helpdesk “Contacting the helpdesk”/.test(l));
+    expect(helpdesk).toBeGreaterThan(3);
+    expect(lines[helpdesk]).toMatch(/^\s*0 not helpful\s+[1-9]\d* helpful/);
     expect(lines.at(-1)).toMatch(/^\d+ answer\(s\) and step\(s\) with votes; questions kept for 30 days$/);
 
     const json = spawnSync(process.execPath, [TSX, join(ROOT, 'src', 'cli', 'report-feedback.ts'), '--json'], {
