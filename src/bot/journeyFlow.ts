@@ -227,7 +227,7 @@ export class JourneyFlow {
       case 'forget':
         return this.cards.forgetConfirm(await this.users.progress(user));
       case 'export':
-        return this.cards.myData(await this.users.record(user), await this.users.progress(user));
+        return this.cards.myData(await this.users.record(user), await this.users.progress(user), (await this.votes(user, 'personal')) ?? {});
       case 'question': {
         const context = await this.answerContext(user, where);
         return (await this.answerer.answer(command.text, context)) ?? this.cards.notice('didNotUnderstand');

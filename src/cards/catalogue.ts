@@ -241,9 +241,12 @@ export const privacySection: CatalogueSection = ({ journeyCards, samples }) => [
   },
   {
     id: 'my-data',
-    title: 'My data: a user sent the welcome by their LA, part-way through',
+    title: 'My data: a user sent the welcome by their LA, part-way through, who said whether two answers helped',
     build: () =>
-      journeyCards.myData(samples.userRecord(), samples.progress({ stepId: 'security', acknowledged: samples.partlyDone(), startedBy: SAMPLE_LA })),
+      journeyCards.myData(samples.userRecord(), samples.progress({ stepId: 'security', acknowledged: samples.partlyDone(), startedBy: SAMPLE_LA }), {
+        'answer:mfa': { vote: 'notHelpful', rev: 'aaaaaaaaaaaa', at: samples.daysAgo(2), questionId: '6f1c2a9e-0000-4000-8000-000000000001' },
+        'step:security': { vote: 'helpful', rev: 'bbbbbbbbbbbb', at: samples.daysAgo(1) },
+      }),
   },
   {
     id: 'my-data-nothing-stored',

@@ -1,6 +1,6 @@
 import type { Content } from '../content/load';
 import type { FeedbackCopy, NoticeKey } from '../content/schema';
-import { feedbackView, stepSubject, type FeedbackState, type Subject } from '../feedback/feedback';
+import { feedbackView, stepSubject, type FeedbackState, type Subject, type UserVotes } from '../feedback/feedback';
 import { stepIndex, type Action, type Link, type Step } from '../journey/journey';
 import { summarise, type Progress } from '../journey/progress';
 import type { UserRecord } from '../state/users';
@@ -136,8 +136,8 @@ export class JourneyCards {
     });
   }
 
-  /** Everything stored about a user, in words and as JSON ("export my data"). */
-  myData(record: UserRecord | undefined, progress: Progress | undefined): CardJson {
+  /** Everything stored about a user, in words and as JSON ("export my data"), their votes included. */
+  myData(record: UserRecord | undefined, progress: Progress | undefined, votes: UserVotes = {}): CardJson {
     const journey = this.content.journey;
     const summary = progress ? summarise(progress, journey) : undefined;
     const notYet = 'not yet';
@@ -161,13 +161,21 @@ export class JourneyCards {
       done: summary?.done ?? 0,
       total: summary?.total ?? journey.steps.reduce((n, st) => n + st.actions.length, 0),
       acknowledged,
-      json: JSON.stringify({ record: storedRecord, progress: progress ?? null }, null, 1),
+      votes: Object.entries(votes).map(([key, v]) => ({ title: this.subjectTitle(key), said: v.vote === 'helpful' ? 'helpful' : 'not helpful', on: ukDate(v.at) })),
+      json: JSON.stringify({ record: storedRecord, progress: progress ?? null, ...(Object.keys(votes).length > 0 ? { feedback: votes } : {}) }, null, 1),
     });
   }
 
   /** The short introduction posted in a team or group chat. */
   groupIntro(): CardJson {
     return this.renderer.render('group-intro', this.serviceData());
+  }
+
+  /** The title of an answer or step a vote is about ("answer:mfa"), or its key if the content no longer has it. */
+  private subjectTitle(key: string): string {
+    const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    const title = kind === 'answer' ? this.content.intents.answers.get(id)?.title : this.content.journey.steps.find((s) => s.id === id)?.title;
+    return title ?? key;
   }
 
   private actionView(action: Action, progress: Progress): object {

@@ -287,6 +287,10 @@ describe('retention and forget me', () => {
     const before = await tally('answer', id);
     const stepBefore = await tally('step', 'introduction');
     expect(before?.questions.map((q) => q.text)).toContain('is nhs.net down??');
+    // "export my data" shows the votes as the user's own.
+    const mine = cardText(await ask(who, conversationId, 'export my data'));
+    expect(mine).toContain('What you said about answers and steps:');
+    expect(mine).toMatch(/Is NHSmail down\?: not helpful \(\d{1,2} \w+ \d{4}\)/);
 
     expect(cardText(await press(who, conversationId, { verb: 'forgetConfirm' }))).toContain('I have forgotten you');
 
