@@ -135,17 +135,21 @@ export const reminderCopySchema = z.object({
 export type ReminderCopy = z.infer<typeof reminderCopySchema>;
 
 const feedbackText = z.string().trim().min(1).max(200);
-/** A button name or tooltip that must name the answer or step it is for. */
-const namesSubject = (max: number) => feedbackText.max(max).refine((t) => t.includes('{subject}'), 'must name the answer or step with {subject}');
+const withToken = (token: string, max: number) => feedbackText.max(max).refine((t) => t.includes(`{${token}}`), `must contain {${token}}`);
 
-/** The words of the "Helpful" / "Not helpful" section of answer and step cards; {subject} is the answer's or step's title. */
+/**
+ * The words of the "Helpful" / "Not helpful" section of answer and step cards. A button's name says what it is about
+ * ({subject}: "this answer", "this step"; a screen reader reads only the name) and stays short enough for a phone;
+ * its tooltip names the answer or step by its title ({title}).
+ */
 export const feedbackCopySchema = z.object({
   $comment: z.string().optional(),
   prompt: feedbackText.max(80),
-  helpful: namesSubject(40),
-  notHelpful: namesSubject(40),
-  helpfulTooltip: namesSubject(120),
-  notHelpfulTooltip: namesSubject(120),
+  helpful: withToken('subject', 30),
+  notHelpful: withToken('subject', 30),
+  subjects: z.object({ answer: feedbackText.max(16), step: feedbackText.max(16) }),
+  helpfulTooltip: withToken('title', 120),
+  notHelpfulTooltip: withToken('title', 120),
   votedHelpful: feedbackText,
   votedNotHelpful: feedbackText,
   changed: feedbackText,

@@ -51,7 +51,7 @@ export interface FeedbackState {
   readonly question?: string | undefined;
 }
 
-/** A vote button: its name says which answer or step it is for (a screen reader reads only the title). */
+/** A vote button: its name says what it is about, "this answer" or "this step" (a screen reader reads only the name). */
 export interface FeedbackButton {
   readonly title: string;
   readonly tooltip: string;
@@ -62,8 +62,8 @@ export interface FeedbackButton {
 export function feedbackView(copy: FeedbackCopy, subject: Subject, state: FeedbackState): { prompt: string; status: string; buttons: FeedbackButton[] } {
   const status = state.changed ? copy.changed : state.vote === 'helpful' ? copy.votedHelpful : state.vote === 'notHelpful' ? copy.votedNotHelpful : '';
   const button = (vote: Vote): FeedbackButton => ({
-    title: (vote === 'helpful' ? copy.helpful : copy.notHelpful).replace('{subject}', subject.title),
-    tooltip: (vote === 'helpful' ? copy.helpfulTooltip : copy.notHelpfulTooltip).replace('{subject}', subject.title),
+    title: (vote === 'helpful' ? copy.helpful : copy.notHelpful).replace('{subject}', copy.subjects[subject.kind]),
+    tooltip: (vote === 'helpful' ? copy.helpfulTooltip : copy.notHelpfulTooltip).replace('{title}', subject.title),
     // Strings only: the card's Action.Submit fallback and the invoke both carry this back as is.
     data: { verb: 'feedback', subject: subject.kind, id: subject.id, rev: subject.rev, vote, q: state.question ?? '' },
   });
