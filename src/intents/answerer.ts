@@ -44,7 +44,11 @@ export class IntentAnswerer implements Answerer {
 
   answerIntent(intentId: string, context: AnswerContext): CardJson | undefined {
     const answer = this.intents.answers.get(intentId);
-    return answer ? this.answerCard(answer, context.progress, [], context) : undefined;
+    if (!answer) return undefined;
+    // Shown again after a vote: a safety answer keeps offering the topic its question was also about.
+    const again = context.question ? this.matcher.match(context.question) : undefined;
+    const also = again?.kind === 'answer' && again.intent === intentId ? again.also : [];
+    return this.answerCard(answer, context.progress, also, context);
   }
 
   /** The verdict and plain text for a question (CLI, reports); nothing is logged. */

@@ -111,6 +111,16 @@ describe('feedback on answers', () => {
     expect(cardText(await ask(a.who, a.conversationId, 'how do I change my password'))).toContain('You said this was helpful');
   });
 
+  it('keeps offering the topic a safety answer\'s question was also about after the vote', async () => {
+    const { who, conversationId } = await welcomed();
+    const card = await ask(who, conversationId, 'got an email from the nhsmail team saying my mailbox is full, click here');
+    expect(cardText(card)).toContain('Your question was also about:');
+    const after = await press(who, conversationId, voteButton(card, 'notHelpful').data);
+    expect(cardText(after)).toContain('You said this was not helpful');
+    expect(cardText(after)).toContain('Your question was also about:');
+    expect(cardText(after)).toContain('Managing your mailbox quota');
+  });
+
   it('is not offered in a channel, where the card is everyone\'s', async () => {
     const { who } = newStarter(teams);
     const team = { id: '19:feedback-team@thread.skype', name: 'Ward 9', aadGroupId: '00000000-0000-4000-8000-0000000000b9' };
