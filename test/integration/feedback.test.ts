@@ -266,7 +266,7 @@ describe('npm run report:feedback', () => {
 });
 
 describe('retention and forget me', () => {
-  it('drops questions after UNANSWERED_RETENTION_DAYS and keeps the counts', async () => {
+  it('drops questions after UNANSWERED_RETENTION_DAYS and keeps the counts, until the sweep erases the voter', async () => {
     let offset = 0;
     const own = await startBot({ UNANSWERED_RETENTION_DAYS: '30' }, { now: () => new Date(Date.now() + offset) });
     try {
@@ -280,6 +280,12 @@ describe('retention and forget me', () => {
       offset = 31 * DAY_MS;
       await own.app.jobs.retention();
       expect(await tally('answer', 'account-locked', own)).toMatchObject({ notHelpful: 1, questions: [] });
+      // A year without activity: the sweep erases the user as forget me would, and their vote leaves the count.
+      offset = 366 * DAY_MS;
+      const swept = await own.app.jobs.retention();
+      expect(swept.erasedInactive).toBeGreaterThanOrEqual(1);
+      expect(await tally('answer', 'account-locked', own)).toMatchObject({ notHelpful: 0 });
+      expect(await readItem(own.app.storage, keys.feedbackVotes(scene.tenantId, who.aadObjectId))).toBeUndefined();
     } finally {
       await own.close();
     }
