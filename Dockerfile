@@ -32,5 +32,5 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3978
 # Plain node, not npm: SIGTERM reaches the bot and its graceful shutdown runs. The jobs run the same way:
-#   node dist/cli/retention.js | node dist/cli/remind.js | node dist/cli/report-unanswered.js | node dist/cli/audit.js
+#   node dist/cli/retention.js | node dist/cli/remind.js | node dist/cli/report-unanswered.js | node dist/cli/report-feedback.js | node dist/cli/audit.js
 CMD ["node", "dist/index.js"]

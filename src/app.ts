@@ -42,6 +42,7 @@ import { createDeliveryTransport } from './delivery/transports';
 import { TeamsRateLimiter } from './delivery/rateLimiter';
 import { DEFAULT_RETRY } from './delivery/retry';
 import { GraphClient } from './graph/graphClient';
+import { FeedbackStore } from './feedback/feedbackStore';
 import { IntentAnswerer } from './intents/answerer';
 import { UnansweredLog } from './intents/unanswered';
 import { ReminderCards } from './reminders/reminderCard';
@@ -107,15 +108,19 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     );
   const pending = new PendingWelcomes(storage);
   const addressBook = new AddressBook(storage);
+  // Masked questions behind "not helpful" are kept as long as unanswered questions are.
+  const feedback = new FeedbackStore(storage, config.stateWriteRetries, config.retention.unansweredDays, now);
   const flow = new JourneyFlow(content, cards, users, answerer, now, [
     async (user, record) => {
+      // Their votes come out of the tallies, with the questions they gave.
+      await feedback.forget({ tenantId: user.tenantId, userId: record?.userId ?? user.userId, aadObjectId: record?.aadObjectId ?? user.aadObjectId });
       await pending.remove(user.tenantId, { aadObjectId: user.aadObjectId, address: record?.address });
       if (record?.address) await addressBook.forget(user.tenantId, record.address);
       // Their waiting reminders and install welcome, with the ids they carry, leave the queue now.
       const who = { tenantId: user.tenantId, userId: record?.userId ?? user.userId, aadObjectId: record?.aadObjectId ?? user.aadObjectId };
       await queue.cancel([...reminderJobIds(who, config.reminders.afterDays.length), installWelcomeJob(who, undefined).id]);
     },
-  ]);
+  ], feedback);
 
   // Teams sends channel tokens only: the claims validator refuses any other issuer (emulator and skill tokens),
   // which botbuilder would otherwise accept through its emulator path, signed by any Entra tenant's keys.
@@ -307,6 +312,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       retention: async () => {
         const report = await sweepRetention({ users, flow, settings: config.retention, now, log });
         await unanswered.sweep();
+        await feedback.sweep();
         return report;
       },
       reminders: () => reminders.run(),

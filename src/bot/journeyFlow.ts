@@ -2,7 +2,9 @@ import type { JourneyCardAction } from '../cards/cardActions';
 import type { CardJson } from '../cards/render';
 import type { JourneyCards } from '../cards/views';
 import type { Content } from '../content/load';
-import { findAction, stepIndex, stepOfAction } from '../journey/journey';
+import { answerSubject, stepSubject, subjectKey, type UserVotes } from '../feedback/feedback';
+import type { FeedbackStore } from '../feedback/feedbackStore';
+import { findAction, stepIndex, stepOfAction, type Step } from '../journey/journey';
 import { acknowledge, moveTo, startProgress, summarise, unacknowledge, type Progress, type StartedBy } from '../journey/progress';
 import type { ChatAddress } from '../state/chatAddress';
 import { claimHolds } from '../state/claim';
@@ -15,12 +17,26 @@ export type JourneyCommand = Exclude<Command, { kind: 'push' } | { kind: 'laHome
 /** The first card of a welcome: the journey, or (rollout mode, a long-standing account) a one-card introduction. */
 export type WelcomeKind = 'journey' | 'introduction';
 
+/** Where a command or card action came from: the user's own chat with the bot, or a team or group chat. */
+export type Where = 'personal' | 'shared';
+
+/** What an answer card needs to know about the user who will see it. */
+export interface AnswerContext {
+  readonly progress: Progress | undefined;
+  /** The user's votes, in personal chat: the card then asks "Was this helpful?". Undefined in a shared chat. */
+  readonly votes?: UserVotes | undefined;
+  /** The question the card answers (masked), carried on its vote buttons. */
+  readonly question?: string | undefined;
+  /** A vote came from a card whose words have changed: the card says it was not counted. */
+  readonly changed?: boolean;
+}
+
 /** Answers questions typed to the bot (the intent matcher plugs in here). */
 export interface Answerer {
   /** The answer card for a question, or undefined to let the bot say it did not understand. */
-  answer(question: string, context: { progress: Progress | undefined }): Promise<CardJson | undefined> | CardJson | undefined;
+  answer(question: string, context: AnswerContext): Promise<CardJson | undefined> | CardJson | undefined;
   /** The answer card for an intent chosen on a card ("did you mean", follow-ups). */
-  answerIntent(intentId: string, context: { progress: Progress | undefined }): CardJson | undefined;
+  answerIntent(intentId: string, context: AnswerContext): CardJson | undefined;
 }
 
 /** The journey as the bot runs it for one user: state changes and which card to show. No botbuilder transport here. */
@@ -33,6 +49,8 @@ export class JourneyFlow {
     private readonly now: () => Date,
     /** Other modules' "forget me" (address book, pending welcomes), run after progress and record are erased. */
     private readonly forgetHooks: readonly ((user: UserRef, record: UserRecord | undefined) => Promise<void>)[] = [],
+    /** "Helpful" / "Not helpful" on answers and steps; without it, cards do not ask. */
+    private readonly feedback?: FeedbackStore,
   ) {}
 
   /** Records how to reach the user (their personal conversation), creating their record on first contact. */
@@ -187,15 +205,15 @@ export class JourneyFlow {
     await this.users.updateRecord(user, (current) => (current && !current.welcome.sentAt ? { ...current, welcome: {} } : undefined));
   }
 
-  /** The card that answers a typed command or question in personal chat. */
-  async command(user: UserRef, command: JourneyCommand): Promise<CardJson> {
+  /** The card that answers a typed command or question (in a shared chat, only questions come here). */
+  async command(user: UserRef, command: JourneyCommand, where: Where = 'personal'): Promise<CardJson> {
     switch (command.kind) {
       case 'help':
         return this.cards.help();
       case 'start':
       case 'continue': {
         const progress = await this.ensureProgress(user);
-        return this.cards.step(progress, progress.stepId, user);
+        return this.stepCard(user, progress, progress.stepId);
       }
       case 'restart':
         return this.goTo(user, this.content.journey.steps[0]?.id ?? '');
@@ -207,10 +225,10 @@ export class JourneyFlow {
       case 'forget':
         return this.cards.forgetConfirm(await this.users.progress(user));
       case 'export':
-        return this.cards.myData(await this.users.record(user), await this.users.progress(user));
+        return this.cards.myData(await this.users.record(user), await this.users.progress(user), (await this.votes(user, 'personal')) ?? {});
       case 'question': {
-        const progress = await this.users.progress(user);
-        return (await this.answerer.answer(command.text, { progress })) ?? this.cards.notice('didNotUnderstand');
+        const context = await this.answerContext(user, where);
+        return (await this.answerer.answer(command.text, context)) ?? this.cards.notice('didNotUnderstand');
       }
     }
   }
@@ -229,7 +247,7 @@ export class JourneyFlow {
   }
 
   /** The card that answers a button press; it replaces the card the button was on. */
-  async cardAction(user: UserRef, action: JourneyCardAction): Promise<CardJson> {
+  async cardAction(user: UserRef, action: JourneyCardAction, where: Where = 'personal'): Promise<CardJson> {
     const journey = this.content.journey;
     switch (action.verb) {
       case 'ack':
@@ -240,9 +258,11 @@ export class JourneyFlow {
           action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now),
         );
         if (action.verb === 'ack' && summarise(progress, journey).complete) return this.cards.complete(progress, user);
-        const answer = action.intent === undefined ? undefined : this.answerer.answerIntent(action.intent, { progress });
+        const votes = await this.votes(user, where);
+        const answer = action.intent === undefined ? undefined : this.answerer.answerIntent(action.intent, { progress, votes });
         if (answer) return answer;
-        return this.cards.view(action.view === 'complete' ? 'checklist' : action.view, progress, stepOfAction(journey, action.actionId)?.id, user);
+        const stepId = stepOfAction(journey, action.actionId)?.id;
+        return this.cards.view(action.view === 'complete' ? 'checklist' : action.view, progress, stepId, user, this.stepVote(votes, stepId ?? progress.stepId));
       }
       case 'goto':
         if (stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
@@ -257,7 +277,8 @@ export class JourneyFlow {
           progress = await this.ensureProgress(user);
         }
         if (action.stepId !== undefined && stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
-        return this.cards.view(action.view, progress, action.stepId, user);
+        const votes = action.view === 'step' ? await this.votes(user, where) : undefined;
+        return this.cards.view(action.view, progress, action.stepId, user, this.stepVote(votes, action.stepId ?? progress.stepId));
       }
       case 'progress':
         return this.command(user, { kind: 'progress' });
@@ -274,11 +295,61 @@ export class JourneyFlow {
         return this.cards.notice('forgotten');
       case 'forgetCancel':
         return this.cards.notice('forgetCancelled');
-      case 'answer': {
-        const progress = await this.users.progress(user);
-        return this.answerer.answerIntent(action.intent, { progress }) ?? this.cards.notice('staleCard');
-      }
+      case 'answer':
+        return this.answerer.answerIntent(action.intent, await this.answerContext(user, where)) ?? this.cards.notice('staleCard');
+      case 'feedback':
+        return this.vote(user, action, where);
     }
+  }
+
+  /**
+   * A "Helpful" / "Not helpful" press: counted when the card still shows the current words of its answer or step, and
+   * the card comes back with the vote. From an old card (an answer or step that is gone, or whose words changed) it is
+   * not counted: the card comes back with the current words, and says so.
+   */
+  private async vote(user: UserRef, action: Extract<JourneyCardAction, { verb: 'feedback' }>, where: Where): Promise<CardJson> {
+    const feedback = this.feedback;
+    if (!feedback || where !== 'personal') return this.cards.notice('staleCard');
+    const question = action.q === '' ? undefined : action.q;
+    if (action.subject === 'answer') {
+      const answer = this.content.intents.answers.get(action.id);
+      if (!answer) return this.cards.notice('staleCard');
+      const progress = await this.users.progress(user);
+      if (answerSubject(answer).rev !== action.rev) {
+        return this.answerer.answerIntent(answer.id, { progress, votes: await feedback.votesOf(user), question, changed: true }) ?? this.cards.notice('staleCard');
+      }
+      const votes = await feedback.vote(user, 'answer', answer.id, action.rev, action.vote, question);
+      return this.answerer.answerIntent(answer.id, { progress, votes, question }) ?? this.cards.notice('staleCard');
+    }
+    const step = this.content.journey.steps.find((s) => s.id === action.id);
+    if (!step) return this.cards.notice('staleCard');
+    const progress = await this.ensureProgress(user);
+    if (stepSubject(step).rev !== action.rev) return this.cards.step(progress, step.id, user, { vote: this.stepVote(await feedback.votesOf(user), step.id).vote, changed: true });
+    const votes = await feedback.vote(user, 'step', step.id, action.rev, action.vote, undefined);
+    return this.cards.step(progress, step.id, user, this.stepVote(votes, step.id));
+  }
+
+  /** The user's votes where the card will be theirs alone (personal chat); undefined elsewhere. */
+  private async votes(user: UserRef, where: Where): Promise<UserVotes | undefined> {
+    return this.feedback && where === 'personal' ? this.feedback.votesOf(user) : undefined;
+  }
+
+  /** What an answer card needs: the user's progress (to tick an action) and, in personal chat, their votes. */
+  private async answerContext(user: UserRef, where: Where): Promise<AnswerContext> {
+    const [progress, votes] = await Promise.all([this.users.progress(user), this.votes(user, where)]);
+    return { progress, votes };
+  }
+
+  /** The user's vote on a step's current words, for its card. */
+  private stepVote(votes: UserVotes | undefined, stepId: string): { vote: UserVotes[string]['vote'] | undefined } {
+    const step = this.content.journey.steps.find((s: Step) => s.id === stepId);
+    const mine = votes?.[subjectKey('step', stepId)];
+    return { vote: step && mine && mine.rev === stepSubject(step).rev ? mine.vote : undefined };
+  }
+
+  /** A step card with the user's vote on it. */
+  private async stepCard(user: UserRef, progress: Progress, stepId: string): Promise<CardJson> {
+    return this.cards.step(progress, stepId, user, this.stepVote(await this.votes(user, 'personal'), stepId));
   }
 
   /** Erases everything stored about the user, in every module. */
@@ -295,7 +366,7 @@ export class JourneyFlow {
 
   private async goTo(user: UserRef, stepId: string): Promise<CardJson> {
     const progress = await this.ensureProgress(user, (p) => moveTo(p, this.content.journey, stepId, this.now()));
-    return this.cards.step(progress, progress.stepId, user);
+    return this.stepCard(user, progress, progress.stepId);
   }
 
   /** The user's progress after an optional change, starting a journey if they have none (never drops the change). */

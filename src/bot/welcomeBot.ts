@@ -187,7 +187,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     if (who.scope === 'shared') {
       const card =
         command.kind === 'question'
-          ? await this.deps.flow.command(who.user, command)
+          ? await this.deps.flow.command(who.user, command, 'shared')
           : command.kind === 'help'
             ? this.deps.cards.groupIntro()
             : this.deps.cards.notice('personalOnly');
@@ -235,7 +235,7 @@ export class WelcomeBot extends TeamsActivityHandler {
         ? await this.deps.adminChat.cardAction(context, user.tenantId, action)
         : this.deps.cards.notice('notLocalAdministrator');
     } else {
-      card = await this.deps.flow.cardAction(user, action);
+      card = await this.deps.flow.cardAction(user, action, scope);
     }
     this.deps.log.info({ event: 'card.action', verb: action.verb, activityId: context.activity.id }, 'card action');
     return card;

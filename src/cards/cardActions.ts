@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SUBJECT_KINDS, VOTES } from '../feedback/feedback';
 
 /** Every verb a card of this bot can send back. Defined once; handled by an exhaustive switch in the bot. */
 export const CARD_VERBS = [
@@ -14,6 +15,7 @@ export const CARD_VERBS = [
   'forgetConfirm',
   'forgetCancel',
   'answer',
+  'feedback',
   'laHome',
   'push',
   'pushStatus',
@@ -39,6 +41,16 @@ const journeyActions = [
   z.object({ verb: z.literal('forgetConfirm') }),
   z.object({ verb: z.literal('forgetCancel') }),
   z.object({ verb: z.literal('answer'), intent: id }),
+  // "Helpful" / "Not helpful": which answer or step, the fingerprint of the words the card showed, and (answers) the
+  // masked question the card answered. An old card's fingerprint no longer matches: its vote is not counted.
+  z.object({
+    verb: z.literal('feedback'),
+    subject: z.enum(SUBJECT_KINDS),
+    id,
+    rev: z.string().regex(/^[a-f0-9]{12}$/),
+    vote: z.enum(VOTES),
+    q: z.string().max(300).default(''),
+  }),
 ] as const;
 
 const adminActions = [

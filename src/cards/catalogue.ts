@@ -5,6 +5,7 @@ import type { NoticeKey } from '../content/schema';
 import { allActions, type Step } from '../journey/journey';
 import type { Progress, StartedBy } from '../journey/progress';
 import type { UserRecord } from '../state/users';
+import { answerSubject } from '../feedback/feedback';
 import { IntentAnswerer } from '../intents/answerer';
 import { ReminderCards } from '../reminders/reminderCard';
 import { CardRenderer, type CardJson, type RenderOptions } from './render';
@@ -177,6 +178,22 @@ export const journeySection: CatalogueSection = ({ content, journeyCards, sample
   const first = steps[0] as Step;
   specs.push(
     {
+      id: 'step-4-voted-helpful',
+      title: 'Step 4 after the starter said it was helpful (the vote is theirs to change)',
+      build: () => {
+        const step = (steps[3] ?? first) as Step;
+        return journeyCards.step(samples.progress({ stepId: step.id }), step.id, samples.viewer, { vote: 'helpful' });
+      },
+    },
+    {
+      id: 'step-4-changed-since-seen',
+      title: 'Step 4 after a vote from an old card whose words have changed since (not counted)',
+      build: () => {
+        const step = (steps[3] ?? first) as Step;
+        return journeyCards.step(samples.progress({ stepId: step.id }), step.id, samples.viewer, { vote: undefined, changed: true });
+      },
+    },
+    {
       id: 'step-1-sent-by-la',
       title: 'Step 1 when a Local Administrator sent the welcome (names them)',
       build: () => journeyCards.step(samples.progress({ stepId: first.id, startedBy: SAMPLE_LA }), first.id, samples.viewer),
@@ -224,9 +241,12 @@ export const privacySection: CatalogueSection = ({ journeyCards, samples }) => [
   },
   {
     id: 'my-data',
-    title: 'My data: a user sent the welcome by their LA, part-way through',
+    title: 'My data: a user sent the welcome by their LA, part-way through, who said whether two answers helped',
     build: () =>
-      journeyCards.myData(samples.userRecord(), samples.progress({ stepId: 'security', acknowledged: samples.partlyDone(), startedBy: SAMPLE_LA })),
+      journeyCards.myData(samples.userRecord(), samples.progress({ stepId: 'security', acknowledged: samples.partlyDone(), startedBy: SAMPLE_LA }), {
+        'answer:mfa': { vote: 'notHelpful', rev: 'aaaaaaaaaaaa', at: samples.daysAgo(2), questionId: '6f1c2a9e-0000-4000-8000-000000000001' },
+        'step:security': { vote: 'helpful', rev: 'bbbbbbbbbbbb', at: samples.daysAgo(1) },
+      }),
   },
   {
     id: 'my-data-nothing-stored',
@@ -312,8 +332,24 @@ export const answersSection: CatalogueSection = ({ content, renderer, samples })
     ...ids.map((id) => ({
       id: `answer-${id}`,
       title: `Answer: ${content.intents.answers.get(id)?.title ?? id}`,
-      build: () => answerer.answerIntent(id, { progress: samples.progress({ acknowledged: samples.partlyDone() }) }) as CardJson,
+      // As in personal chat: with the checklist to tick and "Was this helpful?".
+      build: () => answerer.answerIntent(id, { progress: samples.progress({ acknowledged: samples.partlyDone() }), votes: {} }) as CardJson,
     })),
+    {
+      id: 'answer-voted-not-helpful',
+      title: 'Answer after the user said it was not helpful (the question they asked goes to the feedback report, masked)',
+      build: () => {
+        const answer = content.intents.answers.get('password-reset') ?? [...content.intents.answers.values()][0];
+        const id = answer?.id ?? (ids[0] as string);
+        const votes = answer ? { [`answer:${id}`]: { vote: 'notHelpful' as const, rev: answerSubject(answer).rev, at: samples.daysAgo(0) } } : {};
+        return answerer.answerIntent(id, { progress: samples.progress({ acknowledged: samples.partlyDone() }), votes, question: 'how do i change my password on my phone' }) as CardJson;
+      },
+    },
+    {
+      id: 'answer-changed-since-seen',
+      title: 'Answer after a vote from an old card whose words have changed since (not counted)',
+      build: () => answerer.answerIntent('password-reset', { progress: samples.progress({ acknowledged: samples.partlyDone() }), votes: {}, changed: true }) as CardJson,
+    },
     {
       id: 'answer-in-a-channel',
       title: 'Answer in a team chat (no checklist to tick)',
@@ -333,7 +369,12 @@ export const answersSection: CatalogueSection = ({ content, renderer, samples })
     {
       id: 'answer-safety-with-topic',
       title: 'Safety answer with the topic offered after it ("…mailbox is full, click here")',
-      build: () => answerer.cardFor(answerer.matcher.match('got an email from the nhsmail team saying my mailbox is full, click here'), samples.progress({ acknowledged: samples.partlyDone() })),
+      build: () =>
+        answerer.cardFor(answerer.matcher.match('got an email from the nhsmail team saying my mailbox is full, click here'), samples.progress({ acknowledged: samples.partlyDone() }), {
+          progress: undefined,
+          votes: {},
+          question: 'got an email from the nhsmail team saying my mailbox is full, click here',
+        }),
     },
   ];
 };

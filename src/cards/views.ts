@@ -1,5 +1,6 @@
 import type { Content } from '../content/load';
-import type { NoticeKey } from '../content/schema';
+import type { FeedbackCopy, NoticeKey } from '../content/schema';
+import { feedbackView, stepSubject, type FeedbackState, type Subject, type UserVotes } from '../feedback/feedback';
 import { stepIndex, type Action, type Link, type Step } from '../journey/journey';
 import { summarise, type Progress } from '../journey/progress';
 import type { UserRecord } from '../state/users';
@@ -26,8 +27,8 @@ export class JourneyCards {
     private readonly renderer: CardRenderer,
   ) {}
 
-  /** The card of one step, with the user's ticks; an unknown step id shows the user's current step. */
-  step(progress: Progress, stepId: string, viewer: Viewer): CardJson {
+  /** The card of one step, with the user's ticks (and their vote on it); an unknown step id shows the user's current step. */
+  step(progress: Progress, stepId: string, viewer: Viewer, feedback: FeedbackState = { vote: undefined }): CardJson {
     const journey = this.content.journey;
     const index = Math.max(0, stepIndex(journey, stepId));
     const step = journey.steps[index] as Step;
@@ -65,6 +66,7 @@ export class JourneyCards {
           ...(next ? [{ title: `Next: ${next.title}`, tooltip: `Go to step ${index + 2}`, stepId: next.id }] : []),
         ]).map((buttons) => ({ buttons })),
         hasNext: next !== undefined,
+        feedback: feedbackSection(this.content.feedback, stepSubject(step), feedback),
       },
       { refreshFor: { userId: viewer.userId, data: { verb: 'refresh', view: 'step', stepId: step.id } } },
     );
@@ -102,14 +104,14 @@ export class JourneyCards {
   }
 
   /** The card for a view a card action came from. */
-  view(view: 'step' | 'checklist' | 'complete', progress: Progress, stepId: string | undefined, viewer: Viewer): CardJson {
+  view(view: 'step' | 'checklist' | 'complete', progress: Progress, stepId: string | undefined, viewer: Viewer, feedback?: FeedbackState): CardJson {
     switch (view) {
       case 'checklist':
         return this.checklist(progress, viewer);
       case 'complete':
         return summarise(progress, this.content.journey).complete ? this.complete(progress, viewer) : this.checklist(progress, viewer);
       case 'step':
-        return this.step(progress, stepId ?? progress.stepId, viewer);
+        return this.step(progress, stepId ?? progress.stepId, viewer, feedback);
     }
   }
 
@@ -134,8 +136,8 @@ export class JourneyCards {
     });
   }
 
-  /** Everything stored about a user, in words and as JSON ("export my data"). */
-  myData(record: UserRecord | undefined, progress: Progress | undefined): CardJson {
+  /** Everything stored about a user, in words and as JSON ("export my data"), their votes included. */
+  myData(record: UserRecord | undefined, progress: Progress | undefined, votes: UserVotes = {}): CardJson {
     const journey = this.content.journey;
     const summary = progress ? summarise(progress, journey) : undefined;
     const notYet = 'not yet';
@@ -159,13 +161,21 @@ export class JourneyCards {
       done: summary?.done ?? 0,
       total: summary?.total ?? journey.steps.reduce((n, st) => n + st.actions.length, 0),
       acknowledged,
-      json: JSON.stringify({ record: storedRecord, progress: progress ?? null }, null, 1),
+      votes: Object.entries(votes).map(([key, v]) => ({ title: this.subjectTitle(key), said: v.vote === 'helpful' ? 'helpful' : 'not helpful', on: ukDate(v.at) })),
+      json: JSON.stringify({ record: storedRecord, progress: progress ?? null, ...(Object.keys(votes).length > 0 ? { feedback: votes } : {}) }, null, 1),
     });
   }
 
   /** The short introduction posted in a team or group chat. */
   groupIntro(): CardJson {
     return this.renderer.render('group-intro', this.serviceData());
+  }
+
+  /** The title of an answer or step a vote is about ("answer:mfa"), or its key if the content no longer has it. */
+  private subjectTitle(key: string): string {
+    const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    const title = kind === 'answer' ? this.content.intents.answers.get(id)?.title : this.content.journey.steps.find((s) => s.id === id)?.title;
+    return title ?? key;
   }
 
   private actionView(action: Action, progress: Progress): object {
@@ -209,6 +219,12 @@ const TOGGLE_TITLE = 'Mark as done';
  */
 export function toggleTitles(action: { readonly short: string }): { doneTitle: string; undoTitle: string } {
   return { doneTitle: `${TOGGLE_TITLE}: ${action.short}`, undoTitle: `Undo: ${action.short}` };
+}
+
+/** The "Was this helpful?" section of an answer or step card: prompt, the user's vote in words, and the buttons in rows. */
+export function feedbackSection(copy: FeedbackCopy, subject: Subject, state: FeedbackState): object {
+  const { prompt, status, buttons } = feedbackView(copy, subject, state);
+  return { prompt, status, rows: buttonRows(buttons).map((row) => ({ buttons: row })) };
 }
 
 /** Whether a row of buttons with these titles shows each title whole: at most 5 buttons, within ROW_BUDGET. */

@@ -11,6 +11,7 @@ import {
   REQUIRED_INTENT_IDS,
   REQUIRED_SAFETY_INTENT_IDS,
   type ReminderCopy,
+  type FeedbackCopy,
   NOTICE_KEYS,
   type Notice,
   type NoticeKey,
@@ -36,6 +37,8 @@ export interface Content {
   readonly intents: IntentContent;
   /** The reminder card's words, tokens left for the reminder to fill (it adds the starter's counts). */
   readonly reminder: ReminderCopy;
+  /** The "Helpful" / "Not helpful" section of answer and step cards ({subject} left for the card to fill). */
+  readonly feedback: FeedbackCopy;
   /** Card templates by file name without .json. */
   readonly templates: Readonly<Record<string, object>>;
   /** Resolves {service}, {helpdeskPhone}, … in a piece of content text. */
@@ -64,6 +67,8 @@ export interface IntentContent {
   readonly didYouMean: { readonly title: string; readonly lines: readonly string[] };
   /** Leads the topic a safety answer offers after its advice ("Your question was also about:"). */
   readonly alsoAsked: string;
+  /** The "Was this helpful?" section of answer cards (copy.json's feedback). */
+  readonly feedback: FeedbackCopy;
 }
 
 export interface ContentOptions {
@@ -160,7 +165,7 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
     throw new ContentError('journey.json', 'steps', 'the journey has no actions to acknowledge');
   }
 
-  const intents = loadIntents(readContentFile(dir, 'intents.json', intentsFileSchema), journey, linkRefs, (path) => substituteIn('intents.json', path));
+  const intents = loadIntents(readContentFile(dir, 'intents.json', intentsFileSchema), journey, linkRefs, (path) => substituteIn('intents.json', path), copyFile.feedback);
 
   return Object.freeze({
     journey,
@@ -178,6 +183,7 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
       }),
     ) as Record<NoticeKey, Notice>,
     reminder: copyFile.reminder,
+    feedback: copyFile.feedback,
     templates: loadTemplates(dir),
     substitute: (text: string) => substituteIn('(text)', '')(text),
   });
@@ -188,6 +194,7 @@ function loadIntents(
   journey: Journey,
   linkRefs: (file: string, path: string, ids: readonly string[]) => Link[],
   substitute: (path: string) => (text: string) => string,
+  feedback: FeedbackCopy,
 ): IntentContent {
   // Safety intents first (they are tried first), each with the path an editor finds it at.
   const all = [
@@ -243,6 +250,7 @@ function loadIntents(
     offTopic: { title: substitute('offTopic')(file.offTopic.title), lines: file.offTopic.lines.map(substitute('offTopic')) },
     didYouMean: file.didYouMean,
     alsoAsked: file.safety.alsoAsked,
+    feedback,
   };
 }
 

@@ -133,10 +133,33 @@ export const reminderCopySchema = z.object({
 });
 export type ReminderCopy = z.infer<typeof reminderCopySchema>;
 
+const feedbackText = z.string().trim().min(1).max(200);
+const withToken = (token: string, max: number) => feedbackText.max(max).refine((t) => t.includes(`{${token}}`), `must contain {${token}}`);
+
+/**
+ * The words of the "Helpful" / "Not helpful" section of answer and step cards. A button's name says what it is about
+ * ({subject}: "this answer", "this step"; a screen reader reads only the name) and stays short enough for a phone;
+ * its tooltip names the answer or step by its title ({title}).
+ */
+export const feedbackCopySchema = z.object({
+  $comment: z.string().optional(),
+  prompt: feedbackText.max(80),
+  helpful: withToken('subject', 30),
+  notHelpful: withToken('subject', 30),
+  subjects: z.object({ answer: feedbackText.max(16), step: feedbackText.max(16) }),
+  helpfulTooltip: withToken('title', 120),
+  notHelpfulTooltip: withToken('title', 120),
+  votedHelpful: feedbackText,
+  votedNotHelpful: feedbackText,
+  changed: feedbackText,
+});
+export type FeedbackCopy = z.infer<typeof feedbackCopySchema>;
+
 export const copyFileSchema = z.object({
   $comment: z.string().optional(),
   notices: z.object(Object.fromEntries(NOTICE_KEYS.map((k) => [k, noticeSchema])) as Record<NoticeKey, typeof noticeSchema>).loose(),
   reminder: reminderCopySchema,
+  feedback: feedbackCopySchema,
 });
 
 /** The intents tools and reports rely on: the intent map must define each of these ids. */

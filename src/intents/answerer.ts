@@ -1,10 +1,11 @@
-import type { Answerer } from '../bot/journeyFlow';
+import type { AnswerContext, Answerer } from '../bot/journeyFlow';
 import type { CardJson, CardRenderer } from '../cards/render';
-import { buttonRows, linkRows, toggleTitles, ukDate } from '../cards/views';
+import { buttonRows, feedbackSection, linkRows, toggleTitles, ukDate } from '../cards/views';
 import type { IntentAnswer, IntentContent } from '../content/load';
+import { answerSubject, subjectKey } from '../feedback/feedback';
 import type { Progress } from '../journey/progress';
 import { IntentMatcher, type Match } from './matcher';
-import type { UnansweredLog } from './unanswered';
+import { redact, type UnansweredLog } from './unanswered';
 
 /** What a question gets, as the CLI and the reports see it: the verdict and the answer's plain text. */
 export interface Reply {
@@ -31,18 +32,23 @@ export class IntentAnswerer implements Answerer {
     this.matcher = new IntentMatcher(intents.map);
   }
 
-  async answer(question: string, context: { progress: Progress | undefined }): Promise<CardJson> {
+  async answer(question: string, context: AnswerContext): Promise<CardJson> {
     const match = this.matcher.match(question);
     if (match.kind === 'fallback' && this.unanswered) {
       // Losing a log entry must never cost the user their answer.
       await this.unanswered.record(question, match.candidates).catch(this.onLogError);
     }
-    return this.cardFor(match, context.progress);
+    // The vote buttons carry the question, masked, so that a "not helpful" can say what was asked.
+    return this.cardFor(match, context.progress, { ...context, question: redact(question) });
   }
 
-  answerIntent(intentId: string, context: { progress: Progress | undefined }): CardJson | undefined {
+  answerIntent(intentId: string, context: AnswerContext): CardJson | undefined {
     const answer = this.intents.answers.get(intentId);
-    return answer ? this.answerCard(answer, context.progress, []) : undefined;
+    if (!answer) return undefined;
+    // Shown again after a vote: a safety answer keeps offering the topic its question was also about.
+    const again = context.question ? this.matcher.match(context.question) : undefined;
+    const also = again?.kind === 'answer' && again.intent === intentId ? again.also : [];
+    return this.answerCard(answer, context.progress, also, context);
   }
 
   /** The verdict and plain text for a question (CLI, reports); nothing is logged. */
@@ -61,11 +67,11 @@ export class IntentAnswerer implements Answerer {
     return { match, intent: undefined, text: [fallback.title, ...fallback.lines].join('\n') };
   }
 
-  /** The card for a verdict. */
-  cardFor(match: Match, progress: Progress | undefined): CardJson {
+  /** The card for a verdict; `feedback` (the user's votes, in personal chat) adds "Was this helpful?" to an answer. */
+  cardFor(match: Match, progress: Progress | undefined, feedback?: AnswerContext): CardJson {
     switch (match.kind) {
       case 'answer':
-        return this.answerCard(this.intents.answers.get(match.intent) as IntentAnswer, progress, match.also);
+        return this.answerCard(this.intents.answers.get(match.intent) as IntentAnswer, progress, match.also, feedback);
       case 'didYouMean':
         return this.renderer.render('did-you-mean', {
           title: this.intents.didYouMean.title,
@@ -91,8 +97,10 @@ export class IntentAnswerer implements Answerer {
   }
 
   /** An answer card; `also` are the topics a safety answer offers after its advice. */
-  private answerCard(answer: IntentAnswer, progress: Progress | undefined, also: readonly string[]): CardJson {
+  private answerCard(answer: IntentAnswer, progress: Progress | undefined, also: readonly string[], context?: AnswerContext): CardJson {
     const action = answer.action;
+    const subject = answerSubject(answer);
+    const votes = context?.votes;
     const doneAt = action && progress ? progress.acknowledged[action.id] : undefined;
     const alsoAsked = also.flatMap((id) => {
       const topic = this.intents.answers.get(id);
@@ -114,6 +122,13 @@ export class IntentAnswerer implements Answerer {
       hasAlso: alsoAsked.length > 0,
       relatedRows: buttonRows(related).map((questions) => ({ questions })),
       offerHelpdesk: answer.id !== 'helpdesk' && !related.some((r) => r.id === 'helpdesk'),
+      // Votes are the user's own: only in personal chat, where the card is theirs alone.
+      hasFeedback: votes !== undefined,
+      feedback: feedbackSection(this.intents.feedback, subject, {
+        vote: votes?.[subjectKey('answer', answer.id)]?.rev === subject.rev ? votes[subjectKey('answer', answer.id)]?.vote : undefined,
+        changed: context?.changed === true,
+        question: context?.question,
+      }),
     });
   }
 }

@@ -26,6 +26,11 @@ export const keys = {
   pushRecipient: (pushId: string, address: string): string => `pushes/${pushId}/recipients/${address.toLowerCase()}`,
   laPushes: (tenantId: string, laObjectId: string): string => `la/${tenantId}/${laObjectId.toLowerCase()}/pushes`,
 
+  /** A user's own "Helpful" / "Not helpful" votes (erased by forget me and retention with the rest of their data). */
+  feedbackVotes: (tenantId: string, userKey: string): string => `feedback/votes/${tenantId}/${userKey.toLowerCase()}`,
+  /** The anonymous tally of one answer or step: counts and the masked questions behind "not helpful". */
+  feedbackTally: (subject: 'answer' | 'step', id: string): string => `${prefixes.feedbackTallies}${subject}/${id}`,
+
   /** A question the bot could not answer (redacted), ordered by time. */
   unanswered: (at: string, id: string): string => `${prefixes.unanswered}${at}-${id}`,
 
@@ -47,6 +52,8 @@ export const keys = {
 export const prefixes = {
   directory: 'directory/',
   unanswered: 'unanswered/',
+  /** Every feedback tally (the report and the retention sweep list it: it grows with the content, not the users). */
+  feedbackTallies: 'feedback/tallies/',
   jobs: 'deliveries/jobs/',
   poisoned: 'deliveries/poison/',
   queued: 'deliveries/queued/',

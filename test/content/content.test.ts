@@ -123,6 +123,17 @@ describe('content as data', () => {
     expect(loadError(dir).fault).toBe('duplicate action id "never-reveal-password"');
   });
 
+  it('refuses a feedback button name that does not say what it is about, or is too long for a phone', () => {
+    const unnamed = loadError(brokenCopy('copy.json', (j) => {
+      (j.feedback as Record<string, string>).helpful = 'Helpful';
+    }));
+    expect([unnamed.file, unnamed.path, unnamed.fault]).toEqual(['copy.json', 'feedback.helpful', 'must contain {subject}']);
+    const long = loadError(brokenCopy('copy.json', (j) => {
+      (j.feedback as Record<string, string>).notHelpful = 'This was not helpful to me at all: {subject}';
+    }));
+    expect(long.path).toBe('feedback.notHelpful');
+  });
+
   it('rejects an unknown token, a non-https link and invalid JSON', () => {
     expect(loadError(brokenCopy('copy.json', (j) => {
       (j.notices as Record<string, { lines: string[] }>).slowDown = { lines: ['Call {helpdeskFax}'], title: 't', offerContinue: false, offerChecklist: false, offerHelp: false } as never;

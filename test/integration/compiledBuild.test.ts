@@ -33,12 +33,13 @@ function runJob(script: string, args: string[], env: Record<string, string>): { 
 }
 
 describe('the compiled build, under plain node', () => {
-  it('runs the scheduled jobs: retention, reminders, the audit trail and the unanswered-questions report', () => {
+  it('runs the scheduled jobs: retention, reminders, the audit trail, the unanswered-questions and feedback reports', () => {
     const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'jobs-')), GRAPH_ENABLED: 'false' };
     expect(runJob('retention.js', [], env)).toEqual({ status: 0, out: expect.stringContaining('checked 0 users') });
     expect(runJob('remind.js', [], env).status).toBe(0);
     expect(runJob('audit.js', ['--from', '2026-11-01'], env)).toEqual({ status: 0, out: expect.stringContaining('0 entries') });
     expect(runJob('report-unanswered.js', [], env).status).toBe(0);
+    expect(runJob('report-feedback.js', [], env)).toEqual({ status: 0, out: expect.stringContaining('0 answer(s) and step(s) with votes') });
   });
 
   it('serves the bot: dist/index.js starts and is ready', async () => {
