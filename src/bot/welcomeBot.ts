@@ -107,6 +107,19 @@ export class WelcomeBot extends TeamsActivityHandler {
     }
     await this.deps.flow.remember(who.user, conversationReference(context.activity));
     await this.welcomeOnce(context, who.user);
+    await this.introduceLaOnce(context, who.user);
+  }
+
+  /**
+   * A Local Administrator's first contact (install, or first message) also brings the LA help card, once: it lists
+   * their commands and the New starters tab. Only checked on first contact, so it costs nothing per message.
+   */
+  private async introduceLaOnce(context: TurnContext, user: UserRef): Promise<void> {
+    const adminChat = this.deps.adminChat;
+    if (!adminChat || !user.aadObjectId) return;
+    if (!(await adminChat.isLa(context, user.tenantId))) return;
+    const first = await this.deps.storage.createIfAbsent(keys.laIntroduced(user.tenantId, user.aadObjectId), { introducedAt: new Date().toISOString() });
+    if (first) await this.sendCard(context, this.deps.cards.help({ la: true }));
   }
 
   /**
@@ -197,6 +210,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     // A user whose install event never came (or came before a reinstall) is welcomed on first contact. A welcome
     // sent or queued now is the answer to "start".
     const welcomedNow = await this.welcomeOnce(context, who.user);
+    if (welcomedNow) await this.introduceLaOnce(context, who.user);
     if (welcomedNow && (command.kind === 'start' || command.kind === 'continue')) return;
     await this.sendCard(context, await this.personalCommand(context, who.user, command));
   }
@@ -211,8 +225,10 @@ export class WelcomeBot extends TeamsActivityHandler {
         if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laHome' });
         return this.deps.flow.command(user, { kind: 'continue' });
       case 'status':
-        if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laStatus' });
-        return this.deps.flow.command(user, command);
+        if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laStatus', progress: command.progress });
+        return this.deps.flow.command(user, { kind: 'status' });
+      case 'help':
+        return (await adminChat?.help(context, user.tenantId)) ?? this.deps.flow.command(user, command);
       default:
         return this.deps.flow.command(user, command);
     }
@@ -234,6 +250,8 @@ export class WelcomeBot extends TeamsActivityHandler {
       card = this.deps.adminChat
         ? await this.deps.adminChat.cardAction(context, user.tenantId, action)
         : this.deps.cards.notice('notLocalAdministrator');
+    } else if (action.verb === 'help' && scope === 'personal' && this.deps.adminChat) {
+      card = (await this.deps.adminChat.help(context, user.tenantId)) ?? (await this.deps.flow.cardAction(user, action));
     } else {
       card = await this.deps.flow.cardAction(user, action);
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROGRESS_FILTERS, pushIdSchema } from '../admin/intake';
 
 /** Every verb a card of this bot can send back. Defined once; handled by an exhaustive switch in the bot. */
 export const CARD_VERBS = [
@@ -17,6 +18,7 @@ export const CARD_VERBS = [
   'laHome',
   'push',
   'pushStatus',
+  'pushResend',
   'laStatus',
 ] as const;
 export type CardVerb = (typeof CARD_VERBS)[number];
@@ -45,8 +47,10 @@ const adminActions = [
   z.object({ verb: z.literal('laHome') }),
   // Teams merges the card's inputs into the action data: the multi-line "addresses" box.
   z.object({ verb: z.literal('push'), addresses: z.string().max(20000).default('') }),
-  z.object({ verb: z.literal('pushStatus'), pushId: z.string().regex(/^[a-zA-Z0-9-]{1,64}$/) }),
-  z.object({ verb: z.literal('laStatus') }),
+  z.object({ verb: z.literal('pushStatus'), pushId: pushIdSchema }),
+  z.object({ verb: z.literal('pushResend'), pushId: pushIdSchema }),
+  // The status card's filter inputs, merged into the data by Teams ("" is "all").
+  z.object({ verb: z.literal('laStatus'), push: z.union([z.literal(''), pushIdSchema]).optional(), progress: z.union([z.literal(''), z.enum(PROGRESS_FILTERS)]).optional() }),
 ] as const;
 
 export const cardActionSchema = z.discriminatedUnion('verb', [...journeyActions, ...adminActions]);

@@ -8,4 +8,6 @@ export const keys = {
     `${channelId}/conversations/${conversationId}/users/${userId}`,
   user: (tenantId: string, userKey: string): string => `directory/${tenantId}/users/${userKey.toLowerCase()}`,
   groupIntro: (channelId: string, conversationId: string): string => `${channelId}/conversations/${conversationId}/intro`,
+  /** Marks that a Local Administrator was shown their commands once (first contact). */
+  laIntroduced: (tenantId: string, aadObjectId: string): string => `la/${tenantId}/${aadObjectId.toLowerCase()}/introduced`,
 };
