@@ -105,8 +105,8 @@ export class AdminCards {
     const filterText = [chosen ? `the push of ${pushTitle(chosen)}` : '', filter.progress ? PROGRESS_TEXT[filter.progress] : ''].filter((t) => t !== '').join(', ');
     return this.renderer.render('starters', {
       pushes: pushes.map((p) => ({ id: p.id, title: pushTitle(p) })),
-      push: chosen?.id ?? '',
-      progress: filter.progress ?? '',
+      push: chosen?.id ?? 'all',
+      progress: filter.progress ?? 'all',
       filtered: filterText !== '',
       filterText,
       exportUrl: view.exportUrl ?? '',

@@ -74,7 +74,7 @@ export class AdminChat {
       case 'laHome':
         return this.adminCards.home();
       case 'laStatus':
-        return this.status(requester, { pushId: action.push || undefined, progress: action.progress || undefined });
+        return this.status(requester, { pushId: action.push, progress: action.progress });
       case 'pushStatus': {
         const found = await this.admin.pushWithRecipients(tenantId, action.pushId);
         if (!found || found.push.la.aadObjectId !== requester.aadObjectId) return this.cards.notice('staleCard');

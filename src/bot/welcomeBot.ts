@@ -225,7 +225,7 @@ export class WelcomeBot extends TeamsActivityHandler {
         if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laHome' });
         return this.deps.flow.command(user, { kind: 'continue' });
       case 'status':
-        if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laStatus', progress: command.progress });
+        if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laStatus', push: undefined, progress: command.progress });
         return this.deps.flow.command(user, { kind: 'status' });
       case 'help':
         return (await adminChat?.help(context, user.tenantId)) ?? this.deps.flow.command(user, command);

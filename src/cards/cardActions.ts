@@ -49,8 +49,12 @@ const adminActions = [
   z.object({ verb: z.literal('push'), addresses: z.string().max(20000).default('') }),
   z.object({ verb: z.literal('pushStatus'), pushId: pushIdSchema }),
   z.object({ verb: z.literal('pushResend'), pushId: pushIdSchema }),
-  // The status card's filter inputs, merged into the data by Teams ("" is "all").
-  z.object({ verb: z.literal('laStatus'), push: z.union([z.literal(''), pushIdSchema]).optional(), progress: z.union([z.literal(''), z.enum(PROGRESS_FILTERS)]).optional() }),
+  // The status card's filter inputs, merged into the data by Teams ("all", or nothing, is no filter).
+  z.object({
+    verb: z.literal('laStatus'),
+    push: z.union([z.literal(''), pushIdSchema]).optional().transform((p) => (p === 'all' || p === '' ? undefined : p)),
+    progress: z.union([z.literal(''), z.literal('all'), z.enum(PROGRESS_FILTERS)]).optional().transform((p) => (p === 'all' || p === '' ? undefined : p)),
+  }),
 ] as const;
 
 export const cardActionSchema = z.discriminatedUnion('verb', [...journeyActions, ...adminActions]);
