@@ -106,13 +106,14 @@ export class WelcomeBot extends TeamsActivityHandler {
       return;
     }
     await this.deps.flow.remember(who.user, conversationReference(context.activity));
-    await this.welcomeOnce(context, who.user);
-    await this.introduceLaOnce(context, who.user);
+    // Only on the install that welcomed them, and only when Teams had room for the welcome in this turn: the LA
+    // check then costs nothing on repeated install events, and a busy rollout is not sent more than it must.
+    if ((await this.welcomeOnce(context, who.user)) === 'sent') await this.introduceLaOnce(context, who.user);
   }
 
   /**
-   * A Local Administrator's first contact (install, or first message) also brings the LA help card, once: it lists
-   * their commands and the New starters tab. Only checked on first contact, so it costs nothing per message.
+   * A Local Administrator's first contact (the install or first message that welcomed them) also brings the LA help
+   * card, once: it lists their commands and the New starters tab. Only checked then, so it costs nothing per message.
    */
   private async introduceLaOnce(context: TurnContext, user: UserRef): Promise<void> {
     const adminChat = this.deps.adminChat;
@@ -124,9 +125,9 @@ export class WelcomeBot extends TeamsActivityHandler {
 
   /**
    * Welcomes the user unless they already had it (install events come in pairs, repeated, in any order): at once
-   * when Teams has room, else through the delivery queue. True when a welcome was sent or queued.
+   * when Teams has room, else through the delivery queue. Says whether a welcome was sent or queued now.
    */
-  private async welcomeOnce(context: TurnContext, user: UserRef): Promise<boolean> {
+  private async welcomeOnce(context: TurnContext, user: UserRef): Promise<'sent' | 'queued' | undefined> {
     const firstContact = this.deps.firstContact;
     let address: string | undefined;
     let lookedUp = false;
@@ -136,7 +137,7 @@ export class WelcomeBot extends TeamsActivityHandler {
       return address;
     };
     const record = await this.deps.flow.record(user);
-    if (record?.welcome.sentAt !== undefined) return false;
+    if (record?.welcome.sentAt !== undefined) return undefined;
     const pending = firstContact ? await firstContact.pendingFor(user.tenantId, user.aadObjectId, lookupAddress) : undefined;
     const reference = conversationReference(context.activity);
     const outcome = await this.deps.installWelcomes.welcome(user, reference, pending);
@@ -149,7 +150,7 @@ export class WelcomeBot extends TeamsActivityHandler {
         await this.deps.flow.learnAddress(user, learnt.toLowerCase());
       }
     }
-    return outcome === 'sent' || outcome === 'queued';
+    return outcome === 'sent' || outcome === 'queued' ? outcome : undefined;
   }
 
   /** The user's UPN from Teams (one member look-up), or undefined if Teams will not say. */
@@ -209,7 +210,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     }
     // A user whose install event never came (or came before a reinstall) is welcomed on first contact. A welcome
     // sent or queued now is the answer to "start".
-    const welcomedNow = await this.welcomeOnce(context, who.user);
+    const welcomedNow = (await this.welcomeOnce(context, who.user)) !== undefined;
     if (welcomedNow) await this.introduceLaOnce(context, who.user);
     if (welcomedNow && (command.kind === 'start' || command.kind === 'continue')) return;
     await this.sendCard(context, await this.personalCommand(context, who.user, command));
