@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Frame } from 'playwright-core';
+import type { Download, Frame } from 'playwright-core';
 import { adaptiveCardAction, personalInstall, postActivity } from '../helpers/activities';
 import { seriousAxeFindings } from '../helpers/axe';
 import { newStarter } from '../helpers/botHarness';
@@ -196,6 +196,33 @@ describe('New starters: filters, CSV download and resend', () => {
     expect(audit).toContainEqual(expect.objectContaining({ event: 'starters.exported', pushId: pushA, via: 'tab', detail: '1 starters (finished)' }));
     expect(audit).toContainEqual(expect.objectContaining({ event: 'push.resent', pushId: pushA, via: 'tab', detail: '1 starters' }));
     expect(audit.filter((e) => e.event === 'push.resent' && e.pushId === pushB)).toEqual([]);
+  });
+});
+
+describe('New starters opened from the chat’s “Export as CSV”', () => {
+  it('applies the filter the deep link carries and downloads that CSV once', async () => {
+    const starter = newStarter(stack.teams, 'Deep Linked');
+    const res = await fetch(`${stack.bot.baseUrl}/api/admin/welcome`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.tokenFor(la)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ addresses: [starter.user.upn] }),
+    });
+    const pushId = String(((await res.json()) as { pushId: string }).pushId);
+    await stack.bot.app.deliveries.drain();
+    const host = await stack.open(la, 'starters', { subEntityId: `push=${pushId}&progress=notStarted&export=csv` });
+    const downloads: Download[] = [];
+    host.page.on('download', (d) => downloads.push(d));
+    await withTab(host, async (tab) => {
+      await rowOf(tab, starter.user.upn).waitFor();
+      expect(await tab.getByLabel('Which push').inputValue()).toBe(pushId);
+      expect(await tab.getByLabel('How far they have got').inputValue()).toBe('notStarted');
+      expect(await tab.locator('tbody tr').count()).toBe(1);
+      await tab.getByRole('status').filter({ hasText: 'The CSV file of these starters has been downloaded.' }).waitFor();
+      expect(downloads).toHaveLength(1);
+      const csv = readFileSync((await downloads[0]!.path())!, 'utf8');
+      expect(csv).toContain(`"${starter.user.upn}"`);
+      expect(csv.trim().split('\r\n')).toHaveLength(2);
+    });
   });
 });
 
