@@ -57,6 +57,7 @@ import { channelMetadataUrl, channelTokenRules, ChannelTokenVerifier } from './s
 import { mountTabRoutes } from './server/tabRoutes';
 import { createStorage } from './state/createStorage';
 import type { AtomicStorage } from './state/storage';
+import { keys } from './state/keys';
 import { UserStore } from './state/users';
 
 /** The running bot: its HTTP server and the objects tests and scripts may need. */
@@ -119,6 +120,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       // Their waiting reminders and install welcome, with the ids they carry, leave the queue now.
       const who = { tenantId: user.tenantId, userId: record?.userId ?? user.userId, aadObjectId: record?.aadObjectId ?? user.aadObjectId };
       await queue.cancel([...reminderJobIds(who, config.reminders.afterDays.length), installWelcomeJob(who, undefined).id]);
+      if (who.aadObjectId) await storage.delete([keys.laIntroduced(user.tenantId, who.aadObjectId)]);
     },
   ], feedback);
 
@@ -227,7 +229,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     enqueue: (jobs) => deliveries.enqueue(jobs),
     now,
   });
-  const adminChat = policy.configured ? new AdminChat(admin, adminCards, cards, log) : undefined;
+  const adminChat = policy.configured ? new AdminChat(admin, adminCards, cards, log, config.teams.appCatalogId ?? config.teams.manifestId) : undefined;
   const firstContact = new FirstContact(pending, addressBook, admin);
   const installWelcomes: InstallWelcomes = new InstallWelcomes({
     flow,

@@ -1,6 +1,7 @@
 import type { CardJson, CardRenderer } from '../cards/render';
 import { ukDate } from '../cards/views';
-import type { Push, Recipient } from './pushes';
+import type { ProgressFilter, StarterFilter } from './intake';
+import { RESENDABLE, type Push, type Recipient } from './pushes';
 
 /** A starter as an LA sees them: delivery status and, once welcomed, their progress. */
 export interface StarterView {
@@ -8,6 +9,8 @@ export interface StarterView {
   readonly pushId: string;
   readonly status: Recipient['status'];
   readonly reason?: string | undefined;
+  /** When the starter's first welcome was sent (whoever sent it). */
+  readonly sentAt?: string | undefined;
   readonly progress?: {
     readonly done: number;
     readonly total: number;
@@ -27,7 +30,21 @@ export const STATUS_TEXT: Readonly<Record<Recipient['status'], string>> = {
   failed: 'Not delivered',
 };
 
+/** Plain words for each stage of progress an LA filters by (the card's choices say the same). */
+export const PROGRESS_TEXT: Readonly<Record<ProgressFilter, string>> = {
+  notStarted: 'not started',
+  mustDoOutstanding: 'must-do actions outstanding',
+  finished: 'finished (every must-do action done)',
+};
+
+/** How the filter choices name a push: when it was sent and to how many. */
+export function pushTitle(push: Push): string {
+  return `${ukDate(push.createdAt)}: ${push.addresses.length} ${push.addresses.length === 1 ? 'starter' : 'starters'}`;
+}
+
 const MAX_PROBLEMS = 20;
+/** Pushes offered in the filter (the LA's recent pushes are kept to 20). */
+const MAX_PUSH_CHOICES = 20;
 const MAX_STARTERS = 30;
 
 /** Renders the Local Administrator cards. */
@@ -46,8 +63,11 @@ export class AdminCards {
     });
   }
 
-  /** The summary of one push; refreshes for the LA whenever they look at it. */
-  summary(push: Push, recipients: readonly Recipient[], laUserId: string | undefined): CardJson {
+  /**
+   * The summary of one push; refreshes for the LA whenever they look at it. `resent`: how many starters a resend
+   * just queued again (the card says so), when it answers one.
+   */
+  summary(push: Push, recipients: readonly Recipient[], laUserId: string | undefined, resent?: number): CardJson {
     const count = (status: Recipient['status']): number => recipients.filter((r) => r.status === status).length;
     const failed = recipients.filter((r) => r.status === 'failed');
     return this.renderer.render(
@@ -67,14 +87,29 @@ export class AdminCards {
         invalid: push.invalid.slice(0, MAX_PROBLEMS),
         otherDomain: push.otherDomain.slice(0, MAX_PROBLEMS),
         duplicates: push.duplicates,
+        notReached: recipients.filter((r) => RESENDABLE.has(r.status)).length,
+        resent: resent ?? -1,
       },
       laUserId ? { refreshFor: { userId: laUserId, data: { verb: 'pushStatus', pushId: push.id } } } : {},
     );
   }
 
-  /** The LA's starters with their progress, most recent first. */
-  starters(starters: readonly StarterView[]): CardJson {
+  /**
+   * The LA's starters with their progress, most recent first; with the push and progress filters (as chosen) and,
+   * when the tab can be linked to, a button that opens the New starters tab to download the CSV.
+   */
+  starters(starters: readonly StarterView[], view: { pushes?: readonly Push[]; filter?: StarterFilter; exportUrl?: string | undefined } = {}): CardJson {
+    const filter = view.filter ?? {};
+    const pushes = (view.pushes ?? []).slice(0, MAX_PUSH_CHOICES);
+    const chosen = pushes.find((p) => p.id === filter.pushId);
+    const filterText = [chosen ? `the push of ${pushTitle(chosen)}` : '', filter.progress ? PROGRESS_TEXT[filter.progress] : ''].filter((t) => t !== '').join(', ');
     return this.renderer.render('starters', {
+      pushes: pushes.map((p) => ({ id: p.id, title: pushTitle(p) })),
+      push: chosen?.id ?? 'all',
+      progress: filter.progress ?? 'all',
+      filtered: filterText !== '',
+      filterText,
+      exportUrl: view.exportUrl ?? '',
       starters: starters.slice(0, MAX_STARTERS).map((s) => ({
         address: s.address,
         statusText: s.reason ? `${STATUS_TEXT[s.status]}: ${s.reason}` : STATUS_TEXT[s.status],

@@ -2,10 +2,11 @@ import type { Content } from '../content/load';
 import { summarise } from '../journey/progress';
 import { userRefOf, type UserStore } from '../state/users';
 import { parseAddresses } from './addresses';
-import type { AdminCards, StarterView } from './adminCards';
+import { STATUS_TEXT, type AdminCards, type StarterView } from './adminCards';
 import type { AuditEvent, AuditTrail } from './audit';
+import { byProgress, startersCsv, type StarterFilter } from './intake';
 import type { LocalAdministratorPolicy, Requester } from './policy';
-import type { Push, PushStore, Recipient } from './pushes';
+import { RESENDABLE, type Push, type PushStore, type Recipient } from './pushes';
 import type { DeliveryResult, StarterJob } from './welcomeDelivery';
 
 const OUTCOME_EVENT: Readonly<Record<DeliveryResult['status'], AuditEvent>> = {
@@ -38,6 +39,12 @@ export type PushOutcome =
   | { readonly kind: 'nothingValid'; readonly invalid: readonly string[]; readonly otherDomain: readonly string[] }
   | { readonly kind: 'tooMany'; readonly count: number; readonly maxBatch: number }
   | { readonly kind: 'queued'; readonly push: Push };
+
+/** What a resend request came to. */
+export type ResendOutcome =
+  | { readonly kind: 'refused' }
+  | { readonly kind: 'notFound' }
+  | { readonly kind: 'queued'; readonly push: Push; readonly addresses: readonly string[] };
 
 export interface AdminSettings {
   readonly allowedDomains: readonly string[];
@@ -142,9 +149,51 @@ export class AdminService {
     return { push, recipients: await this.deps.pushes.recipients(push) };
   }
 
-  /** The requester's starters across their recent pushes, each once (latest push wins), with progress. */
-  async starters(requester: LaRequester): Promise<StarterView[]> {
-    const pushes = await this.deps.pushes.recent(requester.tenantId, requester.aadObjectId);
+  /** The push if the requester may see it: their own (the same rule as its summary card). */
+  private async ownPush(requester: LaRequester, pushId: string): Promise<{ push: Push; recipients: Recipient[] } | undefined> {
+    const found = await this.pushWithRecipients(requester.tenantId, pushId);
+    return found && found.push.la.aadObjectId.toLowerCase() === requester.aadObjectId.toLowerCase() ? found : undefined;
+  }
+
+  /**
+   * Sends the welcome again to the starters of one of the requester's pushes it did not reach (failed, or still
+   * pending), through the same delivery queue and welcome protocol as the push: the claim in each starter's record
+   * still makes it once per starter, so someone welcomed meanwhile gets nothing. Audited.
+   */
+  async resend(requester: LaRequester, pushId: string, via: 'chat' | 'api' | 'tab'): Promise<ResendOutcome> {
+    if (!(await this.authorise(requester, via, 'resend'))) return { kind: 'refused' };
+    const found = await this.ownPush(requester, pushId);
+    if (!found) return { kind: 'notFound' };
+    const now = this.deps.now();
+    const candidates = found.recipients.filter((r) => RESENDABLE.has(r.status)).map((r) => r.address);
+    const addresses = await this.deps.pushes.markResending(pushId, candidates, now);
+    await this.deps.audit.append({
+      at: now.toISOString(),
+      event: 'push.resent',
+      by: requester.aadObjectId,
+      byName: requester.name,
+      pushId,
+      via,
+      detail: `${addresses.length} starters`,
+    });
+    if (addresses.length > 0) {
+      await this.deps.enqueue(addresses.map((address) => ({ pushId, address, tenantId: found.push.tenantId, la: found.push.la })));
+    }
+    return { kind: 'queued', push: found.push, addresses };
+  }
+
+  /** The requester's recent pushes, newest first (for the filters). */
+  recentPushes(requester: LaRequester): Promise<Push[]> {
+    return this.deps.pushes.recent(requester.tenantId, requester.aadObjectId);
+  }
+
+  /**
+   * The requester's starters across their recent pushes, each once (latest push wins), with progress; only one
+   * push's and only those at one stage of progress when the filter says so.
+   */
+  async starters(requester: LaRequester, filter: StarterFilter = {}): Promise<StarterView[]> {
+    const recent = await this.deps.pushes.recent(requester.tenantId, requester.aadObjectId);
+    const pushes = filter.pushId === undefined ? recent : recent.filter((p) => p.id === filter.pushId);
     const seen = new Set<string>();
     const views: StarterView[] = [];
     for (const push of pushes) {
@@ -154,17 +203,35 @@ export class AdminService {
         views.push({ address: r.address, pushId: push.id, status: r.status, reason: r.reason, ...(await this.progressOf(requester.tenantId, r)) });
       }
     }
-    return views;
+    return byProgress(views, filter);
   }
 
-  private async progressOf(tenantId: string, r: Recipient): Promise<Pick<StarterView, 'progress'>> {
+  /** The requester's starters (filtered) as CSV, for LAs only; the export is audited, as is a refusal. */
+  async exportCsv(requester: LaRequester, filter: StarterFilter, via: 'chat' | 'api' | 'tab'): Promise<{ kind: 'refused' } | { kind: 'csv'; csv: string; count: number }> {
+    if (!(await this.authorise(requester, via, 'export'))) return { kind: 'refused' };
+    const starters = await this.starters(requester, filter);
+    await this.deps.audit.append({
+      at: this.deps.now().toISOString(),
+      event: 'starters.exported',
+      by: requester.aadObjectId,
+      byName: requester.name,
+      via,
+      ...(filter.pushId ? { pushId: filter.pushId } : {}),
+      detail: `${starters.length} starters${filter.progress ? ` (${filter.progress})` : ''}`,
+    });
+    return { kind: 'csv', csv: startersCsv(starters, (s) => STATUS_TEXT[s.status]), count: starters.length };
+  }
+
+  private async progressOf(tenantId: string, r: Recipient): Promise<Pick<StarterView, 'progress' | 'sentAt'>> {
     if (!r.aadObjectId) return {};
     const record = await this.deps.users.record({ tenantId, userId: r.aadObjectId, aadObjectId: r.aadObjectId });
     if (!record) return {};
+    const sentAt = record.welcome.sentAt !== undefined ? { sentAt: record.welcome.sentAt } : {};
     const progress = await this.deps.users.progress({ ...userRefOf(record), aadObjectId: r.aadObjectId });
-    if (!progress) return {};
+    if (!progress) return sentAt;
     const s = summarise(progress, this.deps.content.journey);
     return {
+      ...sentAt,
       progress: { done: s.done, total: s.total, mustDoDone: s.mustDoDone, mustDoTotal: s.mustDoTotal, lastSeen: progress.lastActiveAt },
     };
   }

@@ -5,6 +5,8 @@ import { dirname } from 'node:path';
 export type AuditEvent =
   | 'push.requested'
   | 'push.refused'
+  | 'push.resent'
+  | 'starters.exported'
   | 'delivery.delivered'
   | 'delivery.alreadyWelcomed'
   | 'delivery.waitingForInstall'

@@ -7,6 +7,9 @@ import { readItem, updateItem } from '../state/update';
 /** How far a delivery to one starter has got, in words an LA can act on. */
 export type RecipientStatus = 'sending' | 'delivered' | 'alreadyWelcomed' | 'waitingForInstall' | 'pendingFirstContact' | 'failed';
 
+/** Statuses an LA may resend to: the welcome did not reach them (failed) or waits on them (pending). Never a welcomed starter. */
+export const RESENDABLE: ReadonlySet<RecipientStatus> = new Set<RecipientStatus>(['failed', 'pendingFirstContact', 'waitingForInstall']);
+
 /** One starter of a push, and where their welcome is. */
 export interface Recipient {
   readonly address: string;
@@ -86,6 +89,35 @@ export class PushStore {
     );
   }
 
+  /**
+   * Puts the starters of a push who were not reached (RESENDABLE) back to "sending", each atomically, and resolves
+   * the addresses it changed: only those are queued again, so a second press while they are on their way queues
+   * nothing, and a starter who was welcomed meanwhile is left alone.
+   */
+  async markResending(pushId: string, addresses: readonly string[], now: Date): Promise<string[]> {
+    const changed = new Set<string>();
+    await Promise.all(
+      addresses.map((address) => {
+        const key = keys.pushRecipient(pushId, address);
+        return this.lock.run(key, () =>
+          updateItem<Recipient>(
+            this.storage,
+            key,
+            (current) => {
+              // Decided afresh on each attempt (a conflict re-reads), so the set says what the landed write did.
+              changed.delete(address);
+              if (!current || !RESENDABLE.has(current.status)) return undefined;
+              changed.add(address);
+              return { address, status: 'sending', updatedAt: now.toISOString(), ...(current.aadObjectId ? { aadObjectId: current.aadObjectId } : {}) };
+            },
+            this.retries,
+          ),
+        );
+      }),
+    );
+    return inGivenOrder(addresses, changed);
+  }
+
   /** Every starter of a push with their status, in the order the LA gave them. */
   async recipients(push: Push): Promise<Recipient[]> {
     const items = await this.storage.read(push.addresses.map((a) => keys.pushRecipient(push.id, a)));
@@ -96,4 +128,9 @@ export class PushStore {
       return recipient;
     });
   }
+}
+
+/** The changed addresses in the order the LA gave them. */
+function inGivenOrder(addresses: readonly string[], changed: ReadonlySet<string>): string[] {
+  return addresses.filter((a) => changed.has(a));
 }

@@ -1,6 +1,8 @@
 import type { TurnContext } from 'botbuilder';
 import type { AdminCards } from '../admin/adminCards';
 import type { AdminService, LaRequester } from '../admin/adminService';
+import type { StarterFilter } from '../admin/intake';
+import { startersTabLink } from '../admin/tabLink';
 import type { AdminCardAction } from '../cards/cardActions';
 import type { CardJson } from '../cards/render';
 import type { JourneyCards } from '../cards/views';
@@ -15,6 +17,8 @@ export class AdminChat {
     private readonly adminCards: AdminCards,
     private readonly cards: JourneyCards,
     private readonly log: Logger,
+    /** The app's id for deep links to the New starters tab (catalogue id, else manifest id); none: no export button. */
+    private readonly tabAppId?: string | undefined,
   ) {}
 
   /** The requester of a turn: the Entra object id the authenticated activity carries. */
@@ -29,6 +33,11 @@ export class AdminChat {
     const requester = await this.requester(context, tenantId);
     if (!requester) return undefined;
     return (await this.admin.authoriseQuietly(requester)) ? requester : undefined;
+  }
+
+  /** The help card for an LA (their commands and the tab), or undefined for anyone else. */
+  async help(context: TurnContext, tenantId: string): Promise<CardJson | undefined> {
+    return (await this.isLa(context, tenantId)) ? this.cards.help({ la: true }) : undefined;
   }
 
   /** "welcome a@nhs.net, b@nhs.net": push and answer with the summary card. */
@@ -50,6 +59,12 @@ export class AdminChat {
     }
   }
 
+  /** The LA's starters, filtered, with the filter choices and the export link (already authorised). */
+  private async status(requester: LaRequester, filter: StarterFilter): Promise<CardJson> {
+    const [starters, pushes] = await Promise.all([this.admin.starters(requester, filter), this.admin.recentPushes(requester)]);
+    return this.adminCards.starters(starters, { pushes, filter, exportUrl: startersTabLink(this.tabAppId, filter) });
+  }
+
   /** A button on an LA card. Every one of them checks the LA policy first. */
   async cardAction(context: TurnContext, tenantId: string, action: AdminCardAction): Promise<CardJson> {
     if (action.verb === 'push') return this.push(context, tenantId, action.addresses);
@@ -59,11 +74,18 @@ export class AdminChat {
       case 'laHome':
         return this.adminCards.home();
       case 'laStatus':
-        return this.adminCards.starters(await this.admin.starters(requester));
+        return this.status(requester, { pushId: action.push, progress: action.progress });
       case 'pushStatus': {
         const found = await this.admin.pushWithRecipients(tenantId, action.pushId);
         if (!found || found.push.la.aadObjectId !== requester.aadObjectId) return this.cards.notice('staleCard');
         return this.adminCards.summary(found.push, found.recipients, context.activity.from.id);
+      }
+      case 'pushResend': {
+        const outcome = await this.admin.resend(requester, action.pushId, 'chat');
+        if (outcome.kind !== 'queued') return this.cards.notice(outcome.kind === 'refused' ? 'notLocalAdministrator' : 'staleCard');
+        this.log.info({ event: 'admin.resend', pushId: action.pushId, count: outcome.addresses.length, via: 'chat' }, 'resend queued');
+        const found = await this.admin.pushWithRecipients(tenantId, action.pushId);
+        return this.adminCards.summary(outcome.push, found?.recipients ?? [], context.activity.from.id, outcome.addresses.length);
       }
     }
   }

@@ -1,3 +1,14 @@
+import type { ProgressFilter } from '../admin/intake';
+
+/** "status not started", "status must-do", "status finished": an LA's status filtered by progress. */
+const STATUS_FILTERS: Readonly<Record<string, ProgressFilter>> = {
+  'not started': 'notStarted',
+  'must-do': 'mustDoOutstanding',
+  'must do': 'mustDoOutstanding',
+  outstanding: 'mustDoOutstanding',
+  finished: 'finished',
+};
+
 /** What a typed message asks for. Commands match the whole message (case-insensitive), never a substring. */
 export type Command =
   | { readonly kind: 'help' }
@@ -7,7 +18,7 @@ export type Command =
   | { readonly kind: 'progress' }
   | { readonly kind: 'forget' }
   | { readonly kind: 'export' }
-  | { readonly kind: 'status' }
+  | { readonly kind: 'status'; readonly progress?: ProgressFilter }
   | { readonly kind: 'laHome' }
   | { readonly kind: 'push'; readonly addresses: string }
   | { readonly kind: 'question'; readonly text: string };
@@ -46,6 +57,9 @@ export function parseCommand(text: string): Command {
   // "welcome jane.doe@nhs.net, …": an LA push (the addresses may span several lines).
   const push = /^\s*(?:welcome|push)\s+([\s\S]*@[\s\S]*)$/i.exec(text);
   if (push?.[1] !== undefined) return { kind: 'push', addresses: push[1] };
+  const status = /^status (.+)$/.exec(normalised);
+  const progress = status?.[1] !== undefined ? STATUS_FILTERS[status[1]] : undefined;
+  if (progress !== undefined) return { kind: 'status', progress };
   const kind = COMMANDS[normalised];
   if (kind === undefined || kind === 'question' || kind === 'push') return { kind: 'question', text: text.trim() };
   return { kind } as Command;

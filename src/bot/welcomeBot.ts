@@ -106,14 +106,28 @@ export class WelcomeBot extends TeamsActivityHandler {
       return;
     }
     await this.deps.flow.remember(who.user, chatAddress(context.activity));
-    await this.welcomeOnce(context, who.user);
+    // Only on the install that welcomed them, and only when Teams had room for the welcome in this turn: the LA
+    // check then costs nothing on repeated install events, and a busy rollout is not sent more than it must.
+    if ((await this.welcomeOnce(context, who.user)) === 'sent') await this.introduceLaOnce(context, who.user);
+  }
+
+  /**
+   * A Local Administrator's first contact (the install or first message that welcomed them) also brings the LA help
+   * card, once: it lists their commands and the New starters tab. Only checked then, so it costs nothing per message.
+   */
+  private async introduceLaOnce(context: TurnContext, user: UserRef): Promise<void> {
+    const adminChat = this.deps.adminChat;
+    if (!adminChat || !user.aadObjectId) return;
+    if (!(await adminChat.isLa(context, user.tenantId))) return;
+    const first = await this.deps.storage.createIfAbsent(keys.laIntroduced(user.tenantId, user.aadObjectId), { introducedAt: new Date().toISOString() });
+    if (first) await this.sendCard(context, this.deps.cards.help({ la: true }));
   }
 
   /**
    * Welcomes the user unless they already had it (install events come in pairs, repeated, in any order): at once
-   * when Teams has room, else through the delivery queue. True when a welcome was sent or queued.
+   * when Teams has room, else through the delivery queue. Says whether a welcome was sent or queued now.
    */
-  private async welcomeOnce(context: TurnContext, user: UserRef): Promise<boolean> {
+  private async welcomeOnce(context: TurnContext, user: UserRef): Promise<'sent' | 'queued' | undefined> {
     const firstContact = this.deps.firstContact;
     let address: string | undefined;
     let lookedUp = false;
@@ -123,7 +137,7 @@ export class WelcomeBot extends TeamsActivityHandler {
       return address;
     };
     const record = await this.deps.flow.record(user);
-    if (record?.welcome.sentAt !== undefined) return false;
+    if (record?.welcome.sentAt !== undefined) return undefined;
     const pending = firstContact ? await firstContact.pendingFor(user.tenantId, user.aadObjectId, lookupAddress) : undefined;
     const reference = chatAddress(context.activity);
     const outcome = await this.deps.installWelcomes.welcome(user, reference, pending);
@@ -136,7 +150,7 @@ export class WelcomeBot extends TeamsActivityHandler {
         await this.deps.flow.learnAddress(user, learnt.toLowerCase());
       }
     }
-    return outcome === 'sent' || outcome === 'queued';
+    return outcome === 'sent' || outcome === 'queued' ? outcome : undefined;
   }
 
   /** The user's UPN from Teams (one member look-up), or undefined if Teams will not say. */
@@ -196,7 +210,8 @@ export class WelcomeBot extends TeamsActivityHandler {
     }
     // A user whose install event never came (or came before a reinstall) is welcomed on first contact. A welcome
     // sent or queued now is the answer to "start".
-    const welcomedNow = await this.welcomeOnce(context, who.user);
+    const welcomedNow = (await this.welcomeOnce(context, who.user)) !== undefined;
+    if (welcomedNow) await this.introduceLaOnce(context, who.user);
     if (welcomedNow && (command.kind === 'start' || command.kind === 'continue')) return;
     await this.sendCard(context, await this.personalCommand(context, who.user, command));
   }
@@ -211,8 +226,10 @@ export class WelcomeBot extends TeamsActivityHandler {
         if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laHome' });
         return this.deps.flow.command(user, { kind: 'continue' });
       case 'status':
-        if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laStatus' });
-        return this.deps.flow.command(user, command);
+        if (adminChat && (await adminChat.isLa(context, user.tenantId))) return adminChat.cardAction(context, user.tenantId, { verb: 'laStatus', push: undefined, progress: command.progress });
+        return this.deps.flow.command(user, { kind: 'status' });
+      case 'help':
+        return (await adminChat?.help(context, user.tenantId)) ?? this.deps.flow.command(user, command);
       default:
         return this.deps.flow.command(user, command);
     }
@@ -234,6 +251,8 @@ export class WelcomeBot extends TeamsActivityHandler {
       card = this.deps.adminChat
         ? await this.deps.adminChat.cardAction(context, user.tenantId, action)
         : this.deps.cards.notice('notLocalAdministrator');
+    } else if (action.verb === 'help' && scope === 'personal' && this.deps.adminChat) {
+      card = (await this.deps.adminChat.help(context, user.tenantId)) ?? (await this.deps.flow.cardAction(user, action));
     } else {
       card = await this.deps.flow.cardAction(user, action, scope);
     }

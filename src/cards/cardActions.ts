@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROGRESS_FILTERS, pushIdSchema } from '../admin/intake';
 import { SUBJECT_KINDS, VOTES } from '../feedback/feedback';
 
 /** Every verb a card of this bot can send back. Defined once; handled by an exhaustive switch in the bot. */
@@ -19,6 +20,7 @@ export const CARD_VERBS = [
   'laHome',
   'push',
   'pushStatus',
+  'pushResend',
   'laStatus',
 ] as const;
 export type CardVerb = (typeof CARD_VERBS)[number];
@@ -57,8 +59,14 @@ const adminActions = [
   z.object({ verb: z.literal('laHome') }),
   // Teams merges the card's inputs into the action data: the multi-line "addresses" box.
   z.object({ verb: z.literal('push'), addresses: z.string().max(20000).default('') }),
-  z.object({ verb: z.literal('pushStatus'), pushId: z.string().regex(/^[a-zA-Z0-9-]{1,64}$/) }),
-  z.object({ verb: z.literal('laStatus') }),
+  z.object({ verb: z.literal('pushStatus'), pushId: pushIdSchema }),
+  z.object({ verb: z.literal('pushResend'), pushId: pushIdSchema }),
+  // The status card's filter inputs, merged into the data by Teams ("all", or nothing, is no filter).
+  z.object({
+    verb: z.literal('laStatus'),
+    push: z.union([z.literal(''), pushIdSchema]).optional().transform((p) => (p === 'all' || p === '' ? undefined : p)),
+    progress: z.union([z.literal(''), z.literal('all'), z.enum(PROGRESS_FILTERS)]).optional().transform((p) => (p === 'all' || p === '' ? undefined : p)),
+  }),
 ] as const;
 
 export const cardActionSchema = z.discriminatedUnion('verb', [...journeyActions, ...adminActions]);

@@ -1,5 +1,6 @@
 import { AdminCards, STATUS_TEXT, type StarterView } from '../admin/adminCards';
 import type { Push, Recipient, RecipientStatus } from '../admin/pushes';
+import { startersTabLink } from '../admin/tabLink';
 import { loadContent, type Content, type ContentOptions } from '../content/load';
 import type { NoticeKey } from '../content/schema';
 import { allActions, type Step } from '../journey/journey';
@@ -214,6 +215,7 @@ export const journeySection: CatalogueSection = ({ content, journeyCards, sample
       build: () => journeyCards.complete(samples.progress({ acknowledged: samples.allActionIds() }), samples.viewer),
     },
     { id: 'help', title: 'Help (“help”)', build: () => journeyCards.help() },
+    { id: 'help-la', title: 'Help for a Local Administrator (“help”; also sent once at their first contact): their commands and the tab', build: () => journeyCards.help({ la: true }) },
     { id: 'group-intro', title: 'Introduction in a team or group chat', build: () => journeyCards.groupIntro() },
   );
   return specs;
@@ -291,7 +293,38 @@ export const adminSection: CatalogueSection = ({ adminCards, samples }) => {
         return adminCards.summary(samples.push({ addresses: recipients.map((r) => r.address) }), recipients, samples.laUserId);
       },
     },
+    {
+      id: 'push-summary-resent',
+      title: 'LA push summary just after “Resend to those not reached”: the starters sent it again',
+      build: () => {
+        const recipients = samples.recipients(['delivered', 'alreadyWelcomed', 'sending', 'sending', 'failed'], 1);
+        return adminCards.summary(samples.push({ addresses: recipients.map((r) => r.address) }), recipients, samples.laUserId, 2);
+      },
+    },
+    {
+      id: 'push-summary-nothing-to-resend',
+      title: 'LA push summary after a resend with nobody left to resend to',
+      build: () => {
+        const recipients = samples.recipients(['delivered', 'alreadyWelcomed'], 2);
+        return adminCards.summary(samples.push({ addresses: recipients.map((r) => r.address) }), recipients, samples.laUserId, 0);
+      },
+    },
     { id: 'starters-none', title: 'LA starters (“status”): none sent yet', build: () => adminCards.starters([]) },
+    {
+      id: 'starters-filtered',
+      title: 'LA starters (“status”) filtered by push and “must-do actions outstanding”, with the CSV export button',
+      build: () =>
+        adminCards.starters(starterViews(samples, ['delivered'], 3), {
+          pushes: samplePushes(samples),
+          filter: { pushId: 'push-sample-1', progress: 'mustDoOutstanding' },
+          exportUrl: startersTabLink(SAMPLE_APP_ID, { pushId: 'push-sample-1', progress: 'mustDoOutstanding' }),
+        }),
+    },
+    {
+      id: 'starters-filtered-none',
+      title: 'LA starters (“status finished”): nobody matches the filter',
+      build: () => adminCards.starters([], { pushes: samplePushes(samples), filter: { progress: 'finished' }, exportUrl: startersTabLink(SAMPLE_APP_ID, { progress: 'finished' }) }),
+    },
     {
       id: 'starters',
       title: 'LA starters (“status”): one in each delivery state, with progress once welcomed',
@@ -305,6 +338,17 @@ export const adminSection: CatalogueSection = ({ adminCards, samples }) => {
   );
   return specs;
 };
+
+/** The sample app's id in the catalogue (for the tab deep link). */
+const SAMPLE_APP_ID = '00000000-0000-4000-8000-0000000000cc';
+
+/** Two pushes of the sample LA, newest first. */
+function samplePushes(samples: Samples): Push[] {
+  return [
+    samples.push({ addresses: ['jane.doe@nhs.net', 'sam.smith@nhs.net', 'alex.jones@nhs.net'] }),
+    samples.push({ id: 'push-sample-2', createdAt: samples.daysAgo(7), addresses: ['chris.patel@nhs.net'] }),
+  ];
+}
 
 function starterViews(samples: Samples, statuses: readonly RecipientStatus[], count: number): StarterView[] {
   return samples.recipients(statuses, count).map((r, i) => ({

@@ -115,9 +115,9 @@ export class JourneyCards {
     }
   }
 
-  /** The help card. */
-  help(): CardJson {
-    return this.renderer.render('help', this.serviceData());
+  /** The help card; a Local Administrator's also lists their commands and the New starters tab. */
+  help(options: { la?: boolean } = {}): CardJson {
+    return this.renderer.render('help', { ...this.serviceData(), la: options.la === true });
   }
 
   /** A short notice from copy.json. */

@@ -147,6 +147,8 @@ export interface Config {
   readonly teams: {
     readonly serviceUrl: string;
     readonly appCatalogId: string | undefined;
+    /** The manifest id (TEAMS_APP_ID), for deep links to a tab when the app has no catalogue id. */
+    readonly manifestId: string | undefined;
     /** Hosts an activity's serviceUrl may name; the bot never calls anywhere else. '*.' matches subdomains. */
     readonly allowedServiceHosts: readonly string[];
   };
@@ -340,6 +342,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
       serviceUrl: `${s.TEAMS_SERVICE_URL}/`,
       // Graph installs by the id the organisation's catalogue gave the uploaded app, not the manifest id.
       appCatalogId: s.TEAMS_CATALOG_APP_ID,
+      manifestId: s.TEAMS_APP_ID,
       allowedServiceHosts:
         s.ALLOWED_SERVICE_URL_HOSTS.length > 0
           ? s.ALLOWED_SERVICE_URL_HOSTS.map((h) => h.toLowerCase())

@@ -56,6 +56,8 @@ export interface IntentAnswer {
   readonly related: readonly { readonly id: string; readonly title: string }[];
   /** A safety intent: its answer wins over any topic's. */
   readonly safety: boolean;
+  /** The line shown first when an LA sent the welcome, around the LA's name. */
+  readonly sentByLa?: { readonly before: string; readonly after: string } | undefined;
 }
 
 export interface IntentContent {
@@ -240,6 +242,7 @@ function loadIntents(
       action,
       related,
       safety,
+      ...(intent.answer.sentByLa !== undefined ? { sentByLa: aroundLa(intent.answer.sentByLa, sub) } : {}),
     });
   }
   const sub = substitute('fallback');
@@ -288,4 +291,10 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
     .join('');
+}
+
+/** Splits a line at its {la} placeholder, each side's tokens resolved, so the LA's name is put in when it is shown. */
+function aroundLa(line: string, sub: (text: string) => string): { before: string; after: string } {
+  const at = line.indexOf('{la}');
+  return { before: sub(line.slice(0, at)), after: sub(line.slice(at + '{la}'.length)) };
 }

@@ -110,7 +110,11 @@ export class IntentAnswerer implements Answerer {
     return this.renderer.render('answer', {
       id: answer.id,
       title: answer.title,
-      lines: answer.lines.map((text) => ({ text })),
+      // Who sent the welcome is the first person to ask ("who is my LA"): named from what the push recorded.
+      lines: [
+        ...(answer.sentByLa && progress?.startedBy.kind === 'la' ? [answer.sentByLa.before + progress.startedBy.name + answer.sentByLa.after] : []),
+        ...answer.lines,
+      ].map((text) => ({ text })),
       linkRows: linkRows(answer.links),
       // Only where the user has a checklist (personal chat): in a channel there is nothing to tick.
       hasAction: action !== undefined && progress !== undefined,

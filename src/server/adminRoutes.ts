@@ -1,12 +1,24 @@
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
-import { STATUS_TEXT } from '../admin/adminCards';
+import { pushTitle, STATUS_TEXT } from '../admin/adminCards';
+import { pushIdSchema, starterFilterSchema, type StarterFilter } from '../admin/intake';
+import { RESENDABLE } from '../admin/pushes';
 import type { AdminService, LaRequester } from '../admin/adminService';
 import { isAuthError, type EntraAuth, type EntraIdentity } from '../auth/entraAuth';
 import { MessageRateLimit } from '../bot/messageRateLimit';
 import type { Logger } from '../log';
 
 const pushBody = z.object({ addresses: z.union([z.array(z.string().max(320)).min(1).max(5000), z.string().min(1).max(200_000)]) }).strict();
+
+/** The filter in a query string (?push=…&progress=…); undefined (answer 400) for anything else. */
+function filterOf(req: Request): StarterFilter | undefined {
+  const query = req.getQuery();
+  if (typeof query !== 'string' || query.length > 500) return undefined;
+  const parsed = starterFilterSchema.safeParse(Object.fromEntries(new URLSearchParams(query)));
+  return parsed.success ? parsed.data : undefined;
+}
+
+const BAD_FILTER = { code: 'BadRequest', message: 'Filter with ?push=<push id>&progress=notStarted|mustDoOutstanding|finished (both optional).' };
 
 /** Calls one caller may make to the LA API in a minute. */
 const ADMIN_CALLS_PER_MINUTE = 60;
@@ -39,7 +51,9 @@ export async function authenticate(auth: EntraAuth | undefined, req: Request, re
 
 /**
  * The LA API, for the New starters tab and for automation: POST /api/admin/welcome pushes the journey,
- * GET /api/admin/starters lists the caller's starters. Entra bearer token, same LA policy as chat.
+ * GET /api/admin/starters lists the caller's starters (filtered by push and progress) and their pushes,
+ * GET /api/admin/starters.csv exports them, POST /api/admin/pushes/{id}/resend resends a push to those it did not
+ * reach. Entra bearer token, same LA policy as chat.
  */
 export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | undefined; log: Logger; perMinute?: number }): (server: Server) => void {
   // Per caller, after authentication and before anything is audited, so refused calls cannot flood the audit trail.
@@ -91,12 +105,80 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
     server.get('/api/admin/starters', async (req: Request, res: Response) => {
       const who = await caller(req, res);
       if (!who) return;
+      const filter = filterOf(req);
+      if (!filter) {
+        res.send(400, BAD_FILTER);
+        return;
+      }
       if (!(await deps.admin.authorise(who, 'api', 'starters'))) {
         res.send(403, { code: 'Forbidden', message: 'Only Local Administrators can see starters.' });
         return;
       }
-      const starters = await deps.admin.starters(who);
-      res.send(200, { starters: starters.map((s) => ({ ...s, statusText: STATUS_TEXT[s.status] })) });
+      const [starters, pushes] = await Promise.all([deps.admin.starters(who, filter), deps.admin.recentPushes(who)]);
+      const counts = await Promise.all(pushes.map((p) => deps.admin.pushWithRecipients(who.tenantId, p.id)));
+      res.send(200, {
+        starters: starters.map((s) => ({ ...s, statusText: STATUS_TEXT[s.status] })),
+        pushes: pushes.map((p, i) => ({
+          id: p.id,
+          title: pushTitle(p),
+          createdAt: p.createdAt,
+          count: p.addresses.length,
+          notReached: (counts[i]?.recipients ?? []).filter((r) => RESENDABLE.has(r.status)).length,
+        })),
+      });
+    });
+
+    // The LA's starters as CSV (same filter), for the tab's download; audited, and refused (audited) for anyone else.
+    server.get('/api/admin/starters.csv', async (req: Request, res: Response) => {
+      const who = await caller(req, res);
+      if (!who) return;
+      const filter = filterOf(req);
+      if (!filter) {
+        res.send(400, BAD_FILTER);
+        return;
+      }
+      const via = req.header('x-welcome-client') === 'tab' ? 'tab' : 'api';
+      const outcome = await deps.admin.exportCsv(who, filter, via);
+      if (outcome.kind === 'refused') {
+        res.send(403, { code: 'Forbidden', message: 'Only Local Administrators can export starters.' });
+        return;
+      }
+      deps.log.info({ event: 'admin.export', count: outcome.count, via }, 'starters exported');
+      // A byte-order mark, so that Excel reads the file as UTF-8.
+      const body = Buffer.from(`\uFEFF${outcome.csv}`, 'utf8');
+      res.writeHead(200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': 'attachment; filename="new-starters.csv"',
+        'Content-Length': body.length,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      res.end(body);
+    });
+
+    // Resends one of the caller's pushes to the starters it did not reach (failed or pending); never to the welcomed.
+    server.post('/api/admin/pushes/:pushId/resend', async (req: Request, res: Response) => {
+      const who = await caller(req, res);
+      if (!who) return;
+      const pushId = pushIdSchema.safeParse((req.params as Record<string, unknown> | undefined)?.['pushId']);
+      if (!pushId.success) {
+        res.send(404, { code: 'NotFound', message: 'No such push.' });
+        return;
+      }
+      const via = req.header('x-welcome-client') === 'tab' ? 'tab' : 'api';
+      const outcome = await deps.admin.resend(who, pushId.data, via);
+      switch (outcome.kind) {
+        case 'refused':
+          res.send(403, { code: 'Forbidden', message: 'Only Local Administrators can send the welcome journey.' });
+          return;
+        case 'notFound':
+          res.send(404, { code: 'NotFound', message: 'No such push among yours.' });
+          return;
+        case 'queued':
+          deps.log.info({ event: 'admin.resend', pushId: pushId.data, count: outcome.addresses.length, via }, 'resend queued');
+          res.send(202, { pushId: pushId.data, resent: outcome.addresses });
+          return;
+      }
     });
   };
 }

@@ -25,6 +25,8 @@ export const keys = {
   push: (pushId: string): string => `pushes/${pushId}`,
   pushRecipient: (pushId: string, address: string): string => `pushes/${pushId}/recipients/${address.toLowerCase()}`,
   laPushes: (tenantId: string, laObjectId: string): string => `la/${tenantId}/${laObjectId.toLowerCase()}/pushes`,
+  /** Marks that a Local Administrator was shown their commands once (first contact). */
+  laIntroduced: (tenantId: string, aadObjectId: string): string => `la/${tenantId}/${aadObjectId.toLowerCase()}/introduced`,
 
   /** A user's own "Helpful" / "Not helpful" votes (erased by forget me and retention with the rest of their data). */
   feedbackVotes: (tenantId: string, userKey: string): string => `feedback/votes/${tenantId}/${userKey.toLowerCase()}`,

@@ -53,6 +53,8 @@ export interface OpenTabOptions {
   readonly path: string;
   /** The manifest's entityId of the tab (page.id in the context). */
   readonly entityId: string;
+  /** What a deep link put in context.subEntityId (page.subPageId); empty when the tab was opened normally. */
+  readonly subEntityId?: string;
   readonly user: HostUser;
   /** Mints the SSO token Teams hands out; undefined makes getAuthToken fail as when consent is missing. */
   readonly token: () => string | undefined;
@@ -190,7 +192,7 @@ function hostPage(config: Record<string, unknown>): string {
           locale: 'en-gb',
           theme,
           entityId: config.entityId,
-          subEntityId: '',
+          subEntityId: config.subEntityId,
           userObjectId: config.user.aadObjectId,
           userPrincipalName: config.user.upn,
           loginHint: config.user.upn,
@@ -232,6 +234,7 @@ export async function openTabInTeams(browser: Browser, options: OpenTabOptions):
     tabOrigin: TAB_ORIGIN,
     tabName: options.entityId,
     entityId: options.entityId,
+    subEntityId: options.subEntityId ?? '',
     user: options.user,
     theme: options.theme ?? 'default',
     answer: options.answer ?? true,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Frame } from 'playwright-core';
+import type { Download, Frame } from 'playwright-core';
 import { adaptiveCardAction, personalInstall, postActivity } from '../helpers/activities';
 import { seriousAxeFindings } from '../helpers/axe';
 import { newStarter } from '../helpers/botHarness';
@@ -130,6 +130,98 @@ describe('New starters, for a Local Administrator with starters listed', () => {
       await rowOf(tab, 'mobile.starter@nhs.net').waitFor();
       expect(await tab.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
       await saveScreenshot(host.page, 'starters-mobile-dark', tab);
+    });
+  });
+});
+
+describe('New starters: filters, CSV download and resend', () => {
+  let pushA: string;
+  let pushB: string;
+  let done: ReturnType<typeof newStarter>;
+  const waiting = 'filter.waiting@nhs.net';
+  const elsewhere = 'filter.elsewhere@nhs.net';
+
+  beforeAll(async () => {
+    done = newStarter(stack.teams, 'Fin Ished');
+    const push = async (addresses: string[]): Promise<string> => {
+      const res = await fetch(`${stack.bot.baseUrl}/api/admin/welcome`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${stack.tokenFor(la)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ addresses }),
+      });
+      return String(((await res.json()) as { pushId: string }).pushId);
+    };
+    pushA = await push([done.user.upn, waiting]);
+    pushB = await push([elsewhere]);
+    await stack.bot.app.deliveries.drain();
+    // One starter of push A opens the bot (the pending welcome is delivered) and does every must-do action.
+    await postActivity(stack.bot.messagesUrl, personalInstall(stack.scene, done.who, done.conversationId));
+    for (const actionId of ['account-secret', 'sspr-registration', 'uk-mobile-number']) {
+      await postActivity(stack.bot.messagesUrl, adaptiveCardAction(stack.scene, done.who, done.conversationId, { verb: 'ack', data: { verb: 'ack', actionId, view: 'step' } }));
+    }
+  });
+
+  it('filters by push and by progress, downloads those starters as CSV, and resends the push to the one it did not reach', async () => {
+    const host = await stack.open(la, 'starters');
+    await withTab(host, async (tab) => {
+      await tab.locator('#starters-table').waitFor();
+      await tab.getByLabel('Which push').selectOption(pushA);
+      await rowOf(tab, waiting).waitFor();
+      await rowOf(tab, elsewhere).waitFor({ state: 'detached' });
+      await rowOf(tab, done.user.upn).waitFor();
+
+      await tab.getByLabel('How far they have got').selectOption({ label: 'Finished (every must-do action done)' });
+      await rowOf(tab, waiting).waitFor({ state: 'detached' });
+      expect(await tab.locator('tbody tr').count()).toBe(1);
+      expect(await rowOf(tab, done.user.upn).getByRole('cell').nth(2).textContent()).toBe('3 of 3 done');
+
+      const [download] = await Promise.all([host.page.waitForEvent('download'), tab.getByRole('button', { name: 'Download as CSV' }).click()]);
+      expect(download.suggestedFilename()).toBe('new-starters.csv');
+      const csv = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+      const lines = csv.split('\r\n');
+      expect(lines[0]).toBe('"Address","Sent at","Must-do done","Actions done","Last seen","Status"');
+      expect(lines[1]).toMatch(new RegExp(`^"${done.user.upn.replace(/[.]/g, '\\.')}","\\d{4}-[^"]+","3 of 3","3 of 18",`));
+      expect(lines).toHaveLength(3);
+      await tab.getByRole('status').filter({ hasText: 'The CSV file of these starters has been downloaded.' }).waitFor();
+
+      // Back to everyone in push A: the one not reached can be sent it again.
+      await tab.getByLabel('How far they have got').selectOption({ label: 'Everyone' });
+      await rowOf(tab, waiting).waitFor();
+      await saveScreenshot(host.page, 'starters-filters', tab);
+      await tab.getByRole('button', { name: 'Resend to those not reached (1)' }).click();
+      await tab.getByRole('status').filter({ hasText: 'Sending the welcome again to 1 starters who had not got it.' }).waitFor();
+    });
+    await stack.bot.app.deliveries.drain();
+    const audit = readFileSync(join(stack.dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(audit).toContainEqual(expect.objectContaining({ event: 'starters.exported', pushId: pushA, via: 'tab', detail: '1 starters (finished)' }));
+    expect(audit).toContainEqual(expect.objectContaining({ event: 'push.resent', pushId: pushA, via: 'tab', detail: '1 starters' }));
+    expect(audit.filter((e) => e.event === 'push.resent' && e.pushId === pushB)).toEqual([]);
+  });
+});
+
+describe('New starters opened from the chat’s “Export as CSV”', () => {
+  it('applies the filter the deep link carries and downloads that CSV once', async () => {
+    const starter = newStarter(stack.teams, 'Deep Linked');
+    const res = await fetch(`${stack.bot.baseUrl}/api/admin/welcome`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.tokenFor(la)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ addresses: [starter.user.upn] }),
+    });
+    const pushId = String(((await res.json()) as { pushId: string }).pushId);
+    await stack.bot.app.deliveries.drain();
+    const host = await stack.open(la, 'starters', { subEntityId: `push=${pushId}&progress=notStarted&export=csv` });
+    const downloads: Download[] = [];
+    host.page.on('download', (d) => downloads.push(d));
+    await withTab(host, async (tab) => {
+      await rowOf(tab, starter.user.upn).waitFor();
+      expect(await tab.getByLabel('Which push').inputValue()).toBe(pushId);
+      expect(await tab.getByLabel('How far they have got').inputValue()).toBe('notStarted');
+      expect(await tab.locator('tbody tr').count()).toBe(1);
+      await tab.getByRole('status').filter({ hasText: 'The CSV file of these starters has been downloaded.' }).waitFor();
+      expect(downloads).toHaveLength(1);
+      const csv = readFileSync((await downloads[0]!.path())!, 'utf8');
+      expect(csv).toContain(`"${starter.user.upn}"`);
+      expect(csv.trim().split('\r\n')).toHaveLength(2);
     });
   });
 });

@@ -39,3 +39,15 @@ export async function callApi(method: 'GET' | 'POST', path: string, body?: unkno
   }
   return { status: res.status, body: json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : {} };
 }
+
+/** Downloads a file from the API with the SSO token; resolves the HTTP status and, on 200, the file. */
+export async function fetchFile(path: string, headers: Record<string, string> = {}): Promise<{ status: number; file?: Blob }> {
+  let token: string;
+  try {
+    token = await ssoToken();
+  } catch (error) {
+    throw new SignInError(error instanceof Error ? error.message : String(error));
+  }
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}`, ...headers }, credentials: 'omit', cache: 'no-store' });
+  return res.status === 200 ? { status: 200, file: await res.blob() } : { status: res.status };
+}

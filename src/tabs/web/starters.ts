@@ -2,19 +2,34 @@
  * "New starters" (Local Administrators): the push form (POST /api/admin/welcome) and the table of the LA's
  * starters with progress and delivery status (GET /api/admin/starters). Anyone else (403) gets a polite refusal.
  */
-import { callApi, type ApiResponse } from './api';
+import type { app } from '@microsoft/teams-js';
+import { callApi, fetchFile, type ApiResponse } from './api';
 import { alertText, announce, byId, fill, h, showMessage, ukDate } from './dom';
 import { copy, loaded, showApiFailure, showFailure, startPage } from './page';
 
 interface Starter {
   readonly address: string;
+  readonly pushId?: string;
   readonly status: string;
   readonly statusText: string;
   readonly reason?: string;
   readonly progress?: { readonly done: number; readonly total: number; readonly mustDoDone: number; readonly mustDoTotal: number; readonly lastSeen: string };
 }
 
+/** One of the LA's pushes, for the filter (and its resend button). */
+interface PushChoice {
+  readonly id: string;
+  readonly title: string;
+  readonly notReached: number;
+}
+
+const PROGRESS = ['notStarted', 'mustDoOutstanding', 'finished'] as const;
+type Progress = (typeof PROGRESS)[number];
+
 const text = copy.starters;
+/** The filter shown: a push id and a stage of progress, '' for all. */
+const filter: { push: string; progress: Progress | '' } = { push: '', progress: '' };
+let pushes: PushChoice[] = [];
 /** While a starter is still being sent to, the table refreshes itself this often, this many times at most. */
 const POLL_MS = 2000;
 const MAX_POLLS = 30;
@@ -23,7 +38,29 @@ let pollTimer: ReturnType<typeof setTimeout> | undefined;
 
 function startersOf(res: ApiResponse): Starter[] | undefined {
   const list = res.body['starters'];
-  return res.status === 200 && Array.isArray(list) ? (list as Starter[]) : undefined;
+  if (res.status !== 200 || !Array.isArray(list)) return undefined;
+  const listed = res.body['pushes'];
+  if (Array.isArray(listed)) pushes = listed as PushChoice[];
+  return list as Starter[];
+}
+
+/** The API's query string for the filter shown. */
+function query(): string {
+  const q = new URLSearchParams();
+  if (filter.push) q.set('push', filter.push);
+  if (filter.progress) q.set('progress', filter.progress);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A filter a deep link asked for (the chat's "Export as CSV" opens the tab with it as subPageId). */
+function filterFromLink(context: app.Context): boolean {
+  const sub = new URLSearchParams(context.page.subPageId ?? '');
+  const push = sub.get('push') ?? '';
+  const progress = sub.get('progress') ?? '';
+  if (/^[a-zA-Z0-9-]{1,64}$/.test(push)) filter.push = push;
+  if ((PROGRESS as readonly string[]).includes(progress)) filter.progress = progress as Progress;
+  return sub.get('export') === 'csv';
 }
 
 function listOf(value: unknown): string[] {
@@ -73,16 +110,114 @@ function render(): void {
       'section',
       { class: 'card', 'aria-labelledby': 'starters-heading' },
       h('div', { class: 'section-head' }, h('h2', { id: 'starters-heading' }, text.tableHeading), refresh),
+      filters(),
       h('div', { id: 'starters-list' }),
     ),
   );
+  renderPushChoices();
+}
+
+/** The push and progress filters, the CSV download and the resend button (shown for a push that has someone to resend to). */
+function filters(): HTMLElement {
+  const pushSelect = h('select', { id: 'filter-push', name: 'push' });
+  const progressSelect = h(
+    'select',
+    { id: 'filter-progress', name: 'progress' },
+    h('option', { value: '' }, text.progressChoices.all),
+    ...PROGRESS.map((p) => h('option', { value: p }, text.progressChoices[p])),
+  );
+  progressSelect.value = filter.progress;
+  const onChange = (): void => {
+    filter.push = pushSelect.value;
+    filter.progress = (progressSelect.value as Progress | '') || '';
+    polls = 0;
+    renderResend();
+    void refreshTable(true).catch((error: unknown) => showFailure(error, reload));
+  };
+  pushSelect.addEventListener('change', onChange);
+  progressSelect.addEventListener('change', onChange);
+  const download = h('button', { type: 'button', id: 'download', class: 'button' }, text.download);
+  download.addEventListener('click', () => void downloadCsv().catch((error: unknown) => showFailure(error, reload)));
+  const resend = h('button', { type: 'button', id: 'resend', class: 'button', hidden: true, 'aria-describedby': 'resend-hint' });
+  resend.addEventListener('click', () => void resendPush().catch((error: unknown) => showFailure(error, reload)));
+  return h(
+    'fieldset',
+    { class: 'filters' },
+    h('legend', {}, text.filtersLabel),
+    h('div', { class: 'filter' }, h('label', { for: 'filter-push' }, text.filterPush), pushSelect),
+    h('div', { class: 'filter' }, h('label', { for: 'filter-progress' }, text.filterProgress), progressSelect),
+    h('div', { class: 'form-actions' }, download, resend),
+    h('p', { id: 'resend-hint', class: 'hint', hidden: true }, text.resendHint),
+  );
+}
+
+/** Fills the push choices from the latest list, keeping the one chosen. */
+function renderPushChoices(): void {
+  const select = document.getElementById('filter-push') as HTMLSelectElement | null;
+  if (!select) return;
+  select.replaceChildren(h('option', { value: '' }, text.filterAllPushes), ...pushes.map((p) => h('option', { value: p.id }, p.title)));
+  if (!pushes.some((p) => p.id === filter.push)) filter.push = '';
+  select.value = filter.push;
+  renderResend();
+}
+
+/** The resend button names how many of the chosen push it would try again; hidden when none. */
+function renderResend(): void {
+  const button = document.getElementById('resend');
+  const hint = document.getElementById('resend-hint');
+  if (!button || !hint) return;
+  const chosen = pushes.find((p) => p.id === filter.push);
+  const count = chosen?.notReached ?? 0;
+  button.textContent = fill(text.resend, { count });
+  button.hidden = count === 0;
+  hint.hidden = count === 0;
+}
+
+/** Downloads the filtered starters as CSV (the API audits it) and saves it as new-starters.csv. */
+async function downloadCsv(): Promise<void> {
+  const res = await fetchFile(`/api/admin/starters.csv${query()}`, { 'x-welcome-client': 'tab' });
+  if (res.status === 403) {
+    showMessage(text.refused);
+    return;
+  }
+  if (!res.file) {
+    alertText(text.downloadFailed);
+    return;
+  }
+  const url = URL.createObjectURL(res.file);
+  const link = h('a', { href: url, download: 'new-starters.csv', hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  announce(text.downloaded);
+}
+
+/** Resends the chosen push to those it did not reach, then reloads the table. */
+async function resendPush(): Promise<void> {
+  if (!filter.push) return;
+  const res = await callApi('POST', `/api/admin/pushes/${encodeURIComponent(filter.push)}/resend`, {}, { 'x-welcome-client': 'tab' });
+  if (res.status === 403) {
+    showMessage(text.refused);
+    return;
+  }
+  if (res.status !== 202) {
+    showApiFailure(res, reload);
+    return;
+  }
+  const resent = Array.isArray(res.body['resent']) ? res.body['resent'].length : 0;
+  const message = resent === 0 ? text.resentNone : fill(text.resent, { count: resent });
+  polls = 0;
+  await refreshTable(false);
+  announce(message);
 }
 
 /** The starters table; on narrow screens tabs.css shows each row as a block, each cell labelled (data-label). */
 function renderTable(starters: readonly Starter[]): void {
   const holder = byId('starters-list');
   if (starters.length === 0) {
-    holder.replaceChildren(h('p', { id: 'no-starters' }, text.noStarters));
+    const filtered = filter.push !== '' || filter.progress !== '';
+    holder.replaceChildren(h('p', { id: 'no-starters' }, filtered ? text.noMatch : text.noStarters));
     return;
   }
   const c = text.columns;
@@ -113,7 +248,7 @@ function renderTable(starters: readonly Starter[]): void {
 
 /** Reloads the table; keeps polling while a welcome is still on its way. Returns false when refused. */
 async function refreshTable(announceIt: boolean): Promise<boolean> {
-  const res = await callApi('GET', '/api/admin/starters');
+  const res = await callApi('GET', `/api/admin/starters${query()}`);
   if (res.status === 403) {
     stopPolling();
     showMessage(text.refused);
@@ -126,6 +261,7 @@ async function refreshTable(announceIt: boolean): Promise<boolean> {
     return false;
   }
   renderTable(starters);
+  renderPushChoices();
   if (announceIt) announce(refreshedText(starters.length));
   stopPolling();
   if (starters.some((s) => s.status === 'sending') && polls < MAX_POLLS) {
@@ -219,9 +355,11 @@ async function push(): Promise<void> {
   showApiFailure(res, reload);
 }
 
+let exportAsked = false;
+
 async function load(): Promise<void> {
   // The list comes first: a 403 there means this is not an LA, and the form is never shown.
-  const res = await callApi('GET', '/api/admin/starters');
+  const res = await callApi('GET', `/api/admin/starters${query()}`);
   if (res.status === 403) {
     showMessage(text.refused);
     return;
@@ -235,6 +373,11 @@ async function load(): Promise<void> {
   renderTable(starters);
   loaded();
   announce(refreshedText(starters.length));
+  // Opened from the chat's "Export as CSV": download once (a browser may ask the LA first).
+  if (exportAsked) {
+    exportAsked = false;
+    await downloadCsv();
+  }
   if (starters.some((s) => s.status === 'sending')) await refreshTable(false);
 }
 
@@ -242,4 +385,7 @@ function reload(): void {
   load().catch((error: unknown) => showFailure(error, reload));
 }
 
-void startPage(load);
+void startPage(async (context) => {
+  exportAsked = filterFromLink(context);
+  await load();
+});
