@@ -228,6 +228,11 @@ export class AzureQueueTransport implements QueueTransport {
     // The message shows again when its visibility timeout runs out.
   }
 
+  /** The queue's properties: one call, no side effect (a queue not created yet answers 404, which is unready). */
+  async ping(): Promise<void> {
+    await this.deps.main.getProperties();
+  }
+
   async count(): Promise<number> {
     await this.open();
     return (await this.deps.main.getProperties()).approximateMessagesCount ?? 0;

@@ -3,6 +3,7 @@ import type { CardJson, CardRenderer } from '../cards/render';
 import { buttonRows, linkRows, toggleTitles, ukDate } from '../cards/views';
 import type { IntentAnswer, IntentContent } from '../content/load';
 import type { Progress } from '../journey/progress';
+import type { Telemetry } from '../telemetry/telemetry';
 import { IntentMatcher, type Match } from './matcher';
 import type { UnansweredLog } from './unanswered';
 
@@ -27,6 +28,7 @@ export class IntentAnswerer implements Answerer {
     /** Where fallen-back questions go; omitted by the CLI and the content check. */
     private readonly unanswered?: UnansweredLog,
     private readonly onLogError: (error: unknown) => void = () => undefined,
+    private readonly telemetry?: Telemetry,
   ) {
     this.matcher = new IntentMatcher(intents.map);
   }
@@ -37,6 +39,10 @@ export class IntentAnswerer implements Answerer {
       // Losing a log entry must never cost the user their answer.
       await this.unanswered.record(question, match.candidates).catch(this.onLogError);
     }
+    // The verdict only: never the question.
+    const outcome =
+      match.kind === 'answer' ? (this.intents.answers.get(match.intent)?.safety ? 'safety' : 'answered') : match.kind === 'didYouMean' ? 'didYouMean' : match.offTopic ? 'offTopic' : 'fallback';
+    this.telemetry?.count('questions', { outcome });
     return this.cardFor(match, context.progress);
   }
 

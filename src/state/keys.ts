@@ -8,4 +8,8 @@ export const keys = {
     `${channelId}/conversations/${conversationId}/users/${userId}`,
   user: (tenantId: string, userKey: string): string => `directory/${tenantId}/users/${userKey.toLowerCase()}`,
   groupIntro: (channelId: string, conversationId: string): string => `${channelId}/conversations/${conversationId}/intro`,
+  /** The completion funnel's tally for the starters welcomed in one ISO week (counts only). */
+  funnelWeek: (week: string): string => `funnel/weeks/${week}`,
+  /** The completion funnel's tally for one push's starters (counts only). */
+  funnelPush: (pushId: string): string => `funnel/pushes/${encodeURIComponent(pushId)}`,
 };
