@@ -48,7 +48,8 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
     req.on('end', () => {
       const path = req.url ?? '';
       if (req.method !== 'POST' || (path !== '/v1/traces' && path !== '/v1/metrics') || size > MAX_BODY) {
-        res.writeHead(404).end();
+        res.statusCode = 404;
+        res.end();
         return;
       }
       const raw = Buffer.concat(chunks).toString('utf8');
@@ -56,11 +57,13 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
       try {
         body = JSON.parse(raw);
       } catch {
-        res.writeHead(400).end();
+        res.statusCode = 400;
+        res.end();
         return;
       }
       posts.push({ path, contentType: String(req.headers['content-type'] ?? ''), body, raw });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

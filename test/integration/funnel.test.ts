@@ -83,5 +83,5 @@ describe('the completion funnel of an intake', () => {
     expect(table.stdout).toMatch(/overall\s+6\s+2 \(33%\)\s+2 \(33%\)\s+2 \(33%\)\s+3 \(50%\)\s+2 \(33%\)\s+1 \(17%\)/);
     expect(table.stdout).not.toMatch(/Funnel Starter|starter\.|29:|00000000-/);
     bot = await startBot({ GRAPH_ENABLED: 'false', DATA_DIR: dataDir });
-  }, 60_000);
+  }, 120_000);
 });

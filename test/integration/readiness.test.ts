@@ -163,5 +163,5 @@ describe('/readyz on Azure Storage (Azurite)', () => {
     } finally {
       await bot.close();
     }
-  });
+  }, 120_000);
 });

@@ -41,7 +41,7 @@ describe('OTLP export from the real bot process', () => {
       const port = await whenListening(child);
       const { user, who, conversationId } = newStarter(teams, 'Otlp Person');
       expect((await postActivity(`http://127.0.0.1:${port}/api/messages`, personalInstall(scene, who, conversationId))).status).toBe(200);
-      await eventually(() => collector.metricNames().includes('welcomebot.turns') && collector.metricNames().includes('welcomebot.welcomes'));
+      await eventually(() => ['welcomebot.turns', 'welcomebot.welcomes', 'welcomebot.turn.duration'].every((name) => collector.metricNames().includes(name)));
       await eventually(() => collector.spanNames().includes('turn') && collector.spanNames().includes('storage'));
       expect(collector.posts.every((p) => p.contentType.startsWith('application/json'))).toBe(true);
       expect(collector.metricNames()).toEqual(expect.arrayContaining(['welcomebot.storage.duration', 'welcomebot.turn.duration', 'welcomebot.funnel']));
