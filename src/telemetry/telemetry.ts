@@ -54,7 +54,7 @@ export interface Telemetry {
 }
 
 /** Shape every attribute value must have; anything else is sent as "other" (a last guard, not the first). */
-const SAFE_VALUE = /^[A-Za-z0-9_.:-]{1,48}$/;
+const SAFE_VALUE = /^[A-Za-z0-9_.-]{1,48}$/;
 
 /** How each span appears in Application Insights: SERVER → requests, CLIENT and INTERNAL → dependencies. */
 const SPAN_KIND: Record<SpanName, SpanKind> = { turn: SpanKind.SERVER, storage: SpanKind.CLIENT, delivery: SpanKind.INTERNAL };
