@@ -62,9 +62,6 @@ import { InstrumentedStorage } from './telemetry/instrumentedStorage';
 import { startTelemetry } from './telemetry/setup';
 import type { Telemetry } from './telemetry/telemetry';
 
-/** The version telemetry reports (service.version). */
-const SERVICE_VERSION = (require('../package.json') as { version: string }).version;
-
 /** The running bot: its HTTP server and the objects tests and scripts may need. */
 export interface App {
   readonly server: Server;
@@ -106,7 +103,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const content = loadContent(config.contentDir, { serviceName: config.serviceName, linkOverrides: config.linkOverrides });
   const telemetryRuntime = overrides.telemetry
     ? { telemetry: overrides.telemetry, exporting: [], shutdown: async () => undefined }
-    : startTelemetry({ ...config.telemetry, serviceVersion: SERVICE_VERSION });
+    : startTelemetry(config.telemetry);
   const telemetry = telemetryRuntime.telemetry;
   // Every store operation is timed through one wrapper: latency and errors, never keys.
   const storage = new InstrumentedStorage(overrides.storage ?? createStorage(config), telemetry, config.storage.kind);

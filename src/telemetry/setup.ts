@@ -9,7 +9,6 @@ export interface TelemetrySettings {
   readonly otlpEndpoint: string | undefined;
   /** How often metrics are exported. */
   readonly metricIntervalMs: number;
-  readonly serviceVersion: string;
 }
 
 /** The telemetry the app calls, and how to flush and stop its exporters at shutdown. */
@@ -20,6 +19,15 @@ export interface TelemetryRuntime {
 }
 
 const SERVICE_NAME = 'nhsmail-welcome-bot';
+
+/** The release, from package.json beside src/ or dist/ (the deployable carries it); "unknown" without one. */
+function packageVersion(): string {
+  try {
+    return (require('../../package.json') as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 /**
  * Starts the configured exporters. The SDK packages are loaded only here and only when an exporter is configured,
@@ -35,7 +43,7 @@ export function startTelemetry(settings: TelemetrySettings): TelemetryRuntime {
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const { PeriodicExportingMetricReader, MeterProvider } = require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
   const { BatchSpanProcessor, BasicTracerProvider } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
-  const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': settings.serviceVersion });
+  const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': packageVersion() });
   const otlp = otlpEndpoint !== undefined ? otlpParts(otlpEndpoint, settings.metricIntervalMs) : undefined;
 
   if (azureMonitorConnectionString !== undefined) {

@@ -65,7 +65,7 @@ describe('OTLP export from the real bot process', () => {
   it('with neither exporter configured, loads no OpenTelemetry SDK (the API\'s no-op meter and tracer)', async () => {
     const script = `
       const { startTelemetry } = require('./src/telemetry/setup');
-      const runtime = startTelemetry({ azureMonitorConnectionString: undefined, otlpEndpoint: undefined, metricIntervalMs: 60000, serviceVersion: '0' });
+      const runtime = startTelemetry({ azureMonitorConnectionString: undefined, otlpEndpoint: undefined, metricIntervalMs: 60000 });
       runtime.telemetry.count('turns', { kind: 'message' });
       const loaded = Object.keys(require.cache).filter((k) => /@opentelemetry\\/(sdk|exporter|resources)|@azure\\/monitor/.test(k));
       process.stdout.write(JSON.stringify({ exporting: runtime.exporting, loaded }));
