@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { adaptiveCardAction, personalInstall, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
+import { adaptiveCardAction, personalInstall, personalMessage, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, startTeams, tempDataDir, type RunningBot } from '../helpers/botHarness';
 import { ROOT } from '../helpers/botProcess';
 import type { JsonObject } from '../helpers/loopback';
@@ -17,12 +17,17 @@ import { allActions } from '../../src/journey/journey';
 let teams: TeamsEmulator;
 let scene: TeamsScene;
 let bot: RunningBot;
+let la: ReturnType<typeof newStarter>;
+let env: Record<string, string>;
 const dataDir = tempDataDir();
 const journey = loadContent(join(ROOT, 'cards')).journey;
 
 beforeAll(async () => {
   ({ teams, scene } = await startTeams());
-  bot = await startBot({ GRAPH_ENABLED: 'false', DATA_DIR: dataDir });
+  la = newStarter(teams, 'Funnel LA');
+  // No Graph: an LA's push waits for each starter's first contact, and is then their welcome.
+  env = { GRAPH_ENABLED: 'false', DATA_DIR: dataDir, LA_OBJECT_IDS: la.user.aadObjectId, TEAMS_SERVICE_URL: teams.serviceUrl };
+  bot = await startBot(env);
 });
 afterAll(async () => {
   await bot.close();
@@ -59,18 +64,30 @@ describe('the completion funnel of an intake', () => {
     const finisher = await installed();
     await press(finisher.who, finisher.conversationId, { verb: 'goto', stepId: 'getting-started' });
     for (const action of allActions(journey)) await press(finisher.who, finisher.conversationId, { verb: 'ack', actionId: action.id });
+    // An LA (welcomed themselves by their first message) pushes two starters who have not opened the bot yet; both
+    // are welcomed when they do, and one sets the account secret.
+    const pushed = [newStarter(teams, 'Pushed Starter'), newStarter(teams, 'Pushed Starter')];
+    for (const p of pushed) teams.uninstallApp(p.user);
+    await postActivity(bot.messagesUrl, personalMessage(scene, la.who, la.conversationId, `welcome ${pushed.map((p) => p.user.upn).join(', ')}`));
+    await bot.app.deliveries.drain();
+    for (const p of pushed) {
+      teams.installApp(p.user);
+      await postActivity(bot.messagesUrl, personalInstall(scene, p.who, p.conversationId));
+    }
+    await press(pushed[0]!.who, pushed[0]!.conversationId, { verb: 'ack', actionId: 'account-secret' });
 
     const today = new Date();
     const report = await bot.app.funnel.report(today, today);
     expect(report.weeks.map((w) => w.week)).toEqual([isoWeek(today)]);
     expect(report.overall).toEqual({
-      welcomed: 6,
+      welcomed: 9,
       secondStep: 2,
-      actions: { 'account-secret': 3, 'uk-mobile-number': 2, 'sspr-registration': 2 },
+      actions: { 'account-secret': 4, 'uk-mobile-number': 2, 'sspr-registration': 2 },
       mustDoAll: 2,
       finished: 1,
     });
-    expect(report.pushes).toEqual([]);
+    expect(report.pushes).toHaveLength(1);
+    expect(report.pushes[0]?.tally).toEqual({ welcomed: 2, secondStep: 0, actions: { 'account-secret': 1 }, mustDoAll: 0, finished: 0 });
 
     // The CLI reads the same tallies from the same store (after the bot has stopped: the file store is one process's).
     await bot.close();
@@ -80,8 +97,9 @@ describe('the completion funnel of an intake', () => {
     const json = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'report-funnel.ts'), '--from', day, '--to', day, '--json'], { cwd: ROOT, env });
     expect((JSON.parse(json.stdout) as { overall: unknown }).overall).toEqual(report.overall);
     const table = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'report-funnel.ts'), '--from', day, '--to', day], { cwd: ROOT, env });
-    expect(table.stdout).toMatch(/overall\s+6\s+2 \(33%\)\s+2 \(33%\)\s+2 \(33%\)\s+3 \(50%\)\s+2 \(33%\)\s+1 \(17%\)/);
-    expect(table.stdout).not.toMatch(/Funnel Starter|starter\.|29:|00000000-/);
-    bot = await startBot({ GRAPH_ENABLED: 'false', DATA_DIR: dataDir });
+    expect(table.stdout).toMatch(/overall\s+9\s+2 \(22%\)\s+2 \(22%\)\s+2 \(22%\)\s+4 \(44%\)\s+2 \(22%\)\s+1 \(11%\)/);
+    expect(table.stdout).toMatch(/push [0-9a-f]{8} \(\d{4}-W\d{2}\)\s+2\s+0 \(0%\)\s+0 \(0%\)\s+0 \(0%\)\s+1 \(50%\)/);
+    expect(table.stdout).not.toMatch(/Funnel Starter|Pushed Starter|Funnel LA|starter\.|29:|00000000-/);
+    bot = await startBot(env);
   }, 120_000);
 });
