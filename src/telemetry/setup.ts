@@ -9,6 +9,8 @@ export interface TelemetrySettings {
   readonly otlpEndpoint: string | undefined;
   /** How often metrics are exported. */
   readonly metricIntervalMs: number;
+  /** Share of traces kept (0–1); metrics are never sampled. */
+  readonly traceSampleRatio: number;
 }
 
 /** The telemetry the app calls, and how to flush and stop its exporters at shutdown. */
@@ -42,7 +44,7 @@ export function startTelemetry(settings: TelemetrySettings): TelemetryRuntime {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const { PeriodicExportingMetricReader, MeterProvider } = require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
-  const { BatchSpanProcessor, BasicTracerProvider } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { BatchSpanProcessor, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': packageVersion() });
   const otlp = otlpEndpoint !== undefined ? otlpParts(otlpEndpoint, settings.metricIntervalMs) : undefined;
 
@@ -66,6 +68,9 @@ export function startTelemetry(settings: TelemetrySettings): TelemetryRuntime {
         console: { enabled: false },
       },
       enableLiveMetrics: false,
+      // A fixed ratio rather than the distro's default of 5 traces a second (which drops the first ones after a start).
+      samplingRatio: settings.traceSampleRatio,
+      tracesPerSecond: 0,
       ...(otlp ? { spanProcessors: [new BatchSpanProcessor(otlp.spanExporter)], metricReaders: [otlp.metricReader] } : {}),
     });
     return {
@@ -81,7 +86,11 @@ export function startTelemetry(settings: TelemetrySettings): TelemetryRuntime {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const parts = otlp as NonNullable<typeof otlp>;
   const meterProvider = new MeterProvider({ resource, readers: [parts.metricReader] });
-  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(parts.spanExporter, { scheduledDelayMillis: Math.min(5000, settings.metricIntervalMs) })] });
+  const tracerProvider = new BasicTracerProvider({
+    resource,
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.traceSampleRatio) }),
+    spanProcessors: [new BatchSpanProcessor(parts.spanExporter, { scheduledDelayMillis: Math.min(5000, settings.metricIntervalMs) })],
+  });
   return {
     telemetry: new OpenTelemetryTelemetry({ meterProvider, tracerProvider }),
     exporting: ['otlp'],

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { personalInstall, postActivity } from '../helpers/activities';
 import { newStarter, startTeams, tempDataDir } from '../helpers/botHarness';
 import { exited, ROOT, spawnBot, whenListening } from '../helpers/botProcess';
-import { startOtlpCollector, type OtlpCollector } from '../helpers/otlpCollector';
+import { startAppInsightsIngestion, startOtlpCollector, type OtlpCollector } from '../helpers/otlpCollector';
 
 let collector: OtlpCollector;
 beforeAll(async () => {
@@ -62,10 +62,46 @@ describe('OTLP export from the real bot process', () => {
     }
   }, 60_000);
 
+  it('sends the same to Application Insights (its ingestion emulated on loopback): turns as requests, storage as dependencies, the metrics, nothing personal', async () => {
+    const ingestion = await startAppInsightsIngestion();
+    const { teams, scene } = await startTeams();
+    const child = spawnBot({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      GRAPH_ENABLED: 'false',
+      DATA_DIR: tempDataDir(),
+      APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString,
+      // The SDK's own usage statistics go to Microsoft's endpoints, unreachable from here.
+      APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
+      NODE_EXTRA_CA_CERTS: ingestion.caFile,
+      OTEL_METRIC_EXPORT_INTERVAL: '500',
+    });
+    try {
+      const port = await whenListening(child);
+      const { user, who, conversationId } = newStarter(teams, 'Insights Person');
+      expect((await postActivity(`http://127.0.0.1:${port}/api/messages`, personalInstall(scene, who, conversationId))).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+      const of = (type: string) => ingestion.envelopes.filter((e) => e.data?.baseType === type);
+      expect(of('RequestData').map((e) => e.data?.baseData?.name)).toContain('turn');
+      expect(of('RemoteDependencyData').map((e) => e.data?.baseData?.name)).toContain('storage');
+      expect(of('MetricData').flatMap((e) => e.data?.baseData?.metrics?.map((m) => m.name) ?? [])).toEqual(expect.arrayContaining(['welcomebot.turns', 'welcomebot.welcomes']));
+      // Only the bot's own spans: no automatic HTTP spans (their URLs would carry UPNs and keys).
+      expect(of('RequestData').every((e) => e.data?.baseData?.name === 'turn')).toBe(true);
+      const everything = ingestion.raw.join('\n');
+      for (const personal of [user.userId, user.aadObjectId, user.upn, user.name, conversationId]) expect(everything).not.toContain(personal);
+    } finally {
+      child.kill('SIGKILL');
+      await teams.close();
+      await ingestion.close();
+    }
+  }, 60_000);
+
   it('with neither exporter configured, loads no OpenTelemetry SDK (the API\'s no-op meter and tracer)', async () => {
     const script = `
       const { startTelemetry } = require('./src/telemetry/setup');
-      const runtime = startTelemetry({ azureMonitorConnectionString: undefined, otlpEndpoint: undefined, metricIntervalMs: 60000 });
+      const runtime = startTelemetry({ azureMonitorConnectionString: undefined, otlpEndpoint: undefined, metricIntervalMs: 60000, traceSampleRatio: 1 });
       runtime.telemetry.count('turns', { kind: 'message' });
       const loaded = Object.keys(require.cache).filter((k) => /@opentelemetry\\/(sdk|exporter|resources)|@azure\\/monitor/.test(k));
       process.stdout.write(JSON.stringify({ exporting: runtime.exporting, loaded }));
