@@ -113,6 +113,17 @@ describe('telemetry of real behaviour', () => {
   });
 
   it('carries no personal data and no message text: every attribute key and value is on the allow-list', async () => {
+    // Its own run of every behaviour above (so it does not rely on their order), then every attribute so far.
+    const { who, conversationId } = await starter();
+    teams.failNext({ status: 429, retryAfter: 0, times: 1, match: { conversationId } });
+    await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
+    await eventually(async () => teams.sentTo(conversationId).length > 0);
+    await press(who, conversationId, { verb: 'ack', actionId: 'account-secret' });
+    await press(who, conversationId, { verb: 'unack', actionId: 'account-secret' });
+    await press(who, conversationId, { verb: 'goto', stepId: 'getting-started' });
+    for (const q of QUESTIONS) await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, q));
+    await fetch(`${bot.baseUrl}/api/admin/starters`, { headers: { authorization: 'Bearer not.a.token' } });
+    await fetch(`${bot.baseUrl}/readyz`);
     const content = loadContent(join(__dirname, '..', '..', 'cards'));
     const actionIds = new Set(allActions(content.journey).map((a) => a.id));
     const allowed: Record<string, (v: unknown) => boolean> = {

@@ -89,6 +89,19 @@ describe('telemetry of faults and scheduled work', () => {
     }
   });
 
+  it('counts a welcome Teams refused as failed', async () => {
+    const bot = await startBot({ GRAPH_ENABLED: 'false' }, { telemetry: capture.telemetry });
+    try {
+      const { who, conversationId } = newStarter(teams);
+      teams.failNext({ status: 403, code: 'Forbidden', times: 1, match: { conversationId } });
+      await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
+      expect(await capture.total('welcomebot.welcomes', { outcome: 'failed', via: 'install' })).toBe(1);
+      expect(await capture.total('welcomebot.welcomes', { outcome: 'sent' })).toBe(0);
+    } finally {
+      await bot.close();
+    }
+  });
+
   it('counts a delivery moved to the poison queue', async () => {
     const storage = new AtomicMemoryStorage();
     // A delivery no handler knows (an older release reading a newer one's queue).
