@@ -41,7 +41,6 @@ export function startTelemetry(settings: TelemetrySettings): TelemetryRuntime {
     // No provider registered: the API's global meter and tracer are no-ops.
     return { telemetry: noTelemetry, exporting: [], shutdown: async () => undefined };
   }
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const { PeriodicExportingMetricReader, MeterProvider } = require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
   const { BatchSpanProcessor, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
@@ -111,5 +110,4 @@ export function startTelemetry(settings: TelemetrySettings): TelemetryRuntime {
       }),
     };
   }
-  /* eslint-enable @typescript-eslint/no-require-imports */
 }
