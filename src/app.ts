@@ -59,6 +59,11 @@ import { createStorage } from './state/createStorage';
 import type { AtomicStorage } from './state/storage';
 import { keys } from './state/keys';
 import { UserStore } from './state/users';
+import { FunnelStore } from './funnel/funnelStore';
+import { Readiness, type DependencyCheck } from './server/readiness';
+import { InstrumentedStorage } from './telemetry/instrumentedStorage';
+import { startTelemetry } from './telemetry/setup';
+import type { Telemetry } from './telemetry/telemetry';
 
 /** The running bot: its HTTP server and the objects tests and scripts may need. */
 export interface App {
@@ -68,6 +73,8 @@ export interface App {
   readonly adapter: CloudAdapter;
   readonly audit: AuditTrail;
   readonly deliveries: StarterDeliveries;
+  /** The completion funnel (npm run report:funnel reads the same tallies). */
+  readonly funnel: FunnelStore;
   /** Scheduled jobs, also run by npm scripts (retention, reminders). */
   readonly jobs: {
     retention(): Promise<RetentionReport>;
@@ -90,12 +97,19 @@ export interface AppOverrides {
   readonly tabsDir?: string;
   /** Time for the delivery engine (rate limits, backoff, leases); tests inject a virtual one. */
   readonly deliveryClock?: DeliveryClock;
+  /** Telemetry (tests pass one over in-memory exporters); default: what the configuration exports to. */
+  readonly telemetry?: Telemetry;
 }
 
 /** Builds every object from configuration: the composition root (index.ts only adds process signals). */
 export function createApp(config: Config, log: Logger, overrides: AppOverrides = {}): App {
   const content = loadContent(config.contentDir, { serviceName: config.serviceName, linkOverrides: config.linkOverrides });
-  const storage = overrides.storage ?? createStorage(config);
+  const telemetryRuntime = overrides.telemetry
+    ? { telemetry: overrides.telemetry, exporting: [], shutdown: async () => undefined }
+    : startTelemetry(config.telemetry);
+  const telemetry = telemetryRuntime.telemetry;
+  // Every store operation is timed through one wrapper: latency and errors, never keys.
+  const storage = new InstrumentedStorage(overrides.storage ?? createStorage(config), telemetry, config.storage.kind);
   const now = overrides.now ?? (() => new Date());
   const renderer = new CardRenderer(content.templates);
   const cards = new JourneyCards(content, renderer);
@@ -104,13 +118,18 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const unanswered = new UnansweredLog(storage, config.retention.unansweredDays, now);
   const answerer: Answerer =
     overrides.answerer ??
-    new IntentAnswerer(content.intents, renderer, unanswered, (error) =>
-      log.warn({ event: 'unanswered.recordFailed', err: errorSummary(error) }, 'could not record an unanswered question'),
+    new IntentAnswerer(
+      content.intents,
+      renderer,
+      unanswered,
+      (error) => log.warn({ event: 'unanswered.recordFailed', err: errorSummary(error) }, 'could not record an unanswered question'),
+      telemetry,
     );
   const pending = new PendingWelcomes(storage);
   const addressBook = new AddressBook(storage);
   // Masked questions behind "not helpful" are kept as long as unanswered questions are.
   const feedback = new FeedbackStore(storage, config.stateWriteRetries, config.retention.unansweredDays, now);
+  const funnel = new FunnelStore({ storage, users, journey: content.journey, telemetry, retries: config.stateWriteRetries, now });
   const flow = new JourneyFlow(content, cards, users, answerer, now, [
     async (user, record) => {
       // Their votes come out of the tallies, with the questions they gave.
@@ -122,7 +141,12 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       await queue.cancel([...reminderJobIds(who, config.reminders.afterDays.length), installWelcomeJob(who, undefined).id]);
       if (who.aadObjectId) await storage.delete([keys.laIntroduced(user.tenantId, who.aadObjectId)]);
     },
-  ], feedback);
+  ], feedback, {
+
+    telemetry,
+    funnel,
+    onError: (error) => log.warn({ event: 'funnel.updateFailed', err: errorSummary(error) }, 'could not count a funnel event'),
+  });
 
   // Teams sends channel tokens only: the claims validator refuses any other issuer (emulator and skill tokens),
   // which botbuilder would otherwise accept through its emulator path, signed by any Entra tenant's keys.
@@ -144,6 +168,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   const limiter = new TeamsRateLimiter(
     { tenantPerSecond: config.delivery.tenantPerSecond, marginMs: config.delivery.windowMarginMs },
     () => deliveryClock.now(),
+    () => telemetry.count('deliveries', { outcome: 'throttled429' }),
   );
   const proactiveAuth = new ProactiveAuthentication(auth, limiter, deliveryClock);
   const proactiveAdapter = new CloudAdapter(proactiveAuth);
@@ -184,6 +209,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     ...(transport ? { transport } : {}),
     clock: deliveryClock,
     log,
+    telemetry,
     settings: {
       concurrency: config.delivery.concurrency,
       leaseMs: config.delivery.leaseMs,
@@ -216,6 +242,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     settings: config.reminders,
     now,
     log,
+    telemetry,
   });
   let reminderTimer: NodeJS.Timeout | undefined;
   admin = new AdminService({
@@ -247,6 +274,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     firstContact,
     classify: classifyDeliveryError,
     log,
+    telemetry,
   });
 
   const saveFailed = content.notices.saveFailed;
@@ -271,7 +299,9 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   // sender chose unbounded (ids and names are checked against a safe shape first).
   adapter.use(async (context, next) => {
     const started = process.hrtime.bigint();
-    await next();
+    const kind = turnKind(context.activity.type);
+    telemetry.count('turns', { kind });
+    await telemetry.time('turn', { kind }, () => next());
     log.debug({ event: 'turn', ...turnFields(context), ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'turn done');
   });
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
@@ -285,13 +315,20 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     }
   };
 
-  const entraAuth = config.entra ? new EntraAuth(config.entra) : undefined;
+  const entraAuth = config.entra ? new EntraAuth(config.entra, (reason) => telemetry.count('auth.refused', { surface: 'entra', reason })) : undefined;
+  const dependencies: DependencyCheck[] = [
+    { name: 'storage', check: () => storage.ping() },
+    { name: 'queue', check: () => queue.ping() },
+    // Graph answers with the bot's credentials; an answer that said "up" is reused for a while (Graph throttles).
+    ...(graph ? [{ name: 'graph' as const, check: (signal: AbortSignal) => graph.ping(signal), reuseUpMs: 30_000 }] : []),
+  ];
   const { server, inFlight } = createServer({
     adapter,
     botAuth: auth,
     channelToken: tokenRules ? new ChannelTokenVerifier(tokenRules, channelMetadataUrl(config.botAuth)) : undefined,
     bot,
-    storage,
+    readiness: new Readiness(dependencies, config.readyTimeoutMs),
+    telemetry,
     log,
     maxBodyBytes: config.maxBodyBytes,
     allowedServiceHosts: config.teams.allowedServiceHosts,
@@ -310,6 +347,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     adapter,
     audit,
     deliveries,
+    funnel,
     jobs: {
       retention: async () => {
         const report = await sweepRetention({ users, flow, settings: config.retention, now, log });
@@ -341,8 +379,15 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       server.server.closeAllConnections?.();
       await closed;
+      await telemetryRuntime.shutdown(); // flushes what is waiting to be exported
     },
   };
+}
+
+/** The activity types a turn is counted under; anything else is "other". */
+const TURN_KINDS = new Set(['message', 'invoke', 'installationUpdate', 'conversationUpdate', 'messageReaction', 'event', 'typing', 'messageUpdate', 'messageDelete']);
+function turnKind(type: unknown): string {
+  return typeof type === 'string' && TURN_KINDS.has(type) ? type : 'other';
 }
 
 /** Ids, types and names as Teams sends them; anything else is logged as "other", never as sent. */

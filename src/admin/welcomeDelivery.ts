@@ -110,7 +110,7 @@ export class WelcomeDelivery {
     try {
       opened = await deps.teams.createPersonalConversation({ aadObjectId, tenantId: job.tenantId, serviceUrl: deps.serviceUrl }, claimed.card);
     } catch (error) {
-      await deps.flow.welcomeFailed(noChat);
+      await deps.flow.welcomeFailed(noChat, startedByLa(job));
       const failure = deps.classify(error);
       if (failure.kind === 'fatal') return { status: 'failed', reason: failure.reason, aadObjectId };
       if (failure.kind !== 'notInstalled' && failure.kind !== 'gone') throw error;

@@ -54,12 +54,25 @@ export interface EntraAuthSettings {
 export class EntraAuth {
   private readonly keys: JWTVerifyGetKey;
 
-  constructor(private readonly settings: EntraAuthSettings) {
+  constructor(
+    private readonly settings: EntraAuthSettings,
+    /** Told why each token was refused (telemetry counts refusals; never the token). */
+    private readonly onRefused: (code: AuthError['code']) => void = () => undefined,
+  ) {
     this.keys = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
   }
 
   /** Reads "Authorization: Bearer …" and returns the caller, or throws AuthError. */
   async verify(authorization: string | undefined): Promise<EntraIdentity> {
+    try {
+      return await this.check(authorization);
+    } catch (error) {
+      if (isAuthError(error)) this.onRefused(error.code);
+      throw error;
+    }
+  }
+
+  private async check(authorization: string | undefined): Promise<EntraIdentity> {
     const match = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? '');
     if (!match?.[1]) throw new AuthError('missing');
     let payload: unknown;

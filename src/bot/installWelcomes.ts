@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import type { ChatAddress } from '../state/chatAddress';
 import { jobIds } from '../state/keys';
 import { userRefOf, type UserRef, type UserStore } from '../state/users';
+import type { Telemetry } from '../telemetry/telemetry';
 import { errorSummary } from './errors';
 import type { JourneyFlow, WelcomeKind } from './journeyFlow';
 import type { WelcomeRollout } from './welcomeRollout';
@@ -57,6 +58,7 @@ export function installWelcomeJob(user: Pick<UserRef, 'tenantId' | 'userId' | 'a
 }
 
 export interface InstallWelcomesDeps {
+  readonly telemetry?: Telemetry;
   readonly flow: JourneyFlow;
   readonly users: UserStore;
   readonly teams: Pick<TeamsGateway, 'sendCard'>;
@@ -172,6 +174,7 @@ export class InstallWelcomes {
       this.recentlyQueued.delete(id);
     }
     this.deps.log.info({ event: 'welcome.queued', why }, 'welcome queued');
+    this.deps.telemetry?.count('welcomes', { outcome: 'queued', via: pending ? 'push' : 'install', reason: why });
     return 'queued';
   }
 

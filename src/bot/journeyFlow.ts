@@ -9,6 +9,7 @@ import { acknowledge, moveTo, startProgress, summarise, unacknowledge, type Prog
 import type { ChatAddress } from '../state/chatAddress';
 import { claimHolds } from '../state/claim';
 import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
+import type { Telemetry } from '../telemetry/telemetry';
 import type { Command } from './commands';
 
 /** Commands the journey answers; LA commands are routed to the admin module first. */
@@ -31,6 +32,17 @@ export interface AnswerContext {
   readonly changed?: boolean;
 }
 
+/** What else hears of the journey: telemetry, and the completion funnel (src/funnel/). Neither can fail a user's turn. */
+export interface JourneyObservers {
+  readonly telemetry?: Telemetry;
+  readonly funnel?: {
+    welcomed(user: UserRef, startedBy: StartedBy): Promise<void>;
+    progressed(user: UserRef, progress: Progress): Promise<void>;
+  };
+  /** A funnel update failed (the user's own change was saved). */
+  readonly onError?: (error: unknown) => void;
+}
+
 /** Answers questions typed to the bot (the intent matcher plugs in here). */
 export interface Answerer {
   /** The answer card for a question, or undefined to let the bot say it did not understand. */
@@ -51,6 +63,7 @@ export class JourneyFlow {
     private readonly forgetHooks: readonly ((user: UserRef, record: UserRecord | undefined) => Promise<void>)[] = [],
     /** "Helpful" / "Not helpful" on answers and steps; without it, cards do not ask. */
     private readonly feedback?: FeedbackStore,
+    private readonly observers: JourneyObservers = {},
   ) {}
 
   /** Records how to reach the user (their personal conversation), creating their record on first contact. */
@@ -72,6 +85,7 @@ export class JourneyFlow {
         ...(current?.address !== undefined ? { address: current.address } : {}),
         welcome: current?.welcome ?? {},
         ...(current?.reminders !== undefined ? { reminders: current.reminders } : {}),
+        ...(current?.funnel !== undefined ? { funnel: current.funnel } : {}),
         firstSeenAt: current?.firstSeenAt ?? at,
         lastSeenAt: at,
       };
@@ -99,10 +113,11 @@ export class JourneyFlow {
     try {
       await send(card);
     } catch (error) {
-      await this.welcomeFailed(user);
+      await this.welcomeFailed(user, startedBy);
       throw error;
     }
     await this.welcomed(user);
+    await this.welcomeSent(user, startedBy, kind);
     return 'sent';
   }
 
@@ -192,6 +207,22 @@ export class JourneyFlow {
     });
     await this.users.updateProgress(user, (current) => current ?? progress);
     await this.welcomed(user);
+    await this.welcomeSent(user, progress.startedBy, 'journey');
+  }
+
+  /** Counts a welcome that went out; a journey welcome (not a rollout introduction) starts the starter's funnel. */
+  private async welcomeSent(user: UserRef, startedBy: StartedBy, kind: WelcomeKind): Promise<void> {
+    this.observers.telemetry?.count('welcomes', { outcome: 'sent', via: startedBy.kind === 'la' ? 'push' : 'install', kind });
+    if (kind === 'journey') await this.quietly(() => this.observers.funnel?.welcomed(user, startedBy));
+  }
+
+  /** Funnel bookkeeping never costs the user their turn: a failure is reported and the turn goes on. */
+  private async quietly(work: () => Promise<void> | undefined): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.observers.onError?.(error);
+    }
   }
 
   /** Records that the welcome went out. */
@@ -201,7 +232,8 @@ export class JourneyFlow {
   }
 
   /** Gives the claim back after a failed send, so the next event can try again. */
-  async welcomeFailed(user: UserRef): Promise<void> {
+  async welcomeFailed(user: UserRef, startedBy?: StartedBy): Promise<void> {
+    this.observers.telemetry?.count('welcomes', { outcome: 'failed', via: startedBy?.kind === 'la' ? 'push' : 'install' });
     await this.users.updateRecord(user, (current) => (current && !current.welcome.sentAt ? { ...current, welcome: {} } : undefined));
   }
 
@@ -238,7 +270,9 @@ export class JourneyFlow {
     const journey = this.content.journey;
     if (!findAction(journey, actionId)) return undefined;
     const now = this.now();
-    return this.ensureProgress(user, (p) => (done ? acknowledge(p, journey, actionId, now) : unacknowledge(p, journey, actionId, now)));
+    const progress = await this.ensureProgress(user, (p) => (done ? acknowledge(p, journey, actionId, now) : unacknowledge(p, journey, actionId, now)));
+    this.observers.telemetry?.count('acknowledgements', { action: actionId, change: done ? 'ack' : 'unack', via: 'tab' });
+    return progress;
   }
 
   /** The user's progress, if they have started. */
@@ -257,6 +291,7 @@ export class JourneyFlow {
         const progress = await this.ensureProgress(user, (p) =>
           action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now),
         );
+        this.observers.telemetry?.count('acknowledgements', { action: action.actionId, change: action.verb, via: 'chat' });
         if (action.verb === 'ack' && summarise(progress, journey).complete) return this.cards.complete(progress, user);
         const votes = await this.votes(user, where);
         const answer = action.intent === undefined ? undefined : this.answerer.answerIntent(action.intent, { progress, votes });
@@ -390,6 +425,8 @@ export class JourneyFlow {
       });
     }
     if (!progress) throw new Error('progress update returned nothing');
+    const reached = progress;
+    await this.quietly(() => this.observers.funnel?.progressed(user, reached));
     return progress;
   }
 }

@@ -114,6 +114,12 @@ export const settingsSchema = z.object({
   API_AUDIENCES: commaList,
   ENTRA_ISSUERS: commaList,
   ENTRA_JWKS_URL: httpUrl.optional(),
+
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).max(1024).regex(/InstrumentationKey=/i, 'must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  OTEL_TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
+  READY_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -194,6 +200,16 @@ export interface Config {
   readonly entra:
     | { readonly tenantId: string; readonly audiences: readonly string[]; readonly issuers: readonly string[]; readonly jwksUrl: string }
     | undefined;
+  /** Where telemetry is exported; with neither set, nothing is. */
+  readonly telemetry: {
+    readonly azureMonitorConnectionString: string | undefined;
+    readonly otlpEndpoint: string | undefined;
+    readonly metricIntervalMs: number;
+    /** Share of turns (with their storage and delivery spans) traced; metrics always count everything. */
+    readonly traceSampleRatio: number;
+  };
+  /** How long /readyz waits for each dependency before calling it down. */
+  readonly readyTimeoutMs: number;
   /** Passed as is to ConfigurationBotFrameworkAuthentication (botbuilder's own key names). */
   readonly botAuth: Readonly<Record<string, string>>;
   readonly appId: string;
@@ -404,6 +420,13 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     stateWriteRetries: s.STATE_WRITE_RETRIES,
     serviceName: s.SERVICE_NAME,
     linkOverrides: Object.freeze({ ...(s.LINK_OVERRIDES ?? {}) }),
+    telemetry: {
+      azureMonitorConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+      otlpEndpoint: s.OTEL_EXPORTER_OTLP_ENDPOINT,
+      metricIntervalMs: s.OTEL_METRIC_EXPORT_INTERVAL,
+      traceSampleRatio: s.OTEL_TRACES_SAMPLE_RATIO,
+    },
+    readyTimeoutMs: s.READY_TIMEOUT_MS,
     botAuth: Object.freeze(botAuth),
     appId: s.MicrosoftAppId,
   });

@@ -228,6 +228,18 @@ export class AzureQueueTransport implements QueueTransport {
     // The message shows again when its visibility timeout runs out.
   }
 
+  /**
+   * The queue's properties: one call, no side effect. A queue not created yet (the worker creates it as it starts)
+   * answers 404 after authorising the call, which proves the service is reachable with our credentials.
+   */
+  async ping(): Promise<void> {
+    try {
+      await this.deps.main.getProperties();
+    } catch (error) {
+      if ((error as { statusCode?: unknown }).statusCode !== 404) throw error;
+    }
+  }
+
   async count(): Promise<number> {
     await this.open();
     return (await this.deps.main.getProperties()).approximateMessagesCount ?? 0;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errorSummary } from '../bot/errors';
 import type { Logger } from '../log';
 import { keys, prefixes } from '../state/keys';
+import { noTelemetry, type Telemetry } from '../telemetry/telemetry';
 import { isETagConflict, type AtomicStorage } from '../state/storage';
 import type { DeliveryClock } from './clock';
 import { decideRetry, DEFAULT_RETRY, type RetrySettings } from './retry';
@@ -105,6 +106,8 @@ export interface QueueTransport {
   abandon(lease: Lease): void;
   /** Deliveries waiting (all instances). */
   count(): Promise<number>;
+  /** One cheap round trip proving the queue can be reached (for /readyz); creates nothing. */
+  ping(): Promise<void>;
   /** The poison queue. */
   poisoned(): Promise<PoisonedJob[]>;
   /** Queues poisoned deliveries again (all, or those named), with fresh counts; resolves how many. */
@@ -145,9 +148,18 @@ export class DeliveryQueue {
       readonly random?: () => number;
       /** Where deliveries wait; the store's own queue when not given. */
       readonly transport?: QueueTransport;
+      readonly telemetry?: Telemetry;
     },
   ) {
     this.transport = deps.transport ?? new StoreQueue(deps.storage, deps.clock, this.instanceId);
+    this.telemetry = deps.telemetry ?? noTelemetry;
+  }
+
+  private readonly telemetry: Telemetry;
+
+  /** Whether the queue can be reached (for /readyz). */
+  ping(): Promise<void> {
+    return this.transport.ping();
   }
 
   /** Stores deliveries (each id once) and wakes the worker. */
@@ -155,12 +167,16 @@ export class DeliveryQueue {
     const now = this.deps.clock.now();
     let added = 0;
     for (let i = 0; i < jobs.length; i += 16) {
+      const batch = jobs.slice(i, i + 16);
       const results = await Promise.all(
-        jobs.slice(i, i + 16).map((job) =>
+        batch.map((job) =>
           this.transport.add(job.id, { kind: job.kind, payload: job.payload, createdAt: now, notBefore: job.notBefore ?? now, attempts: 0, throttles: 0 }),
         ),
       );
       added += results.filter(Boolean).length;
+      batch.forEach((job, j) => {
+        if (results[j]) this.telemetry.count('deliveries', { kind: job.kind, outcome: 'queued' });
+      });
     }
     this.poke();
     return added;
@@ -283,12 +299,14 @@ export class DeliveryQueue {
     const poisonAfter = settings.poisonAfter ?? 5;
     if (unfinished >= poisonAfter) {
       await this.transport.poison(lease, `taken ${unfinished} times without the attempt finishing (the worker crashed or hung each time)`);
+      this.telemetry.count('deliveries', { kind: job.kind, outcome: 'poisoned' });
       log.error({ event: 'delivery.poisoned', kind: job.kind, dequeues: lease.dequeueCount }, 'delivery moved to the poison queue');
       return;
     }
     const handler = this.deps.handlers[job.kind];
     if (!handler) {
       await this.transport.poison(lease, `no handler for deliveries of kind "${job.kind.slice(0, 40)}"`);
+      this.telemetry.count('deliveries', { kind: 'unknown', outcome: 'poisoned' });
       log.error({ event: 'delivery.unknownKind', kind: job.kind }, 'no handler for a queued delivery; moved to the poison queue');
       return;
     }
@@ -298,12 +316,17 @@ export class DeliveryQueue {
       return;
     }
     let failure: unknown;
-    try {
-      await handler.deliver(job.payload);
-    } catch (error) {
-      failure = error;
-    }
+    await this.telemetry.time('delivery', { kind: job.kind }, async (span) => {
+      try {
+        await handler.deliver(job.payload);
+        span.set({ outcome: 'sent' });
+      } catch (error) {
+        failure = error;
+        span.set({ outcome: 'failed' });
+      }
+    });
     if (failure === undefined) {
+      this.telemetry.count('deliveries', { kind: job.kind, outcome: 'sent' });
       await this.transport.complete(lease);
       log.debug({ event: 'delivery.done', kind: job.kind, instance: this.instanceId, attempts: job.attempts + 1 }, 'delivered');
       return;
@@ -313,6 +336,10 @@ export class DeliveryQueue {
       { event: 'delivery.attemptFailed', kind: job.kind, attempt: job.attempts + 1, throttles: job.throttles, decision: decision.kind, err: errorSummary(failure) },
       'delivery attempt failed',
     );
+    this.telemetry.count('deliveries', {
+      kind: job.kind,
+      outcome: decision.kind === 'giveUp' ? 'gaveUp' : decision.throttled ? 'throttled' : 'retried',
+    });
     if (decision.kind === 'giveUp') {
       await handler.giveUp(job.payload, decision.reason);
       await this.transport.complete(lease);
@@ -454,6 +481,10 @@ export class StoreQueue implements QueueTransport {
     if (waiting.length > 0) await this.storage.delete(waiting);
     for (const key of jobKeys) this.due.delete(key);
     return waiting.length;
+  }
+
+  ping(): Promise<void> {
+    return this.storage.ping();
   }
 
   async count(): Promise<number> {

@@ -47,6 +47,8 @@ export class TeamsRateLimiter {
   constructor(
     settings: RateLimiterSettings,
     private readonly now: () => number,
+    /** Told of every 429 (telemetry). */
+    private readonly onThrottled: () => void = () => undefined,
   ) {
     // A fractional rate (e.g. 0.5/s) becomes one request per 2 s.
     this.tenantWindows =
@@ -95,6 +97,7 @@ export class TeamsRateLimiter {
 
   /** Teams answered 429: nothing more for this tenant until the Retry-After has passed. */
   pause(tenant: string, ms: number): void {
+    this.onThrottled();
     const until = this.now() + Math.max(0, ms);
     if (until > (this.pausedUntil.get(tenant) ?? 0)) this.pausedUntil.set(tenant, until);
   }

@@ -125,7 +125,19 @@ export class GraphClient {
     return parsed.success ? parsed.data.value : [];
   }
 
-  private async accessToken(): Promise<string> {
+  /**
+   * One round trip proving Graph answers with the bot's credentials (for /readyz): a token, then a user query that
+   * matches nobody (so no one's data is fetched). Retries nothing: a throttled or failing Graph is reported as down.
+   */
+  async ping(signal: AbortSignal): Promise<void> {
+    const token = await this.accessToken(signal);
+    const filter = encodeURIComponent("id eq '00000000-0000-0000-0000-000000000000'");
+    const res = await fetch(`${this.settings.graphUrl}/users?$filter=${filter}&$select=id`, { signal, headers: { authorization: `Bearer ${token}` } });
+    await res.body?.cancel();
+    if (!res.ok) throw new GraphError(res.status, 'NotReady');
+  }
+
+  private async accessToken(signal?: AbortSignal): Promise<string> {
     if (this.token && this.token.expiresAt - 60_000 > this.now()) return this.token.value;
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
@@ -134,6 +146,7 @@ export class GraphClient {
       scope: 'https://graph.microsoft.com/.default',
     });
     const res = await fetch(`${this.settings.loginUrl}/${encodeURIComponent(this.settings.tenantId)}/oauth2/v2.0/token`, {
+      ...(signal ? { signal } : {}),
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body,

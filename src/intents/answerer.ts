@@ -4,6 +4,7 @@ import { buttonRows, feedbackSection, linkRows, toggleTitles, ukDate } from '../
 import type { IntentAnswer, IntentContent } from '../content/load';
 import { answerSubject, subjectKey } from '../feedback/feedback';
 import type { Progress } from '../journey/progress';
+import type { Telemetry } from '../telemetry/telemetry';
 import { IntentMatcher, type Match } from './matcher';
 import { redact, type UnansweredLog } from './unanswered';
 
@@ -28,6 +29,7 @@ export class IntentAnswerer implements Answerer {
     /** Where fallen-back questions go; omitted by the CLI and the content check. */
     private readonly unanswered?: UnansweredLog,
     private readonly onLogError: (error: unknown) => void = () => undefined,
+    private readonly telemetry?: Telemetry,
   ) {
     this.matcher = new IntentMatcher(intents.map);
   }
@@ -38,6 +40,10 @@ export class IntentAnswerer implements Answerer {
       // Losing a log entry must never cost the user their answer.
       await this.unanswered.record(question, match.candidates).catch(this.onLogError);
     }
+    // The verdict only: never the question.
+    const outcome =
+      match.kind === 'answer' ? (this.intents.answers.get(match.intent)?.safety ? 'safety' : 'answered') : match.kind === 'didYouMean' ? 'didYouMean' : match.offTopic ? 'offTopic' : 'fallback';
+    this.telemetry?.count('questions', { outcome });
     // The vote buttons carry the question, masked, so that a "not helpful" can say what was asked.
     return this.cardFor(match, context.progress, { ...context, question: redact(question) });
   }

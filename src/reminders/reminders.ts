@@ -6,6 +6,7 @@ import type { DeliveryQueue, JobHandler, NewJob } from '../delivery/queue';
 import { TryLaterError } from '../delivery/retry';
 import { summarise, type Progress } from '../journey/progress';
 import type { Journey } from '../journey/journey';
+import type { Telemetry } from '../telemetry/telemetry';
 import type { Logger } from '../log';
 import { CLAIM_MS, claimHolds } from '../state/claim';
 import type { DueRule } from '../state/dueIndex';
@@ -109,6 +110,7 @@ export class Reminders {
       readonly settings: ReminderSettings;
       readonly now: () => Date;
       readonly log: Logger;
+      readonly telemetry?: Telemetry;
     },
   ) {
     // From now on every write to a user keeps their reminder entry up; the first run files everyone already there.
@@ -141,6 +143,7 @@ export class Reminders {
       return 'kept';
     });
     const queued = await deps.queue.enqueue(jobs);
+    deps.telemetry?.count('reminders', { outcome: 'queued' }, queued);
     deps.log.info({ event: 'reminders.run', checked, due: jobs.length, queued }, 'reminders queued');
     return { checked, queued, outsideHours: false };
   }
@@ -150,6 +153,7 @@ export class Reminders {
     deliver: (payload) => this.deliver(payload),
     giveUp: async (payload, reason) => {
       this.deps.log.warn({ event: 'reminder.failed', stage: payload.stage, reason }, 'reminder not delivered');
+      this.deps.telemetry?.count('reminders', { outcome: 'failed' });
     },
   };
 
@@ -225,5 +229,6 @@ export class Reminders {
       return { ...current, reminders: { stage: Math.max(state.stage, due), sent: state.sent + 1, lastAt: claimedAt } };
     });
     deps.log.info({ event: 'reminder.sent', stage: due }, 'reminder sent');
+    deps.telemetry?.count('reminders', { outcome: 'sent', stage: String(due) });
   }
 }

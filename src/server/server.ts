@@ -4,7 +4,8 @@ import type { Activity, ActivityHandler } from 'botbuilder';
 import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import type { Logger } from '../log';
 import type { WelcomeCloudAdapter } from './cloudAdapter';
-import type { AtomicStorage } from '../state/storage';
+import type { Telemetry } from '../telemetry/telemetry';
+import type { Readiness } from './readiness';
 import { RefusalLogLimiter, type ChannelTokenRefusal, type ChannelTokenVerifier } from './channelToken';
 
 export interface ServerDeps {
@@ -14,7 +15,9 @@ export interface ServerDeps {
   /** Checks a channel token before botbuilder sees it; undefined when authentication is off (no MicrosoftAppId). */
   readonly channelToken: ChannelTokenVerifier | undefined;
   readonly bot: ActivityHandler;
-  readonly storage: AtomicStorage;
+  /** What /readyz reports: storage, the delivery queue, and Graph when configured. */
+  readonly readiness: Readiness;
+  readonly telemetry: Telemetry;
   readonly log: Logger;
   readonly maxBodyBytes: number;
   /** Hosts an activity's serviceUrl may name (the bot replies there). */
@@ -33,8 +36,6 @@ const activityEnvelope = z
   })
   .loose();
 
-/** How long /readyz waits for the store before calling it unreachable. */
-const READY_TIMEOUT_MS = 2000;
 /** Log lines a minute for refused authentication (the rest are counted in the next line). */
 const AUTH_REFUSED_LOG_PER_MINUTE = 20;
 /** The one body every refused Bot Framework request gets, whatever the reason. */
@@ -137,6 +138,7 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
 
   const refusals = new RefusalLogLimiter(AUTH_REFUSED_LOG_PER_MINUTE);
   const refuse = (res: Response, reason: ChannelTokenRefusal | 'validation'): void => {
+    deps.telemetry.count('auth.refused', { surface: 'botFramework', reason });
     const suppressed = refusals.admit();
     if (suppressed !== undefined) deps.log.warn({ event: 'auth.refused', reason, suppressed }, 'bot framework request refused');
     res.header('WWW-Authenticate', 'Bearer');
@@ -191,13 +193,11 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
     res.send(200, { status: 'alive' });
   });
 
+  // Each dependency's state and latency; 503 when any is down. Neither probe writes a log line (they run every few seconds).
   server.get('/readyz', async (_req: Request, res: Response) => {
-    try {
-      await withTimeout(deps.storage.ping(), READY_TIMEOUT_MS);
-      res.send(200, { status: 'ready' });
-    } catch {
-      res.send(503, { status: 'unready', reason: 'storage unreachable' });
-    }
+    const report = await deps.readiness.report();
+    res.header('Cache-Control', 'no-store');
+    res.send(report.status === 'ready' ? 200 : 503, report);
   });
 
   for (const mount of deps.mount ?? []) mount(server);
@@ -247,20 +247,4 @@ function publicMessage(status: number | undefined): string {
     default:
       return 'The request could not be processed.';
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timeout')), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
 }

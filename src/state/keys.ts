@@ -33,6 +33,11 @@ export const keys = {
   /** The anonymous tally of one answer or step: counts and the masked questions behind "not helpful". */
   feedbackTally: (subject: 'answer' | 'step', id: string): string => `${prefixes.feedbackTallies}${subject}/${id}`,
 
+  /** The completion funnel's tally for the starters welcomed in one ISO week (counts only). */
+  funnelWeek: (week: string): string => `funnel/weeks/${week}`,
+  /** The completion funnel's tally for one push's starters (counts only). */
+  funnelPush: (pushId: string): string => `funnel/pushes/${encodeURIComponent(pushId)}`,
+
   /** A question the bot could not answer (redacted), ordered by time. */
   unanswered: (at: string, id: string): string => `${prefixes.unanswered}${at}-${id}`,
 

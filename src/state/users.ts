@@ -35,6 +35,8 @@ export interface UserRecord {
   readonly welcome: { readonly claimedAt?: string; readonly sentAt?: string; readonly startedBy?: StartedBy };
   /** Reminders: the last schedule stage covered, how many were sent, and a claim while one is being sent. */
   readonly reminders?: { readonly stage: number; readonly sent: number; readonly lastAt?: string; readonly claimedAt?: string };
+  /** The completion funnel: the cohort the starter was welcomed in, and the milestones already counted there (src/funnel/). */
+  readonly funnel?: { readonly week: string; readonly pushId?: string; readonly counted: readonly string[] };
   readonly firstSeenAt: string;
   readonly lastSeenAt: string;
 }

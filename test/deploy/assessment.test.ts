@@ -106,7 +106,7 @@ const NOT_STORED = new Set(['templates']);
 function codeKeyKinds(): Set<string> {
   const kinds = new Set<string>();
   for (const { code } of SOURCES) {
-    for (const m of code.matchAll(/`([a-z][a-z-]*)\/\$\{/g)) kinds.add(m[1] as string);
+    for (const m of code.matchAll(/`([a-z][a-z-]*)\/(?:[a-z-]+\/)*\$\{/g)) kinds.add(m[1] as string);
     for (const m of code.matchAll(/'([a-z][a-z-]*)\/(?:[a-z-]+\/)*'/g)) kinds.add(m[1] as string);
     if (/\/conversations\/\$\{/.test(code)) kinds.add('{channel}');
     // Keys whose first segment is built from parts, e.g. `index-${rule}-${day}/…` (the due-day index).

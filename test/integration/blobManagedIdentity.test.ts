@@ -14,7 +14,7 @@ import type { TeamsEmulator } from '../helpers/teamsEmulator';
 
 const CLIENT_ID = '5c4b3a29-1807-4f6e-9d5c-4b3a29180716';
 let tls: { cert: string; key: string };
-let azurite: Azurite & { blobUrl: string };
+let azurite: Azurite & { blobUrl: string; queueUrl: string };
 let identity: ManagedIdentityEndpoint;
 let teams: TeamsEmulator;
 let scene: TeamsScene;
@@ -37,6 +37,8 @@ function settings(container: string, overrides: Record<string, string> = {}): Re
   return {
     STORAGE: 'blob',
     AZURE_STORAGE_ACCOUNT_URL: azurite.blobUrl,
+    // The delivery queue beside it (path-style emulator URLs cannot be derived from the blob one); /readyz checks it.
+    AZURE_STORAGE_QUEUE_URL: azurite.queueUrl,
     AZURE_STORAGE_CONTAINER: container,
     AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: CLIENT_ID,
     // What App Service gives a process with a managed identity.
@@ -83,7 +85,8 @@ describe('Azure Blob Storage with a managed identity', () => {
     const bot = await start(settings(azurite.newContainer(), { IDENTITY_HEADER: 'not-the-secret' }));
     const ready = await fetch(`${bot.base}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ status: 'unready', reason: 'storage unreachable' });
+    // Each dependency, and only what kind of failure: the identity's error text stays out of the body.
+    expect(await ready.json()).toMatchObject({ status: 'unready', dependencies: { storage: { state: 'down', reason: 'unreachable' }, queue: { state: 'down' } } });
     expect(identity.requests.some((r) => r.status === 400)).toBe(true); // the identity endpoint refused the token
     expect((await fetch(`${bot.base}/healthz`)).status).toBe(200);
     expect(bot.child.exitCode).toBeNull();
