@@ -19,24 +19,24 @@ import { PendingWelcomes } from './admin/pending';
 import { LocalAdministratorPolicy } from './admin/policy';
 import { PushStore } from './admin/pushes';
 import { StarterDeliveries, WELCOME_KIND, welcomeHandler } from './admin/starterDeliveries';
-import { CloudAdapterGateway } from './admin/teamsGateway';
+import { CloudAdapterGateway } from './teams/teamsGateway';
 import { addressTenant } from './state/chatAddress';
 import { WelcomeDelivery } from './admin/welcomeDelivery';
 import { EntraAuth } from './auth/entraAuth';
-import { AdminChat } from './bot/adminChat';
-import { errorSummary } from './bot/errors';
-import { INSTALL_WELCOME_KIND, installWelcomeJob, InstallWelcomes } from './bot/installWelcomes';
-import { JourneyFlow, type Answerer } from './bot/journeyFlow';
-import { MessageRateLimit } from './bot/messageRateLimit';
-import { WelcomeBot } from './bot/welcomeBot';
-import { WelcomeRollout } from './bot/welcomeRollout';
+import { AdminChat } from './teams/adminChat';
+import { errorSummary } from './errorSummary';
+import { INSTALL_WELCOME_KIND, installWelcomeJob, InstallWelcomes } from './journey/installWelcomes';
+import { JourneyFlow, type Answerer } from './journey/journeyFlow';
+import { MessageRateLimit } from './routing/messageRateLimit';
+import { WelcomeBot } from './teams/welcomeBot';
+import { WelcomeRollout } from './journey/welcomeRollout';
 import { CardRenderer } from './cards/render';
 import { JourneyCards } from './cards/views';
 import type { Config } from './config/config';
 import { loadContent, type Content } from './content/load';
 import { classifyDeliveryError } from './delivery/classify';
 import { systemDeliveryClock, type DeliveryClock } from './delivery/clock';
-import { ProactiveAuthentication } from './delivery/proactiveConnector';
+import { ProactiveAuthentication } from './teams/proactiveConnector';
 import { DeliveryQueue } from './delivery/queue';
 import { createDeliveryTransport } from './delivery/transports';
 import { TeamsRateLimiter } from './delivery/rateLimiter';
@@ -51,7 +51,8 @@ import { sweepRetention, trackRetention, type RetentionReport } from './jobs/ret
 import type { Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
 import { mountMeRoutes } from './server/meRoutes';
-import { WelcomeCloudAdapter } from './server/cloudAdapter';
+import { WelcomeCloudAdapter } from './teams/cloudAdapter';
+import { BotbuilderEndpoint } from './teams/endpoint';
 import { createServer } from './server/server';
 import { channelMetadataUrl, channelTokenRules, ChannelTokenVerifier } from './server/channelToken';
 import { mountTabRoutes } from './server/tabRoutes';
@@ -163,7 +164,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   );
   const adapter = new WelcomeCloudAdapter(auth);
   // Proactive sends (LA welcomes, reminders) get their own adapter: Teams' rate limits and our retries only
-  // (Azure's retry policy removed, see src/delivery/proactiveConnector.ts), and no onTurnError to swallow a failed send.
+  // (Azure's retry policy removed, see src/teams/proactiveConnector.ts), and no onTurnError to swallow a failed send.
   const deliveryClock = overrides.deliveryClock ?? systemDeliveryClock;
   const limiter = new TeamsRateLimiter(
     { tenantPerSecond: config.delivery.tenantPerSecond, marginMs: config.delivery.windowMarginMs },
@@ -323,10 +324,8 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     ...(graph ? [{ name: 'graph' as const, check: (signal: AbortSignal) => graph.ping(signal), reuseUpMs: 30_000 }] : []),
   ];
   const { server, inFlight } = createServer({
-    adapter,
-    botAuth: auth,
+    activities: new BotbuilderEndpoint(adapter, auth, bot),
     channelToken: tokenRules ? new ChannelTokenVerifier(tokenRules, channelMetadataUrl(config.botAuth)) : undefined,
-    bot,
     readiness: new Readiness(dependencies, config.readyTimeoutMs),
     telemetry,
     log,

@@ -1,4 +1,4 @@
-import type { JourneyFlow } from '../bot/journeyFlow';
+import type { JourneyFlow } from '../journey/journeyFlow';
 import type { StartedBy } from '../journey/progress';
 import type { CardJson } from '../cards/render';
 import type { FailureKind } from '../delivery/classify';

@@ -1,5 +1,5 @@
 import type { QueueClient, StoragePipelineOptions } from '@azure/storage-queue';
-import { errorSummary } from '../bot/errors';
+import { errorSummary } from '../errorSummary';
 import type { Logger } from '../log';
 import type { BlobAccess } from '../state/blobStorage';
 import type { AtomicStorage } from '../state/storage';

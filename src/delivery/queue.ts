@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { errorSummary } from '../bot/errors';
+import { errorSummary } from '../errorSummary';
 import type { Logger } from '../log';
 import { keys, prefixes } from '../state/keys';
 import { noTelemetry, type Telemetry } from '../telemetry/telemetry';

@@ -1,4 +1,4 @@
-import type { AnswerContext, Answerer } from '../bot/journeyFlow';
+import type { AnswerContext, Answerer } from '../journey/journeyFlow';
 import type { CardJson, CardRenderer } from '../cards/render';
 import { buttonRows, feedbackSection, linkRows, toggleTitles, ukDate } from '../cards/views';
 import type { IntentAnswer, IntentContent } from '../content/load';

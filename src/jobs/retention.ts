@@ -1,4 +1,4 @@
-import type { JourneyFlow } from '../bot/journeyFlow';
+import type { JourneyFlow } from '../journey/journeyFlow';
 import type { Logger } from '../log';
 import type { DueRule } from '../state/dueIndex';
 import { retentionDue, type RetentionSettings } from '../state/retention';

@@ -1,5 +1,5 @@
 import type { TeamsGateway } from '../admin/welcomeDelivery';
-import type { JourneyFlow } from '../bot/journeyFlow';
+import type { JourneyFlow } from '../journey/journeyFlow';
 import type { Content } from '../content/load';
 import { classifyDeliveryError } from '../delivery/classify';
 import type { DeliveryQueue, JobHandler, NewJob } from '../delivery/queue';

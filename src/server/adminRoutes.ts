@@ -5,7 +5,7 @@ import { pushIdSchema, starterFilterSchema, type StarterFilter } from '../admin/
 import { RESENDABLE } from '../admin/pushes';
 import type { AdminService, LaRequester } from '../admin/adminService';
 import { isAuthError, type EntraAuth, type EntraIdentity } from '../auth/entraAuth';
-import { MessageRateLimit } from '../bot/messageRateLimit';
+import { MessageRateLimit } from '../routing/messageRateLimit';
 import type { Logger } from '../log';
 
 const pushBody = z.object({ addresses: z.union([z.array(z.string().max(320)).min(1).max(5000), z.string().min(1).max(200_000)]) }).strict();

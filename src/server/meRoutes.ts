@@ -1,7 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { EntraAuth, EntraIdentity } from '../auth/entraAuth';
-import type { JourneyFlow } from '../bot/journeyFlow';
+import type { JourneyFlow } from '../journey/journeyFlow';
 import type { Content } from '../content/load';
 import { summarise, type Progress } from '../journey/progress';
 import { userRefOf, type UserRef } from '../state/users';

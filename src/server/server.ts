@@ -1,20 +1,16 @@
 import { z } from 'zod';
 import restify, { type Request, type Response, type Server } from 'restify';
-import type { Activity, ActivityHandler } from 'botbuilder';
-import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import type { Logger } from '../log';
-import type { WelcomeCloudAdapter } from './cloudAdapter';
+import type { ActivityEndpoint } from '../teams/endpoint';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { Readiness } from './readiness';
 import { RefusalLogLimiter, type ChannelTokenRefusal, type ChannelTokenVerifier } from './channelToken';
 
 export interface ServerDeps {
-  readonly adapter: WelcomeCloudAdapter;
-  /** The adapter's own authentication: the server authenticates each activity before the adapter runs it. */
-  readonly botAuth: BotFrameworkAuthentication;
-  /** Checks a channel token before botbuilder sees it; undefined when authentication is off (no MicrosoftAppId). */
+  /** Runs an activity that passed the checks here (the Teams edge: the SDK's own authentication, then the turn). */
+  readonly activities: ActivityEndpoint;
+  /** Checks a channel token before the SDK sees it; undefined when authentication is off (no MicrosoftAppId). */
   readonly channelToken: ChannelTokenVerifier | undefined;
-  readonly bot: ActivityHandler;
   /** What /readyz reports: storage, the delivery queue, and Graph when configured. */
   readonly readiness: Readiness;
   readonly telemetry: Telemetry;
@@ -75,51 +71,6 @@ function jsonOnly(maxBodyBytes: number) {
   };
 }
 
-/** Longest id and display name kept from an activity's parties (Teams' own are far shorter). */
-const MAX_ID = 512;
-const MAX_NAME = 256;
-
-/** A party (from, recipient, conversation) reduced to the string and boolean fields Teams sends, each capped. */
-function boundedParty(value: unknown, fields: readonly string[]): Record<string, unknown> | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const source = value as Record<string, unknown>;
-  const party: Record<string, unknown> = {};
-  for (const field of fields) {
-    const v = source[field];
-    if (typeof v === 'string') party[field] = v.slice(0, field === 'name' ? MAX_NAME : MAX_ID);
-    else if (typeof v === 'boolean') party[field] = v;
-  }
-  return party;
-}
-
-/**
- * What botbuilder's CloudAdapter.process does to a parsed body before a turn (activityValidator.js), and one thing
- * it does not: `from`, `recipient` and `conversation` are cut down to bounded fields. botbuilder copies them into
- * every reply and stored reference, so a 200 KB name or deep nesting there would make replies fail (413) or stay.
- */
-function toActivity(body: Record<string, unknown>): Activity {
-  const activity = body as unknown as Activity & Record<string, unknown>;
-  const fields = activity as Record<string, unknown>;
-  for (const [field, keep] of [
-    ['from', ['id', 'name', 'aadObjectId', 'role']],
-    ['recipient', ['id', 'name', 'role']],
-    ['conversation', ['id', 'name', 'tenantId', 'conversationType', 'isGroup']],
-  ] as const) {
-    const party = boundedParty(fields[field], keep);
-    if (party) fields[field] = party;
-    else delete fields[field];
-  }
-  for (const field of ['timestamp', 'expiration', 'localTimestamp'] as const) {
-    const value = activity[field] as unknown;
-    if (typeof value === 'string') {
-      const raw = `raw${field[0]?.toUpperCase() ?? ''}${field.slice(1)}`;
-      activity[raw] = value;
-      (activity as Record<string, unknown>)[field] = new Date(value);
-    }
-  }
-  return activity;
-}
-
 /** Builds the HTTP server: the Bot Framework endpoint, health probes, and any mounted routes. */
 export function createServer(deps: ServerDeps): { server: Server; inFlight: () => number } {
   const server = restify.createServer({ name: 'nhsmail-welcome-bot', handleUncaughtExceptions: false });
@@ -169,20 +120,14 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
         return;
       }
     }
-    const activity = toActivity(envelope.data);
-    // botbuilder's own validation, called here rather than inside CloudAdapter.process: that one answers a
-    // failure with its error message, 500 for anything not an AuthenticationError, and a stack on stderr.
-    let authenticated: AuthenticateRequestResult;
     try {
-      authenticated = await deps.botAuth.authenticateRequest(activity, authorization ?? '');
-    } catch {
-      refuse(res, 'validation');
-      return;
-    }
-    try {
-      const invokeResponse = await deps.adapter.processAuthenticated(authenticated, activity, (context) => deps.bot.run(context));
-      if (invokeResponse?.body !== undefined) res.send(invokeResponse.status, invokeResponse.body);
-      else res.send(invokeResponse?.status ?? 200);
+      const outcome = await deps.activities.run(envelope.data, authorization);
+      if (outcome.kind === 'refused') {
+        refuse(res, 'validation');
+        return;
+      }
+      if (outcome.body !== undefined) res.send(outcome.status, outcome.body);
+      else res.send(outcome.status);
     } catch (error) {
       deps.log.error({ event: 'http.processFailed', name: (error as Error).name }, 'activity could not be processed');
       if (!res.headersSent) res.send(500, { code: 'Internal', message: publicMessage(500) });

@@ -1,5 +1,4 @@
-import type { StoreItems } from 'botbuilder';
-import { isETagConflict, type AtomicStorage } from '../state/storage';
+import { isETagConflict, type AtomicStorage, type StoreItems } from '../state/storage';
 import type { Telemetry } from './telemetry';
 
 type Operation = 'read' | 'write' | 'delete' | 'createIfAbsent' | 'ping' | 'list';

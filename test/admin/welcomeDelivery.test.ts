@@ -3,7 +3,7 @@ import type { ConversationReference } from 'botbuilder';
 import { AddressBook } from '../../src/admin/addressBook';
 import { PendingWelcomes } from '../../src/admin/pending';
 import { WelcomeDelivery, type StarterJob, type TeamsGateway } from '../../src/admin/welcomeDelivery';
-import { JourneyFlow } from '../../src/bot/journeyFlow';
+import { JourneyFlow } from '../../src/journey/journeyFlow';
 import { CardRenderer, type CardJson } from '../../src/cards/render';
 import { JourneyCards } from '../../src/cards/views';
 import { loadContent } from '../../src/content/load';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ActivityTypes, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { AuthenticationConstants, ClaimsIdentity, type ConnectorClient } from 'botframework-connector';
 import { systemDeliveryClock } from '../../src/delivery/clock';
-import { AZURE_DEFAULT_RETRY_POLICY, pipelineOf, ProactiveAuthentication } from '../../src/delivery/proactiveConnector';
+import { AZURE_DEFAULT_RETRY_POLICY, pipelineOf, ProactiveAuthentication } from '../../src/teams/proactiveConnector';
 import { TeamsRateLimiter } from '../../src/delivery/rateLimiter';
 import { startAzurite } from '../helpers/azurite';
 import { tempDataDir } from '../helpers/botHarness';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { TeamsGateway } from '../../src/admin/welcomeDelivery';
-import { JourneyFlow } from '../../src/bot/journeyFlow';
+import { JourneyFlow } from '../../src/journey/journeyFlow';
 import { CardRenderer, type CardJson } from '../../src/cards/render';
 import { JourneyCards } from '../../src/cards/views';
 import { loadContent } from '../../src/content/load';

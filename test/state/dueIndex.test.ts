@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { StoreItems } from '../../src/state/storage';
 import type { TeamsGateway } from '../../src/admin/welcomeDelivery';
-import { JourneyFlow } from '../../src/bot/journeyFlow';
+import { JourneyFlow } from '../../src/journey/journeyFlow';
 import { CardRenderer } from '../../src/cards/render';
 import { JourneyCards } from '../../src/cards/views';
 import { loadContent } from '../../src/content/load';

@@ -1,4 +1,4 @@
-import { accountStart, welcomeKindFor } from '../../src/bot/welcomeRollout';
+import { accountStart, welcomeKindFor } from '../../src/journey/welcomeRollout';
 
 const now = new Date('2026-12-02T12:00:00Z');
 

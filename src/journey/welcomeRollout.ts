@@ -1,7 +1,7 @@
 import type { AccountDates } from '../graph/graphClient';
-import type { StartedBy } from '../journey/progress';
+import type { StartedBy } from './progress';
 import type { Logger } from '../log';
-import { errorSummary } from './errors';
+import { errorSummary } from '../errorSummary';
 import type { WelcomeKind } from './journeyFlow';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -7,7 +7,7 @@ import type { AdminCardAction } from '../cards/cardActions';
 import type { CardJson } from '../cards/render';
 import type { JourneyCards } from '../cards/views';
 import type { Logger } from '../log';
-import { errorSummary } from './errors';
+import { errorSummary } from '../errorSummary';
 import { MAX_NAME_LENGTH } from './identity';
 
 /** LA commands and cards in chat: the Teams side of the admin module. */

@@ -17,12 +17,12 @@ import type { AtomicStorage } from '../state/storage';
 import { keys } from '../state/keys';
 import type { UserRef } from '../state/users';
 import type { AdminChat } from './adminChat';
-import { parseCommand, type Command } from './commands';
-import { errorSummary } from './errors';
+import { parseCommand, type Command } from '../routing/commands';
+import { errorSummary } from '../errorSummary';
 import { chatAddress, identify } from './identity';
-import type { InstallWelcomes } from './installWelcomes';
-import type { JourneyFlow } from './journeyFlow';
-import type { MessageRateLimit } from './messageRateLimit';
+import type { InstallWelcomes } from '../journey/installWelcomes';
+import type { JourneyFlow } from '../journey/journeyFlow';
+import type { MessageRateLimit } from '../routing/messageRateLimit';
 
 /** Longest message the bot reads; anything longer is answered politely and not processed. */
 const MAX_TEXT_LENGTH = 1000;

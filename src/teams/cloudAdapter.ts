@@ -3,7 +3,7 @@ import type { AuthenticateRequestResult } from 'botframework-connector';
 
 /**
  * botbuilder's CloudAdapter, with its turn runner reachable for a request the HTTP edge has already authenticated
- * (src/server/server.ts). CloudAdapter.process would authenticate again, answer failures with library messages
+ * (src/server/server.ts, through src/teams/endpoint.ts). CloudAdapter.process would authenticate again, answer failures with library messages
  * and 500s, and print each error's stack.
  */
 export class WelcomeCloudAdapter extends CloudAdapter {

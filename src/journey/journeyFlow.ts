@@ -4,13 +4,13 @@ import type { JourneyCards } from '../cards/views';
 import type { Content } from '../content/load';
 import { answerSubject, stepSubject, subjectKey, type UserVotes } from '../feedback/feedback';
 import type { FeedbackStore } from '../feedback/feedbackStore';
-import { findAction, stepIndex, stepOfAction, type Step } from '../journey/journey';
-import { acknowledge, moveTo, startProgress, summarise, unacknowledge, type Progress, type StartedBy } from '../journey/progress';
+import { findAction, stepIndex, stepOfAction, type Step } from './journey';
+import { acknowledge, moveTo, startProgress, summarise, unacknowledge, type Progress, type StartedBy } from './progress';
 import type { ChatAddress } from '../state/chatAddress';
 import { claimHolds } from '../state/claim';
 import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
 import type { Telemetry } from '../telemetry/telemetry';
-import type { Command } from './commands';
+import type { Command } from '../routing/commands';
 
 /** Commands the journey answers; LA commands are routed to the admin module first. */
 export type JourneyCommand = Exclude<Command, { kind: 'push' } | { kind: 'laHome' }>;

@@ -10,7 +10,7 @@ import type { ChatAddress } from '../state/chatAddress';
 import { jobIds } from '../state/keys';
 import { userRefOf, type UserRef, type UserStore } from '../state/users';
 import type { Telemetry } from '../telemetry/telemetry';
-import { errorSummary } from './errors';
+import { errorSummary } from '../errorSummary';
 import type { JourneyFlow, WelcomeKind } from './journeyFlow';
 import type { WelcomeRollout } from './welcomeRollout';
 

@@ -1,4 +1,4 @@
-import { parseCommand } from '../../src/bot/commands';
+import { parseCommand } from '../../src/routing/commands';
 import { BOT_COMMANDS } from '../../src/manifest/commands';
 
 describe('typed commands', () => {

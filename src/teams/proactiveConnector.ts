@@ -26,9 +26,9 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 import type { Activity } from 'botbuilder';
-import type { DeliveryClock } from './clock';
-import type { TeamsRateLimiter } from './rateLimiter';
-import { parseRetryAfter } from './retryAfter';
+import type { DeliveryClock } from '../delivery/clock';
+import type { TeamsRateLimiter } from '../delivery/rateLimiter';
+import { parseRetryAfter } from '../delivery/retryAfter';
 
 /** The name @azure/core-rest-pipeline gives its retry policy. */
 export const AZURE_DEFAULT_RETRY_POLICY = 'defaultRetryPolicy';

@@ -9,9 +9,9 @@ import { AuthenticationConstants, ClaimsIdentity, type BotFrameworkAuthenticatio
 import type { CardJson } from '../cards/render';
 import { addressTenant, type ChatAddress } from '../state/chatAddress';
 import { TEAMS_CHANNEL } from '../state/users';
-import { forTenant } from '../delivery/proactiveConnector';
-import { callingTeams } from '../teams/channelErrors';
-import type { TeamsGateway } from './welcomeDelivery';
+import { forTenant } from './proactiveConnector';
+import { callingTeams } from './channelErrors';
+import type { TeamsGateway } from '../admin/welcomeDelivery';
 
 /** The Bot Framework audience of the Teams channel (public cloud). */
 const CHANNEL_AUDIENCE = 'https://api.botframework.com';
