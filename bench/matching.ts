@@ -3,7 +3,7 @@
  * high-resolution clock (after a warm-up so the JIT has settled). Also times the bot's command parser on the
  * same text as a reference for what "microseconds" looks like on this machine.
  */
-import { parseCommand } from '../src/bot/commands';
+import { parseCommand } from '../src/routing/commands';
 import { labelledQuestions, loadMatcher } from './adapters/matcher';
 import { summarise } from './lib/stats';
 

@@ -27,13 +27,15 @@ import { labelledQuestions } from './adapters/matcher';
 import { measureMatching, type MatchingFigures } from './matching';
 import { summariseProfile } from './profile';
 import { measurePushes, type PushFigures } from './pushes';
-import { measureScale, scaleLine, total, type ScaleFigures } from './scale';
+import { measureScale, scaleAzuriteLine, scaleLine, total, type ScaleFigures } from './scale';
 import { measureStartup, type StartupFigures } from './startup';
 import { measureStorm, stormLine, type StormFigures } from './storm';
 import { DEPLOYED_NODE_OPTIONS } from './lib/deployed';
 
-const SECTIONS = ['matching', 'startup', 'http', 'pushes', 'storm', 'scale'] as const;
+const SECTIONS = ['matching', 'startup', 'http', 'pushes', 'storm', 'scale', 'scale-azurite'] as const;
 type Section = (typeof SECTIONS)[number];
+/** Run when --only is not given; scale-azurite seeds 110,000 users into Azurite (about half an hour on 2 cores), so only on request. */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale-azurite');
 
 interface Options {
   only: Set<Section>;
@@ -55,7 +57,7 @@ function options(argv: readonly string[]): Options {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
     return n;
   };
-  const only = (arg('only') ?? SECTIONS.join(',')).split(',').map((s) => s.trim());
+  const only = (arg('only') ?? DEFAULT_SECTIONS.join(',')).split(',').map((s) => s.trim());
   for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(', ')})`);
   return {
     only: new Set(only as Section[]),
@@ -326,7 +328,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   say(`Node ${environment.node}, ${environment.cpu}, load ${environment.loadBefore}`);
   // The scale section runs in this process on the memory store: nothing to build for it alone.
-  const built = opts.only.size === 1 && opts.only.has('scale') ? undefined : await buildForBench();
+  const built = [...opts.only].every((s) => s === 'scale' || s === 'scale-azurite') ? undefined : await buildForBench();
   const results: Results = {};
 
   // Matching first, while nothing else of ours is running.
@@ -366,6 +368,23 @@ async function main(): Promise<void> {
     process.stdout.write(`${scaleLine(small, large)}\n`);
     say(`scale: seeded in ${fmt(small.seedMs / 1000, 1)} s and ${fmt(large.seedMs / 1000, 1)} s; by kind at 100k: ${JSON.stringify({ reminders: large.reminders, retention: large.retention, queueIdle: large.queueIdle, storeQueueIdle: large.storeQueueIdle })}`);
   }
+  if (opts.only.has('scale-azurite')) {
+    // The same runs timed on Azurite through the app's blob store, each population in a container of its own.
+    const azurite = await startAzurite();
+    try {
+      const figures: ScaleFigures[] = [];
+      for (const users of [10_000, 100_000]) {
+        say(`scale-azurite: seeding ${users} users into Azurite (64 at a time), then one reminder run and one retention sweep`);
+        const store = openBlobStore(azurite.connectionString, `scale-${users}`);
+        figures.push(await measureScale(users, 100, { store, seedConcurrency: 64 }));
+        say(`scale-azurite: ${users} users seeded in ${fmt((figures.at(-1)?.seedMs ?? 0) / 1000, 1)} s`);
+      }
+      const [small, large] = figures as [ScaleFigures, ScaleFigures];
+      process.stdout.write(`${scaleAzuriteLine(small, large)}\n`);
+    } finally {
+      await azurite.stop();
+    }
+  }
 
   const totalSeconds = (performance.now() - started) / 1000;
   const header = ['Measure', 'Result', 'Goal', 'Pass'];
@@ -373,7 +392,7 @@ async function main(): Promise<void> {
   const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
   // Sections that print one line of their own (storm, scale) print only that when run alone.
   if (results.storm) process.stdout.write(`${stormLine(results.storm)}\n`);
-  if (!(opts.only.size === 1 && (results.storm || results.scale))) process.stdout.write(
+  if (!(opts.only.size === 1 && (results.storm || results.scale || opts.only.has('scale-azurite')))) process.stdout.write(
     `\nNode ${environment.node} · ${environment.cpu} · ${environment.os} · load ${environment.loadBefore} → ${loadAfter} · ${fmt(totalSeconds)} s\n\n${textTable(header, table)}\n`,
   );
   if (results.http?.profileSummary) process.stdout.write(`\n${results.http.profileSummary}\n`);

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import type { QueueClient } from '@azure/storage-queue';
 import type { StoreItems } from '../src/state/storage';
 import type { TeamsGateway } from '../src/admin/welcomeDelivery';
-import { JourneyFlow } from '../src/bot/journeyFlow';
+import { JourneyFlow } from '../src/journey/journeyFlow';
 import { CardRenderer } from '../src/cards/render';
 import { JourneyCards } from '../src/cards/views';
 import { loadContent } from '../src/content/load';

@@ -26,6 +26,6 @@ export function blobEnv(connectionString: string): Record<string, string> {
 }
 
 /** The app's own blob store, for seeding. */
-export function openBlobStore(connectionString: string): AtomicStorage {
-  return new BlobStateStorage(connectionString, BLOB_CONTAINER);
+export function openBlobStore(connectionString: string, container = BLOB_CONTAINER): AtomicStorage {
+  return new BlobStateStorage(connectionString, container);
 }
