@@ -14,7 +14,7 @@ import type { TeamsEmulator } from '../helpers/teamsEmulator';
 
 const CLIENT_ID = '5c4b3a29-1807-4f6e-9d5c-4b3a29180716';
 let tls: { cert: string; key: string };
-let azurite: Azurite & { blobUrl: string };
+let azurite: Azurite & { blobUrl: string; queueUrl: string };
 let identity: ManagedIdentityEndpoint;
 let teams: TeamsEmulator;
 let scene: TeamsScene;
