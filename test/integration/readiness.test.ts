@@ -81,6 +81,28 @@ describe('/readyz with the store', () => {
     }
   });
 
+  it('answers a flood of probes with one check at a time: 50 at once cost the store one round of pings', async () => {
+    class CountingStorage extends FaultyStorage {
+      pings = 0;
+      override async ping(): Promise<void> {
+        this.pings++;
+        return super.ping();
+      }
+    }
+    const storage = new CountingStorage(new AtomicMemoryStorage());
+    const bot = await startBot({ GRAPH_ENABLED: 'false' }, { storage });
+    try {
+      storage.delayMs = 200;
+      const answers = await Promise.all(Array.from({ length: 50 }, () => readyz(bot.baseUrl)));
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      // The store and its queue (the store's own) are each pinged once per check.
+      expect(storage.pings).toBeLessThanOrEqual(4);
+    } finally {
+      storage.delayMs = 0;
+      await bot.close();
+    }
+  });
+
   it('keeps both probes out of the logs at info level, even when unready', async () => {
     const storage = new FaultyStorage(new AtomicMemoryStorage());
     const bot = await startBot({ GRAPH_ENABLED: 'false', LOG_LEVEL: 'info' }, { storage });

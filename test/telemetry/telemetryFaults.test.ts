@@ -2,8 +2,12 @@
  * Telemetry of what goes wrong and of scheduled work, through the real server, read from in-memory exporters:
  * reminders, storage errors, a retried delivery and a poisoned one.
  */
-import { personalInstall, postActivity, type TeamsScene } from '../helpers/activities';
+import { personalInstall, postActivity, sceneFrom, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, startTeams } from '../helpers/botHarness';
+import { channelAuthEnv } from '../helpers/channelAuthEnv';
+import { StaticTokenCredentialsFactory } from '../helpers/credentials';
+import { startIdentityEmulator } from '../helpers/identityEmulator';
+import { startTeamsEmulator } from '../helpers/teamsEmulator';
 import { FaultyStorage, storageDown } from '../helpers/faultyStorage';
 import { captureTelemetry, type TelemetryCapture } from '../helpers/telemetryCapture';
 import type { TeamsEmulator } from '../helpers/teamsEmulator';
@@ -111,6 +115,30 @@ describe('telemetry of faults and scheduled work', () => {
       await eventually(async () => (await capture.total('welcomebot.deliveries', { kind: 'unknown', outcome: 'poisoned' })) === 1);
     } finally {
       await bot.close();
+    }
+  });
+});
+
+describe('telemetry of refused Bot Framework requests', () => {
+  it('counts each refused channel token by reason, and nothing of the token', async () => {
+    const APP_ID = '00000000-0000-0000-0000-00000000b07b';
+    const identity = await startIdentityEmulator();
+    const secured = await startTeamsEmulator({ appId: APP_ID, requireAuth: true, acceptToken: () => true });
+    const securedScene = sceneFrom(secured);
+    const bot = await startBot(channelAuthEnv(identity, APP_ID, secured.tenantId), { credentialsFactory: new StaticTokenCredentialsFactory(APP_ID, () => 'out'), telemetry: capture.telemetry });
+    try {
+      const { who, conversationId } = newStarter(secured);
+      const activity = personalInstall(securedScene, who, conversationId);
+      expect((await postActivity(bot.messagesUrl, activity)).status).toBe(401);
+      expect((await postActivity(bot.messagesUrl, activity, { token: 'forged.token.value' })).status).toBe(401);
+      expect(await capture.total('welcomebot.auth.refused', { surface: 'botFramework' })).toBe(2);
+      const points = (await capture.metrics()).filter((p) => p.name === 'welcomebot.auth.refused');
+      expect(points.every((p) => /^[a-zA-Z]{1,32}$/.test(String(p.attributes['reason'])))).toBe(true);
+      expect(await capture.total('welcomebot.turns')).toBe(0);
+    } finally {
+      await bot.close();
+      await secured.close();
+      await identity.close();
     }
   });
 });
