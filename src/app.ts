@@ -23,7 +23,9 @@ import { CloudAdapterGateway } from './teams/teamsGateway';
 import { addressTenant } from './state/chatAddress';
 import { WelcomeDelivery } from './admin/welcomeDelivery';
 import { EntraAuth } from './auth/entraAuth';
-import { AdminChat } from './teams/adminChat';
+import { AdminChat } from './admin/adminChat';
+import { Greeter } from './routing/greeter';
+import { RouteTable, routeTable } from './routing/routes';
 import { errorSummary } from './errorSummary';
 import { INSTALL_WELCOME_KIND, installWelcomeJob, InstallWelcomes } from './journey/installWelcomes';
 import { JourneyFlow, type Answerer } from './journey/journeyFlow';
@@ -279,22 +281,29 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   });
 
   const saveFailed = content.notices.saveFailed;
-  const bot = new WelcomeBot({
+  const greeter = new Greeter({
     flow,
     cards,
     storage,
-    log,
     adminChat,
     firstContact,
-    saveFailedText: `${saveFailed.title}. ${saveFailed.lines.join(' ')}`,
-    rateLimit: new MessageRateLimit(config.userMessagesPerMinute),
     installWelcomes,
-    takeSlotNow: (reference) => {
-      const keys = { tenant: addressTenant(reference) };
+    takeSlotNow: (address) => {
+      const keys = { tenant: addressTenant(address) };
       if (limiter.wouldWait(keys) > 0) return false;
       limiter.reserve(keys);
       return true;
     },
+  });
+  const bot = new WelcomeBot({
+    flow,
+    routes: new RouteTable(routeTable({ flow, cards, greeter, adminChat })),
+    greeter,
+    adminChat,
+    cards,
+    log,
+    saveFailedText: `${saveFailed.title}. ${saveFailed.lines.join(' ')}`,
+    rateLimit: new MessageRateLimit(config.userMessagesPerMinute),
   });
   // One structured line per turn: what kind of activity and how long it took; never its text, and nothing the
   // sender chose unbounded (ids and names are checked against a safe shape first).

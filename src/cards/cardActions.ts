@@ -78,10 +78,6 @@ export type AdminCardAction = z.infer<typeof adminActionSchema>;
 /** Buttons of the journey and answer cards. */
 export type JourneyCardAction = Exclude<CardAction, AdminCardAction>;
 
-/** True for an LA card action (handled by the admin module, after the LA check). */
-export function isAdminCardAction(action: CardAction): action is AdminCardAction {
-  return adminActionSchema.safeParse(action).success;
-}
 
 /**
  * Reads the data of a card action from an invoke (`action.verb` + `action.data`) or an Action.Submit
