@@ -205,7 +205,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     serviceUrl: config.teams.serviceUrl,
     now,
   });
-  let admin: AdminService | undefined;
+  let admin: AdminService | undefined; // eslint-disable-line prefer-const -- assigned after the queue that calls it is built
   const transport = createDeliveryTransport(config, storage, deliveryClock, log);
   const queue: DeliveryQueue = new DeliveryQueue({
     storage,

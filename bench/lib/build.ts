@@ -5,7 +5,7 @@
  * of seconds on this machine; it emits the same CommonJS modules, only without type checking (npm test does that).
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -43,9 +43,4 @@ export async function buildForBench(): Promise<Built> {
     echoEntry: join(BENCH_TMP, 'tools', 'echoBot.js'),
     sinkEntry: join(BENCH_TMP, 'tools', 'sink.js'),
   };
-}
-
-/** A path relative to the repository, for messages. */
-export function rel(path: string): string {
-  return relative(ROOT, path);
 }

@@ -69,7 +69,7 @@ export async function seedUsers(storage: AtomicStorage, count: number, concurren
         address: upn,
         conversationId: ref.conversationId,
         reference: {
-          activityId: `f:${1932201948711236540 + i}`,
+          activityId: `f:${1932201948711236540n + BigInt(i)}`,
           user: { id: ref.userId, name, aadObjectId: ref.aadObjectId },
           bot: { id: `28:${BENCH_APP_ID}`, name: 'NHSmail Welcome' },
           conversation: { id: ref.conversationId, conversationType: 'personal', tenantId: ref.tenantId, isGroup: false, name: '' },

@@ -146,8 +146,3 @@ export function themeCss(theme: Theme): string {
   `;
 }
 
-/** The page background of a theme, for the gallery page. */
-export function pageColours(theme: Theme): { background: string; text: string; card: string } {
-  const p = PALETTES[theme];
-  return { background: p.page, text: p.text, card: p.card };
-}

@@ -52,7 +52,7 @@ export class LocalAdministratorPolicy {
     const key = requester.aadObjectId.toLowerCase();
     const cached = this.cache.get(key);
     if (cached && cached.until > this.now()) return cached.isMember;
-    let isMember = false;
+    let isMember: boolean;
     try {
       isMember = await this.groupCheck(requester.aadObjectId, groupId);
     } catch {

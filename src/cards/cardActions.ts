@@ -70,11 +70,10 @@ const adminActions = [
 ] as const;
 
 export const cardActionSchema = z.discriminatedUnion('verb', [...journeyActions, ...adminActions]);
-const adminActionSchema = z.discriminatedUnion('verb', [...adminActions]);
 
 export type CardAction = z.infer<typeof cardActionSchema>;
 /** Buttons of the Local Administrator cards. */
-export type AdminCardAction = z.infer<typeof adminActionSchema>;
+export type AdminCardAction = z.infer<(typeof adminActions)[number]>;
 /** Buttons of the journey and answer cards. */
 export type JourneyCardAction = Exclude<CardAction, AdminCardAction>;
 

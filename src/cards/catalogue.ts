@@ -502,7 +502,7 @@ export function buildCatalogue(options: CatalogueOptions = {}): Catalogue {
       try {
         card = spec.build();
       } catch (error) {
-        throw new Error(`card catalogue: "${spec.id}" could not be built: ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`card catalogue: "${spec.id}" could not be built: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
       const templates = [...renderer.used].sort();
       templates.forEach((t) => covered.add(t));

@@ -4,7 +4,6 @@ import { feedbackView, stepSubject, type FeedbackState, type Subject, type UserV
 import { stepIndex, type Action, type Link, type Step } from '../journey/journey';
 import { summarise, type Progress } from '../journey/progress';
 import type { UserRecord } from '../state/users';
-import type { CardAction } from './cardActions';
 import type { CardJson, CardRenderer } from './render';
 
 /** Built once: constructing an Intl.DateTimeFormat costs ~70 µs, formatting with one ~7 µs (see docs/bench.md). */
@@ -197,7 +196,6 @@ export class JourneyCards {
   }
 }
 
-export type { CardAction };
 
 /** Teams shows at most 5 buttons in a row; longer link lists wrap onto further rows. */
 const MAX_BUTTONS_PER_ROW = 5;

@@ -80,8 +80,6 @@ export const journeyFileSchema = z.object({
 });
 
 export type LinksFile = z.infer<typeof linksFileSchema>;
-export type ServiceFile = z.infer<typeof serviceFileSchema>;
-export type JourneyFile = z.infer<typeof journeyFileSchema>;
 
 /** An Adaptive Card template: only the outer shape is checked here; the SDK checks the rest in tests. */
 export const templateSchema = z
@@ -241,4 +239,3 @@ export const intentsFileSchema = z.object({
   }),
   intents: z.array(intentSchema).min(1),
 });
-export type IntentsFile = z.infer<typeof intentsFileSchema>;

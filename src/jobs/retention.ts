@@ -46,12 +46,11 @@ export async function sweepRetention(deps: {
   now: () => Date;
   log: Logger;
 }): Promise<RetentionReport> {
-  let checked = 0;
   let erasedCompleted = 0;
   let erasedInactive = 0;
   // Only the users the index files under today or earlier (the first sweep over existing data reads everyone once).
   const rule = retentionRule(deps.settings, () => deps.now().getTime());
-  checked = await deps.users.index.sweep(rule, deps.users, async (_key, record, progress) => {
+  const checked = await deps.users.index.sweep(rule, deps.users, async (_key, record, progress) => {
     const user = userRefOf(record);
     const due = retentionDue(record, progress, deps.now(), deps.settings);
     if (due === 'keep') return 'kept';

@@ -196,7 +196,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const log = new RecordLog<GraphRequestRecord>();
   const pending = new Set<Promise<void>>();
   let hook = options.onInstall;
-  let faults: Array<GraphFault & { remaining: number }> = [];
+  const faults: Array<GraphFault & { remaining: number }> = [];
   let latencyMs = 0;
   let baseUrl = '';
 

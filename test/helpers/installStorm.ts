@@ -84,7 +84,7 @@ export async function startInstallStorm(options: { tenantPerSecond: number }): P
       const started = performance.now();
       const post = async (url: string, activity: Parameters<typeof postActivity>[1]): Promise<void> => {
         const t0 = performance.now();
-        let status = 0;
+        let status: number;
         try {
           // Teams gives up on a bot that has not answered within 15 s (and does not send the event again).
           status = (await postActivity(url, activity, { signal: AbortSignal.timeout(15_000) })).status;

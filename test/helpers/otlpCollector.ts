@@ -134,7 +134,7 @@ export async function startAppInsightsIngestion(): Promise<AppInsightsIngestion>
       if (size <= MAX_BODY) chunks.push(c);
     });
     req.on('end', () => {
-      let text = '';
+      let text: string;
       try {
         const body = Buffer.concat(chunks);
         text = (req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString('utf8');
@@ -149,7 +149,7 @@ export async function startAppInsightsIngestion(): Promise<AppInsightsIngestion>
         return;
       }
       raw.push(text);
-      let received: AppInsightsEnvelope[] = [];
+      let received: AppInsightsEnvelope[];
       try {
         const parsed = JSON.parse(text) as unknown;
         received = Array.isArray(parsed) ? (parsed as AppInsightsEnvelope[]) : [parsed as AppInsightsEnvelope];

@@ -1,8 +1,8 @@
 /**
  * LA pushes at scale against the Teams and Graph emulators: starters in the directory without a chat with
  * the bot (each welcome is create conversation + member look-up + send), a Local Administrator, and counts of
- * what reached Teams. Used by the delivery engine's integration tests and by `npm run bench`
- * (measurePushes). No test-framework imports here.
+ * what reached Teams. Used by the delivery engine's integration tests (the bench has its own, bench/pushes.ts).
+ * No test-framework imports here.
  */
 import type { AppOverrides } from '../../src/app';
 import { adaptiveCardAction, postActivity, type ActivityUser, type TeamsScene } from './activities';
@@ -13,8 +13,6 @@ import type { JsonObject } from './loopback';
 import type { TeamsEmulator, TeamsUser } from './teamsEmulator';
 
 const GRAPH_CLIENT = { clientId: 'graph-client-id', clientSecret: 'graph-secret' };
-/** Requests one welcome costs a starter the bot has never talked to: create conversation, member look-up, send. */
-export const REQUESTS_PER_NEW_STARTER = 3;
 
 export interface PushRig {
   readonly teams: TeamsEmulator;
@@ -119,51 +117,3 @@ export async function startPushRig(options: { tenantPerSecond?: number } = {}): 
   return rig;
 }
 
-/** What a push of n starters came to: time from the LA's message to the last delivery, against the floor Teams' limits allow. */
-export interface PushMeasure {
-  readonly starters: number;
-  readonly ms: number;
-  /** The least time the requests take at tenantPerSecond: the first second's worth go at once, then tenantPerSecond a second. */
-  readonly floorMs: number;
-  readonly delivered: number;
-  readonly lost: number;
-  readonly duplicated: number;
-  /** 429s Teams (the emulator) answered along the way; they are retried, so they cost time, not deliveries. */
-  readonly throttled: number;
-  readonly requests: number;
-}
-
-/** Floor for `requests` requests under a per second sliding window of `perSecond`. */
-export function floorMs(requests: number, perSecond: number): number {
-  return requests <= 0 ? 0 : Math.floor((requests - 1) / perSecond) * 1000;
-}
-
-/** Pushes n new starters through the rate-limited Teams emulator and reports time, floor, lost and duplicated. */
-export async function measurePushes(n: number, options: { tenantPerSecond?: number; env?: Record<string, string> } = {}): Promise<PushMeasure> {
-  const tenantPerSecond = options.tenantPerSecond ?? 30;
-  const rig = await startPushRig({ tenantPerSecond });
-  const bot = await rig.startBot({ DELIVERY_POLL_SECONDS: '0.2', ...options.env });
-  try {
-    const starters = rig.addStarters(n);
-    rig.teams.reset();
-    const started = process.hrtime.bigint();
-    await rig.push(bot, starters);
-    await bot.app.deliveries.drain();
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const requests = rig.teams.requests.filter((r) => !decodeURIComponent(r.path).includes(rig.la.conversationId));
-    const { delivered, lost, duplicated } = rig.tally(starters);
-    return {
-      starters: n,
-      ms,
-      floorMs: floorMs(n * REQUESTS_PER_NEW_STARTER, tenantPerSecond),
-      delivered,
-      lost,
-      duplicated,
-      throttled: requests.filter((r) => r.status === 429).length,
-      requests: requests.length,
-    };
-  } finally {
-    await bot.close();
-    await rig.close();
-  }
-}

@@ -72,7 +72,7 @@ function rig(startMs: number) {
       sent.push({ at: clock.now(), card });
     },
   };
-  let reminders!: Reminders;
+  let reminders!: Reminders; // eslint-disable-line prefer-const -- the queue's handler closes over it before it exists
   const queue = new DeliveryQueue({
     storage,
     clock,

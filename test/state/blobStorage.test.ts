@@ -37,7 +37,7 @@ describe('the Azure Blob store', () => {
   it('creates its container when it starts, before any item is written', async () => {
     const name = azurite.newContainer();
     expect(await containerOf(name).exists()).toBe(false);
-    new BlobStateStorage(azurite.connectionString, name); // eslint-disable-line no-new
+    new BlobStateStorage(azurite.connectionString, name);
     // Nothing is asked of the store: the constructor alone makes the container.
     let exists = false;
     for (let i = 0; i < 400 && !exists; i++) {

@@ -90,7 +90,7 @@ function processOn(storage: AtomicStorage, clock: VirtualClock, schedule: Remind
       sent.push(String(reference.conversation?.id));
     },
   };
-  let reminders!: Reminders;
+  let reminders!: Reminders; // eslint-disable-line prefer-const -- the queue's handler closes over it before it exists
   const queue = new DeliveryQueue({
     storage,
     clock,

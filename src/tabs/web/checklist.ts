@@ -3,7 +3,7 @@
  * GET /api/me/checklist. Ticking an action POSTs /api/me/acknowledgements, the same acknowledgement as in chat.
  */
 import { callApi, type ApiResponse } from './api';
-import { alertText, announce, byId, fill, h, showMessage, ukDate } from './dom';
+import { alertText, announce, byId, fill, h, ukDate } from './dom';
 import { copy, loaded, showApiFailure, showFailure, startPage } from './page';
 
 interface ChecklistAction {
