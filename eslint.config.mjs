@@ -4,10 +4,16 @@ import tseslint from 'typescript-eslint';
 
 /** The SDK that reached end of support: only the Teams edge (and the composition root) may import it. */
 const BOTBUILDER = [
-  { group: ['botbuilder', 'botbuilder-*', 'botframework-*'], message: 'botbuilder lives in src/teams only (the Teams edge): the core speaks through ChatTurn, ChatAddress and the gateways.' },
+  {
+    group: ['botbuilder', 'botbuilder-*', 'botframework-*'],
+    message: 'botbuilder lives in src/teams only (the Teams edge): the core speaks through ChatTurn, ChatAddress and the gateways.',
+  },
 ];
 const EDGES = [
-  { group: ['**/teams/*', '**/server/*', '**/cli/*', '**/app'], message: 'The core never imports an edge (src/teams, src/server), a CLI or the composition root.' },
+  {
+    group: ['**/teams/*', '**/server/*', '**/cli/*', '**/app'],
+    message: 'The core never imports an edge (src/teams, src/server), a CLI or the composition root.',
+  },
   { group: ['restify'], message: 'restify lives in src/server only (the HTTP edge).' },
 ];
 /** Authoring tools (the card catalogue and its rules, the content check, the manifest builder): never on the runtime path. */
@@ -41,7 +47,10 @@ export default tseslint.config(
   {
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   // The core: no SDK, no edge, no authoring tools.
@@ -49,11 +58,22 @@ export default tseslint.config(
   // The HTTP edge: restify, but not botbuilder (it calls the Teams edge through ActivityEndpoint).
   { files: ['src/server/**'], rules: { 'no-restricted-imports': ['error', { patterns: [...BOTBUILDER, ...TOOLING] }] } },
   // The Teams edge and the composition root may use botbuilder, never the authoring tools.
-  { files: ['src/teams/**', 'src/app.ts', 'src/index.ts', 'src/graph/**', 'src/auth/**', 'src/config/**', 'src/log.ts', 'src/errorSummary.ts'], rules: { 'no-restricted-imports': ['error', { patterns: TOOLING }] } },
+  {
+    files: ['src/teams/**', 'src/app.ts', 'src/index.ts', 'src/graph/**', 'src/auth/**', 'src/config/**', 'src/log.ts', 'src/errorSummary.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: TOOLING }] },
+  },
   // Optional SDKs (Azure Blob and Queue Storage, OpenTelemetry exporters) are loaded with require() only when the
   // configuration asks for them: the embedded default starts without them (start-up time and memory, npm run bench).
   {
-    files: ['src/admin/createAuditTrail.ts', 'src/delivery/azureQueue.ts', 'src/delivery/transports.ts', 'src/state/blobStorage.ts', 'src/state/createStorage.ts', 'src/telemetry/setup.ts', 'test/bench/deployed.test.ts'],
+    files: [
+      'src/admin/createAuditTrail.ts',
+      'src/delivery/azureQueue.ts',
+      'src/delivery/transports.ts',
+      'src/state/blobStorage.ts',
+      'src/state/createStorage.ts',
+      'src/telemetry/setup.ts',
+      'test/bench/deployed.test.ts',
+    ],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   { files: ['jest.config.js'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },

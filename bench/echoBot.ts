@@ -35,7 +35,9 @@ class EchoBot extends ActivityHandler {
   }
 }
 
-const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant' }));
+const adapter = new CloudAdapter(
+  new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppType: 'MultiTenant' }),
+);
 adapter.onTurnError = async (_context, error) => {
   process.stderr.write(`turn error: ${error.message}\n`);
 };

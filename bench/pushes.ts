@@ -37,7 +37,12 @@ export async function measurePushes(count: number, tenantPerSecond: number): Pro
   const starters: TeamsUser[] = [];
   for (let i = 0; i < count; i++) {
     const n = String(i).padStart(4, '0');
-    const user = teams.addUser({ aadObjectId: `bbbbbbbb-0000-4000-8000-${String(i).padStart(12, '0')}`, userId: `29:bench-s${n}`, upn: `s${n}@nhs.net`, name: `Starter ${n}` });
+    const user = teams.addUser({
+      aadObjectId: `bbbbbbbb-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      userId: `29:bench-s${n}`,
+      upn: `s${n}@nhs.net`,
+      name: `Starter ${n}`,
+    });
     teams.installApp(user);
     graph.addUser({ id: user.aadObjectId, displayName: user.name, userPrincipalName: user.upn, mail: user.upn });
     starters.push(user);
@@ -74,7 +79,13 @@ export async function measurePushes(count: number, tenantPerSecond: number): Pro
     const floorSeconds = count / tenantPerSecond;
     const started = performance.now();
     const deadline = Date.now() + Math.max(60_000, floorSeconds * 6 * 1000);
-    await requestPush(bot.messagesUrl, scene, laWho, laConversation, starters.map((s) => s.upn));
+    await requestPush(
+      bot.messagesUrl,
+      scene,
+      laWho,
+      laConversation,
+      starters.map((s) => s.upn),
+    );
     await settle(bot.app, () => welcomesTo().size, count, deadline);
     const seconds = (performance.now() - started) / 1000;
     const welcomes = welcomesTo();

@@ -173,7 +173,9 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         const result = await measureTurns(target, bodies, load);
         const after = await sinkCounts(sink.url);
         figures[name][kind] = result;
-        say(`  ${fmt(result.rps)} turns/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ${fmt(result.cpuMsPerTurn, 2)} ms CPU/turn, ${result.failures} failed`);
+        say(
+          `  ${fmt(result.rps)} turns/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ${fmt(result.cpuMsPerTurn, 2)} ms CPU/turn, ${result.failures} failed`,
+        );
         const replies = after.sent - before.sent + (after.updated - before.updated);
         if (name === 'bot') repliesOk[kind] = replies >= result.turns;
       }
@@ -202,7 +204,12 @@ async function runBlobStartup(opts: Options, built: Awaited<ReturnType<typeof bu
     say(`seeding ${opts.users} users into Azurite`);
     const seedMs = await seedUsers(openBlobStore(azurite.connectionString), opts.users, 64);
     say('start-up trials on Azurite');
-    const figures = await measureStartup('bot-startup-blob', built.botEntry, { ...botEnv(mkdtempSync(join(tmpdir(), 'bench-blob-'))), ...blobEnv(azurite.connectionString) }, opts.trials);
+    const figures = await measureStartup(
+      'bot-startup-blob',
+      built.botEntry,
+      { ...botEnv(mkdtempSync(join(tmpdir(), 'bench-blob-'))), ...blobEnv(azurite.connectionString) },
+      opts.trials,
+    );
     return { ...figures, seedMs };
   } finally {
     await azurite.stop();
@@ -221,7 +228,12 @@ function rows(r: Results, users: number): Row[] {
     const { small, large } = r.scale;
     const row = (label: string, pick: (f: ScaleFigures) => Parameters<typeof total>[0]): void => {
       const [a, b] = [total(pick(small)), total(pick(large))];
-      out.push([`${label}: store ops at ${fmt(small.users)} / ${fmt(large.users)} users, ${small.due} due`, `${a} / ${b}`, '100k ≤ 1.5× 10k', b <= 1.5 * Math.max(a, 1) ? 'yes' : 'NO']);
+      out.push([
+        `${label}: store ops at ${fmt(small.users)} / ${fmt(large.users)} users, ${small.due} due`,
+        `${a} / ${b}`,
+        '100k ≤ 1.5× 10k',
+        b <= 1.5 * Math.max(a, 1) ? 'yes' : 'NO',
+      ]);
     };
     row('Reminder run', (f) => f.reminders);
     row('Retention sweep', (f) => f.retention);
@@ -235,7 +247,12 @@ function rows(r: Results, users: number): Row[] {
       const echo = r.http.echo[kind];
       const tput = bot.rps / echo.rps;
       const p99 = bot.p99 / echo.p99;
-      out.push([`${label}: throughput`, `${fmt(bot.rps)}/s vs echo ${fmt(echo.rps)}/s = ${ratio(tput)}`, '≥ 0.90× echo', verdict(bot.failures === 0 && tput >= 0.9)]);
+      out.push([
+        `${label}: throughput`,
+        `${fmt(bot.rps)}/s vs echo ${fmt(echo.rps)}/s = ${ratio(tput)}`,
+        '≥ 0.90× echo',
+        verdict(bot.failures === 0 && tput >= 0.9),
+      ]);
       out.push([
         `${label}: CPU per turn`,
         `${fmt(bot.cpuMsPerTurn, 2)} ms vs echo ${fmt(echo.cpuMsPerTurn, 2)} ms = ${ratio(bot.cpuMsPerTurn / echo.cpuMsPerTurn)}`,
@@ -310,7 +327,13 @@ function rows(r: Results, users: number): Row[] {
   if (r.startupEcho) {
     out.push(['Start-up and RSS, echo bot (reference)', `${fmt(r.startupEcho.medianMs)} ms, ${fmt(r.startupEcho.rssMb, 1)} MB`, '—', '—']);
   }
-  if (r.http) out.push(['RSS after the turn load (peak)', `${fmt(r.http.botRssAfterMb)} MB (peak ${fmt(r.http.botPeakMb)} MB; echo bot peak ${fmt(r.http.echoPeakMb)} MB)`, '—', '—']);
+  if (r.http)
+    out.push([
+      'RSS after the turn load (peak)',
+      `${fmt(r.http.botRssAfterMb)} MB (peak ${fmt(r.http.botPeakMb)} MB; echo bot peak ${fmt(r.http.echoPeakMb)} MB)`,
+      '—',
+      '—',
+    ]);
   return out;
 }
 
@@ -323,7 +346,9 @@ async function main(): Promise<void> {
     cpu: `${cpu[0]?.model.trim() ?? 'unknown'} × ${cpu.length} cores`,
     os: `${osType()} ${release()}`,
     commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/RESULTS.md']) === '' ? '' : ' (uncommitted changes)'}`,
-    loadBefore: loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadBefore: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
   const started = performance.now();
   say(`Node ${environment.node}, ${environment.cpu}, load ${environment.loadBefore}`);
@@ -358,7 +383,11 @@ async function main(): Promise<void> {
 
   if (opts.only.has('storm') && built) {
     say(`install storm: 5000 installs at 200/s, Teams at 30 requests/s per tenant (floor ${fmt(5000 / 30, 1)} s)`);
-    results.storm = await measureStorm(built.botEntry, botEnv(mkdtempSync(join(tmpdir(), 'bench-storm-'))), { users: 5000, installsPerSecond: 200, tenantPerSecond: 30 });
+    results.storm = await measureStorm(built.botEntry, botEnv(mkdtempSync(join(tmpdir(), 'bench-storm-'))), {
+      users: 5000,
+      installsPerSecond: 200,
+      tenantPerSecond: 30,
+    });
   }
   if (opts.only.has('scale')) {
     say('scale: store operations at 10,000 and 100,000 users, 100 due (memory store, counted)');
@@ -366,7 +395,9 @@ async function main(): Promise<void> {
     const large = await measureScale(100_000, 100);
     results.scale = { small, large };
     process.stdout.write(`${scaleLine(small, large)}\n`);
-    say(`scale: seeded in ${fmt(small.seedMs / 1000, 1)} s and ${fmt(large.seedMs / 1000, 1)} s; by kind at 100k: ${JSON.stringify({ reminders: large.reminders, retention: large.retention, queueIdle: large.queueIdle, storeQueueIdle: large.storeQueueIdle })}`);
+    say(
+      `scale: seeded in ${fmt(small.seedMs / 1000, 1)} s and ${fmt(large.seedMs / 1000, 1)} s; by kind at 100k: ${JSON.stringify({ reminders: large.reminders, retention: large.retention, queueIdle: large.queueIdle, storeQueueIdle: large.storeQueueIdle })}`,
+    );
   }
   if (opts.only.has('scale-azurite')) {
     // The same runs timed on Azurite through the app's blob store, each population in a container of its own.
@@ -389,12 +420,15 @@ async function main(): Promise<void> {
   const totalSeconds = (performance.now() - started) / 1000;
   const header = ['Measure', 'Result', 'Goal', 'Pass'];
   const table = rows(results, opts.users);
-  const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAfter = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   // Sections that print one line of their own (storm, scale) print only that when run alone.
   if (results.storm) process.stdout.write(`${stormLine(results.storm)}\n`);
-  if (!(opts.only.size === 1 && (results.storm || results.scale || opts.only.has('scale-azurite')))) process.stdout.write(
-    `\nNode ${environment.node} · ${environment.cpu} · ${environment.os} · load ${environment.loadBefore} → ${loadAfter} · ${fmt(totalSeconds)} s\n\n${textTable(header, table)}\n`,
-  );
+  if (!(opts.only.size === 1 && (results.storm || results.scale || opts.only.has('scale-azurite'))))
+    process.stdout.write(
+      `\nNode ${environment.node} · ${environment.cpu} · ${environment.os} · load ${environment.loadBefore} → ${loadAfter} · ${fmt(totalSeconds)} s\n\n${textTable(header, table)}\n`,
+    );
   if (results.http?.profileSummary) process.stdout.write(`\n${results.http.profileSummary}\n`);
 
   const details: string[] = [];

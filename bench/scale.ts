@@ -217,7 +217,17 @@ export async function measureScale(users: number, due: number, options: ScaleOpt
   const flow = new JourneyFlow(content, new JourneyCards(content, renderer), userStore, { answer: () => undefined, answerIntent: () => undefined }, nowDate);
   const teams: TeamsGateway = { createPersonalConversation: () => Promise.reject(new Error('not used')), sendCard: async () => undefined };
   const queue = new DeliveryQueue({ storage, clock, log: silent, settings: DEFAULT_QUEUE_SETTINGS, handlers: {} });
-  const reminders = new Reminders({ users: userStore, flow, content, cards: new ReminderCards(content, renderer), teams, queue, settings, now: nowDate, log: silent });
+  const reminders = new Reminders({
+    users: userStore,
+    flow,
+    content,
+    cards: new ReminderCards(content, renderer),
+    teams,
+    queue,
+    settings,
+    now: nowDate,
+    log: silent,
+  });
 
   storage.reset();
   const reminderStarted = performance.now();
@@ -254,7 +264,13 @@ export async function measureScale(users: number, due: number, options: ScaleOpt
   };
   const queueCalls = zero();
   const azureStore = new CountingStorage(new AtomicMemoryStorage());
-  const azure = new AzureQueueTransport({ main: memoryQueueClient(clock, queueCalls), poison: memoryQueueClient(clock, queueCalls), storage: azureStore, clock, log: silent });
+  const azure = new AzureQueueTransport({
+    main: memoryQueueClient(clock, queueCalls),
+    poison: memoryQueueClient(clock, queueCalls),
+    storage: azureStore,
+    clock,
+    log: silent,
+  });
   const queueIdle = await idle(azure, azureStore, queueCalls);
   const fileStore = new CountingStorage(new AtomicMemoryStorage());
   const storeQueueIdle = await idle(new StoreQueue(fileStore, clock, 'bench'), fileStore, zero());
@@ -274,5 +290,13 @@ export function scaleAzuriteLine(small: ScaleFigures, large: ScaleFigures): stri
   const ms = (n: number) => `${Math.round(n)} ms`;
   const pair = (name: string, time: (f: ScaleFigures) => number, ops: (f: ScaleFigures) => OpCounts) =>
     `${name} ${k(small.users)}=${ms(time(small))} (${total(ops(small))} ops) ${k(large.users)}=${ms(time(large))} (${total(ops(large))} ops)`;
-  return `scale-azurite: ${pair('reminders', (f) => f.reminderMs, (f) => f.reminders)}; ${pair('retention', (f) => f.retentionMs, (f) => f.retention)}`;
+  return `scale-azurite: ${pair(
+    'reminders',
+    (f) => f.reminderMs,
+    (f) => f.reminders,
+  )}; ${pair(
+    'retention',
+    (f) => f.retentionMs,
+    (f) => f.retention,
+  )}`;
 }

@@ -42,7 +42,13 @@ function handle(req: IncomingMessage, res: ServerResponse, bytes: number): void 
   if (resource === 'members' && req.method === 'GET') {
     counts.members++;
     const id = decodeURIComponent(parts[5] ?? '29:unknown');
-    return json(res, 200, { id, name: 'Bench User', aadObjectId: '00000000-0000-4000-8000-000000000000', userPrincipalName: 'bench.user@nhs.net', tenantId: '' });
+    return json(res, 200, {
+      id,
+      name: 'Bench User',
+      aadObjectId: '00000000-0000-4000-8000-000000000000',
+      userPrincipalName: 'bench.user@nhs.net',
+      tenantId: '',
+    });
   }
   counts.other++;
   return json(res, 404, { error: { code: 'NotFound', message: 'No such API.' } });

@@ -24,7 +24,11 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify({ question, intent: reply.intent ?? null, confidence: reply.match.confidence, answer: reply.text })}\n`);
     } else {
       const verdict =
-        reply.match.kind === 'answer' ? `${reply.match.intent}` : reply.match.kind === 'didYouMean' ? `did you mean ${reply.match.intents.join(' or ')}` : 'fallback';
+        reply.match.kind === 'answer'
+          ? `${reply.match.intent}`
+          : reply.match.kind === 'didYouMean'
+            ? `did you mean ${reply.match.intents.join(' or ')}`
+            : 'fallback';
       process.stdout.write(`> ${question}\n[${verdict}, confidence ${reply.match.confidence}]\n${reply.text}\n\n`);
     }
   };

@@ -34,9 +34,13 @@ export async function buildDeployable(options: DeployableOptions): Promise<strin
   const out = resolve(options.outDir);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(out, 'dist')], {
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(out, 'dist')],
+    {
+      stdio: 'pipe',
+    },
+  );
   await buildTabs({ outDir: join(out, 'build', 'tabs') });
   cpSync(join(ROOT, 'cards'), join(out, 'cards'), { recursive: true });
   for (const file of ['package.json', 'package-lock.json']) cpSync(join(ROOT, file), join(out, file));

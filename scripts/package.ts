@@ -66,7 +66,10 @@ export async function createAppPackage(options: {
 }
 
 /** The environment with .env underneath it (real environment variables win, as with dotenv). */
-export function readSettingsSource(root: string, env: NodeJS.ProcessEnv): {
+export function readSettingsSource(
+  root: string,
+  env: NodeJS.ProcessEnv,
+): {
   readonly values: Readonly<Record<string, string | undefined>>;
   readonly envFile: string | undefined;
 } {

@@ -133,23 +133,31 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   // Masked questions behind "not helpful" are kept as long as unanswered questions are.
   const feedback = new FeedbackStore(storage, config.stateWriteRetries, config.retention.unansweredDays, now);
   const funnel = new FunnelStore({ storage, users, journey: content.journey, telemetry, retries: config.stateWriteRetries, now });
-  const flow = new JourneyFlow(content, cards, users, answerer, now, [
-    async (user, record) => {
-      // Their votes come out of the tallies, with the questions they gave.
-      await feedback.forget({ tenantId: user.tenantId, userId: record?.userId ?? user.userId, aadObjectId: record?.aadObjectId ?? user.aadObjectId });
-      await pending.remove(user.tenantId, { aadObjectId: user.aadObjectId, address: record?.address });
-      if (record?.address) await addressBook.forget(user.tenantId, record.address);
-      // Their waiting reminders and install welcome, with the ids they carry, leave the queue now.
-      const who = { tenantId: user.tenantId, userId: record?.userId ?? user.userId, aadObjectId: record?.aadObjectId ?? user.aadObjectId };
-      await queue.cancel([...reminderJobIds(who, config.reminders.afterDays.length), installWelcomeJob(who, undefined).id]);
-      if (who.aadObjectId) await storage.delete([keys.laIntroduced(user.tenantId, who.aadObjectId)]);
+  const flow = new JourneyFlow(
+    content,
+    cards,
+    users,
+    answerer,
+    now,
+    [
+      async (user, record) => {
+        // Their votes come out of the tallies, with the questions they gave.
+        await feedback.forget({ tenantId: user.tenantId, userId: record?.userId ?? user.userId, aadObjectId: record?.aadObjectId ?? user.aadObjectId });
+        await pending.remove(user.tenantId, { aadObjectId: user.aadObjectId, address: record?.address });
+        if (record?.address) await addressBook.forget(user.tenantId, record.address);
+        // Their waiting reminders and install welcome, with the ids they carry, leave the queue now.
+        const who = { tenantId: user.tenantId, userId: record?.userId ?? user.userId, aadObjectId: record?.aadObjectId ?? user.aadObjectId };
+        await queue.cancel([...reminderJobIds(who, config.reminders.afterDays.length), installWelcomeJob(who, undefined).id]);
+        if (who.aadObjectId) await storage.delete([keys.laIntroduced(user.tenantId, who.aadObjectId)]);
+      },
+    ],
+    feedback,
+    {
+      telemetry,
+      funnel,
+      onError: (error) => log.warn({ event: 'funnel.updateFailed', err: errorSummary(error) }, 'could not count a funnel event'),
     },
-  ], feedback, {
-
-    telemetry,
-    funnel,
-    onError: (error) => log.warn({ event: 'funnel.updateFailed', err: errorSummary(error) }, 'could not count a funnel event'),
-  });
+  );
 
   // Teams sends channel tokens only: the claims validator refuses any other issuer (emulator and skill tokens),
   // which botbuilder would otherwise accept through its emulator path, signed by any Entra tenant's keys.
@@ -393,7 +401,17 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
 }
 
 /** The activity types a turn is counted under; anything else is "other". */
-const TURN_KINDS = new Set(['message', 'invoke', 'installationUpdate', 'conversationUpdate', 'messageReaction', 'event', 'typing', 'messageUpdate', 'messageDelete']);
+const TURN_KINDS = new Set([
+  'message',
+  'invoke',
+  'installationUpdate',
+  'conversationUpdate',
+  'messageReaction',
+  'event',
+  'typing',
+  'messageUpdate',
+  'messageDelete',
+]);
 function turnKind(type: unknown): string {
   return typeof type === 'string' && TURN_KINDS.has(type) ? type : 'other';
 }

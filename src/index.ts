@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   if (config.graphSharesBotSecret) {
     log.warn(
       { event: 'config.graphSharesBotSecret' },
-      'Microsoft Graph uses the bot\'s own client secret (GRAPH_CLIENT_SECRET is not set): whoever holds that secret also holds the Graph permissions; set GRAPH_CLIENT_SECRET (or GRAPH_ENABLED=false) to make this explicit',
+      "Microsoft Graph uses the bot's own client secret (GRAPH_CLIENT_SECRET is not set): whoever holds that secret also holds the Graph permissions; set GRAPH_CLIENT_SECRET (or GRAPH_ENABLED=false) to make this explicit",
     );
   }
   let stopping = false;

@@ -8,7 +8,13 @@ import type { App } from '../../src/app';
 import { actionSubmit, postActivity, type ActivityUser, type TeamsScene } from '../../test/helpers/activities';
 
 /** Asks the bot, as the LA, to welcome these addresses (one push; PUSH_MAX_BATCH must allow them all). */
-export async function requestPush(messagesUrl: string, scene: TeamsScene, la: ActivityUser, conversationId: string, addresses: readonly string[]): Promise<void> {
+export async function requestPush(
+  messagesUrl: string,
+  scene: TeamsScene,
+  la: ActivityUser,
+  conversationId: string,
+  addresses: readonly string[],
+): Promise<void> {
   const activity = actionSubmit(scene, la, conversationId, { verb: 'push', addresses: addresses.join('\n') });
   const response = await postActivity(messagesUrl, activity);
   if (response.status !== 200) throw new Error(`push request answered ${response.status}`);

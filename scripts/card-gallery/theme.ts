@@ -145,4 +145,3 @@ export function themeCss(theme: Theme): string {
   body.theme-${theme} .ac-input-container { width: 100%; }
   `;
 }
-

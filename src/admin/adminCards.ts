@@ -102,7 +102,9 @@ export class AdminCards {
     const filter = view.filter ?? {};
     const pushes = (view.pushes ?? []).slice(0, MAX_PUSH_CHOICES);
     const chosen = pushes.find((p) => p.id === filter.pushId);
-    const filterText = [chosen ? `the push of ${pushTitle(chosen)}` : '', filter.progress ? PROGRESS_TEXT[filter.progress] : ''].filter((t) => t !== '').join(', ');
+    const filterText = [chosen ? `the push of ${pushTitle(chosen)}` : '', filter.progress ? PROGRESS_TEXT[filter.progress] : '']
+      .filter((t) => t !== '')
+      .join(', ');
     return this.renderer.render('starters', {
       pushes: pushes.map((p) => ({ id: p.id, title: pushTitle(p) })),
       push: chosen?.id ?? 'all',

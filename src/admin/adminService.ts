@@ -42,9 +42,7 @@ export type PushOutcome =
 
 /** What a resend request came to. */
 export type ResendOutcome =
-  | { readonly kind: 'refused' }
-  | { readonly kind: 'notFound' }
-  | { readonly kind: 'queued'; readonly push: Push; readonly addresses: readonly string[] };
+  { readonly kind: 'refused' } | { readonly kind: 'notFound' } | { readonly kind: 'queued'; readonly push: Push; readonly addresses: readonly string[] };
 
 export interface AdminSettings {
   readonly allowedDomains: readonly string[];
@@ -120,9 +118,7 @@ export class AdminService {
       via,
       detail: `${parsed.addresses.length} starters`,
     });
-    await this.deps.enqueue(
-      parsed.addresses.map((address) => ({ pushId: push.id, address, tenantId: requester.tenantId, la: push.la })),
-    );
+    await this.deps.enqueue(parsed.addresses.map((address) => ({ pushId: push.id, address, tenantId: requester.tenantId, la: push.la })));
     return { kind: 'queued', push };
   }
 
@@ -207,7 +203,11 @@ export class AdminService {
   }
 
   /** The requester's starters (filtered) as CSV, for LAs only; the export is audited, as is a refusal. */
-  async exportCsv(requester: LaRequester, filter: StarterFilter, via: 'chat' | 'api' | 'tab'): Promise<{ kind: 'refused' } | { kind: 'csv'; csv: string; count: number }> {
+  async exportCsv(
+    requester: LaRequester,
+    filter: StarterFilter,
+    via: 'chat' | 'api' | 'tab',
+  ): Promise<{ kind: 'refused' } | { kind: 'csv'; csv: string; count: number }> {
     if (!(await this.authorise(requester, via, 'export'))) return { kind: 'refused' };
     const starters = await this.starters(requester, filter);
     await this.deps.audit.append({

@@ -39,7 +39,11 @@ export class LocalAdministratorPolicy {
 
   /** True when at least one way of naming LAs is configured (otherwise nobody is an LA). */
   get configured(): boolean {
-    return this.objectIds.size > 0 || (this.upns.length > 0 && this.resolveUpn !== undefined) || (this.settings.groupId !== undefined && this.groupCheck !== undefined);
+    return (
+      this.objectIds.size > 0 ||
+      (this.upns.length > 0 && this.resolveUpn !== undefined) ||
+      (this.settings.groupId !== undefined && this.groupCheck !== undefined)
+    );
   }
 
   /** Whether the requester is an LA, by object id alone. A failing Graph call counts as "no" (fail closed). */

@@ -47,11 +47,7 @@ export class PushStore {
   async create(push: Omit<Push, 'id'>, now: Date): Promise<Push> {
     const stored: Push = { ...push, id: randomUUID() };
     await this.storage.write({ [keys.push(stored.id)]: { ...stored } });
-    await Promise.all(
-      stored.addresses.map((address) =>
-        this.setRecipient(stored.id, { address, status: 'sending', updatedAt: now.toISOString() }),
-      ),
-    );
+    await Promise.all(stored.addresses.map((address) => this.setRecipient(stored.id, { address, status: 'sending', updatedAt: now.toISOString() })));
     const indexKey = keys.laPushes(push.tenantId, push.la.aadObjectId);
     await this.lock.run(indexKey, () =>
       updateItem<{ pushIds: string[] }>(

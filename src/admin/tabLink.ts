@@ -9,7 +9,11 @@ import type { StarterFilter } from './intake';
  */
 export function startersTabLink(appId: string | undefined, filter: StarterFilter): string | undefined {
   if (!appId) return undefined;
-  const sub = new URLSearchParams({ ...(filter.pushId ? { push: filter.pushId } : {}), ...(filter.progress ? { progress: filter.progress } : {}), export: 'csv' });
+  const sub = new URLSearchParams({
+    ...(filter.pushId ? { push: filter.pushId } : {}),
+    ...(filter.progress ? { progress: filter.progress } : {}),
+    export: 'csv',
+  });
   const context = JSON.stringify({ subEntityId: sub.toString() });
   return `https://teams.microsoft.com/l/entity/${encodeURIComponent(appId)}/starters?context=${encodeURIComponent(context)}`;
 }

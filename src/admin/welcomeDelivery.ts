@@ -31,12 +31,14 @@ export interface TeamsGateway {
    * Creates (or finds) the personal chat with the card as its first message, in one call; resolves the chat's
    * reference. The user's Teams id (29:…) is not known until they write.
    */
-  createPersonalConversation(target: { aadObjectId: string; tenantId: string; serviceUrl: string }, card: CardJson): Promise<{
+  createPersonalConversation(
+    target: { aadObjectId: string; tenantId: string; serviceUrl: string },
+    card: CardJson,
+  ): Promise<{
     reference: ChatAddress;
   }>;
   sendCard(reference: ChatAddress, card: CardJson): Promise<void>;
 }
-
 
 type PendingWelcomeInput = { pushId: string; address: string; la: StarterJob['la']; since: string };
 

@@ -19,14 +19,24 @@ import { createStorage } from '../state/createStorage';
 const Id = z.string().min(1).max(512);
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean', default: false }, all: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, all: { type: 'boolean', default: false } },
+  });
   const [command, ...rest] = positionals;
   const config = loadConfig(process.env, { contentDir: join(__dirname, '..', '..', 'cards') });
   const log = createLogger(config.logLevel);
   const storage = createStorage(config);
   const transport = createDeliveryTransport(config, storage, systemDeliveryClock, log);
   // No handlers and never started: this process only reads and moves deliveries.
-  const queue = new DeliveryQueue({ storage, handlers: {}, clock: systemDeliveryClock, log, settings: DEFAULT_QUEUE_SETTINGS, ...(transport ? { transport } : {}) });
+  const queue = new DeliveryQueue({
+    storage,
+    handlers: {},
+    clock: systemDeliveryClock,
+    log,
+    settings: DEFAULT_QUEUE_SETTINGS,
+    ...(transport ? { transport } : {}),
+  });
   switch (command) {
     case 'poison': {
       const poisoned = await queue.poisoned();

@@ -28,12 +28,16 @@ async function main(): Promise<void> {
     const status = !subject ? 'removed' : subject.rev === t.rev ? 'current' : 'changed';
     const questions = t.questions.map((q) => ({ text: q.text, at: q.at }));
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ kind: t.kind, id: t.id, title: subject?.title ?? null, words: status, since: t.since, notHelpful: t.notHelpful, helpful: t.helpful, questions })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ kind: t.kind, id: t.id, title: subject?.title ?? null, words: status, since: t.since, notHelpful: t.notHelpful, helpful: t.helpful, questions })}\n`,
+      );
       continue;
     }
     const title = subject ? `“${subject.title}”` : '(no longer in cards/)';
     const note = status === 'changed' ? ', words changed since' : '';
-    process.stdout.write(`${String(t.notHelpful).padStart(4)} not helpful ${String(t.helpful).padStart(4)} helpful  ${t.kind} ${t.id} ${title}  since ${t.since.slice(0, 10)}${note}\n`);
+    process.stdout.write(
+      `${String(t.notHelpful).padStart(4)} not helpful ${String(t.helpful).padStart(4)} helpful  ${t.kind} ${t.id} ${title}  since ${t.since.slice(0, 10)}${note}\n`,
+    );
     for (const q of [...questions].reverse()) process.stdout.write(`        - ${q.text}  (${q.at.slice(0, 10)})\n`);
   }
   if (!values.json) {

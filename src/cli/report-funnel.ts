@@ -27,7 +27,14 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, { contentDir: join(__dirname, '..', '..', 'cards') });
   const content = loadContent(config.contentDir);
   const storage = createStorage(config);
-  const funnel = new FunnelStore({ storage, users: new UserStore(storage, config.stateWriteRetries), journey: content.journey, telemetry: noTelemetry, retries: config.stateWriteRetries, now: () => new Date() });
+  const funnel = new FunnelStore({
+    storage,
+    users: new UserStore(storage, config.stateWriteRetries),
+    journey: content.journey,
+    telemetry: noTelemetry,
+    retries: config.stateWriteRetries,
+    now: () => new Date(),
+  });
   const report = await funnel.report(from, to);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -35,7 +42,12 @@ async function main(): Promise<void> {
   }
   const headings = ['welcomed', 'step 2', ...report.mustDo, 'all must-do', 'finished'];
   const row = (label: string, t: FunnelTally): string =>
-    [label.padEnd(40), ...[t.welcomed, t.secondStep, ...report.mustDo.map((id) => t.actions[id] ?? 0), t.mustDoAll, t.finished].map((n, i) => cell(n, t.welcomed, headings[i] as string))].join(' ');
+    [
+      label.padEnd(40),
+      ...[t.welcomed, t.secondStep, ...report.mustDo.map((id) => t.actions[id] ?? 0), t.mustDoAll, t.finished].map((n, i) =>
+        cell(n, t.welcomed, headings[i] as string),
+      ),
+    ].join(' ');
   const out: string[] = [];
   out.push(`Completion funnel: starters welcomed ${from.toISOString().slice(0, 10)} to ${to.toISOString().slice(0, 10)} (whole ISO weeks, UTC)`);
   out.push(['cohort'.padEnd(40), ...headings.map((h) => h.padStart(Math.max(h.length, 12)))].join(' '));

@@ -21,9 +21,13 @@ async function main(): Promise<void> {
   const groups = groupQuestions(questions, (text) => matcher.normaliser.tokens(text).join(' '));
   for (const g of groups) {
     if (values.json) process.stdout.write(`${JSON.stringify(g)}\n`);
-    else process.stdout.write(`${String(g.count).padStart(4)}  ${g.examples.join(' | ')}${g.nearest ? `  (nearest: ${g.nearest})` : ''}  last ${g.lastAt.slice(0, 10)}\n`);
+    else
+      process.stdout.write(
+        `${String(g.count).padStart(4)}  ${g.examples.join(' | ')}${g.nearest ? `  (nearest: ${g.nearest})` : ''}  last ${g.lastAt.slice(0, 10)}\n`,
+      );
   }
-  if (!values.json) process.stdout.write(`${questions.length} unanswered question(s) in the last ${config.retention.unansweredDays} days, ${groups.length} group(s)\n`);
+  if (!values.json)
+    process.stdout.write(`${questions.length} unanswered question(s) in the last ${config.retention.unansweredDays} days, ${groups.length} group(s)\n`);
 }
 
 main().catch((error: unknown) => {

@@ -3,9 +3,7 @@ import { isTimeZone, parseHours, parseWeekdays } from '../reminders/workingHours
 import type { BlobAccess } from '../state/blobStorage';
 
 /** Reads a boolean-ish environment value ("true"/"1"/"yes" and their opposites). */
-const booleanish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanish = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const httpsUrl = z.url({ protocol: /^https$/ });
 /** http is allowed only so tests can point at emulators on loopback; production values are https. */
@@ -23,7 +21,12 @@ function accountUrlShape(value: string): boolean {
 }
 const commaList = z
   .string()
-  .transform((v) => v.split(/[,\s]+/).map((x) => x.trim()).filter((x) => x !== ''))
+  .transform((v) =>
+    v
+      .split(/[,\s]+/)
+      .map((x) => x.trim())
+      .filter((x) => x !== ''),
+  )
   .default([]);
 
 const linkOverrides = z
@@ -46,7 +49,12 @@ export const settingsSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   CONTENT_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(256 * 1024),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 
   MicrosoftAppId: z.string().default(''),
@@ -68,11 +76,14 @@ export const settingsSchema = z.object({
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
   AZURE_STORAGE_ACCOUNT_URL: z
     .url({ protocol: /^https$/, error: 'must be an https URL, e.g. https://<account>.blob.core.windows.net' })
-    .refine(accountUrlShape, 'must be the account\'s blob endpoint alone, e.g. https://<account>.blob.core.windows.net (no container, path or query)')
+    .refine(accountUrlShape, "must be the account's blob endpoint alone, e.g. https://<account>.blob.core.windows.net (no container, path or query)")
     .optional(),
   AZURE_STORAGE_QUEUE_URL: z.url({ protocol: /^https$/, error: 'must be an https URL, e.g. https://<account>.queue.core.windows.net' }).optional(),
   AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: z.string().uuid('must be the client id (a GUID) of a user-assigned managed identity').optional(),
-  AZURE_STORAGE_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid blob container name').default('welcome-bot'),
+  AZURE_STORAGE_CONTAINER: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid blob container name')
+    .default('welcome-bot'),
 
   LA_OBJECT_IDS: commaList,
   LA_UPNS: commaList,
@@ -107,15 +118,27 @@ export const settingsSchema = z.object({
   REMINDER_HOURS: z.string().default('09:00-17:00'),
   REMINDER_WEEKDAYS: commaList.default(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']),
   REMINDER_TIMEZONE: z.string().default('Europe/London'),
-  REMINDER_INTERVAL_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(0),
+  REMINDER_INTERVAL_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(0),
 
-  PUBLIC_HOSTNAME: z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name without scheme or path').optional(),
+  PUBLIC_HOSTNAME: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'must be a host name without scheme or path')
+    .optional(),
   ENTRA_TENANT_ID: z.string().min(1).optional(),
   API_AUDIENCES: commaList,
   ENTRA_ISSUERS: commaList,
   ENTRA_JWKS_URL: httpUrl.optional(),
 
-  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).max(1024).regex(/InstrumentationKey=/i, 'must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)').optional(),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(/InstrumentationKey=/i, 'must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)')
+    .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
   OTEL_METRIC_EXPORT_INTERVAL: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   OTEL_TRACES_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
@@ -140,8 +163,7 @@ export interface Config {
   readonly userMessagesPerMinute: number;
   readonly retention: { readonly afterCompletionDays: number; readonly inactiveDays: number; readonly unansweredDays: number };
   readonly storage:
-    | { readonly kind: 'file' | 'memory' }
-    | { readonly kind: 'blob'; readonly access: BlobAccess; readonly container: string; readonly queueUrl?: string };
+    { readonly kind: 'file' | 'memory' } | { readonly kind: 'blob'; readonly access: BlobAccess; readonly container: string; readonly queueUrl?: string };
   readonly la: {
     readonly objectIds: readonly string[];
     readonly upns: readonly string[];
@@ -198,8 +220,7 @@ export interface Config {
   };
   /** Entra bearer tokens for the admin API and tabs; undefined when no tenant is configured. */
   readonly entra:
-    | { readonly tenantId: string; readonly audiences: readonly string[]; readonly issuers: readonly string[]; readonly jwksUrl: string }
-    | undefined;
+    { readonly tenantId: string; readonly audiences: readonly string[]; readonly issuers: readonly string[]; readonly jwksUrl: string } | undefined;
   /** Where telemetry is exported; with neither set, nothing is. */
   readonly telemetry: {
     readonly azureMonitorConnectionString: string | undefined;
@@ -247,9 +268,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   }
   const s = parsed.data;
   if (s.NODE_ENV === 'production' && s.MicrosoftAppId === '' && !s.DEV_ALLOW_ANONYMOUS) {
-    throw new ConfigError(
-      'Invalid setting MicrosoftAppId: required when NODE_ENV=production (without it every request is accepted unauthenticated)',
-    );
+    throw new ConfigError('Invalid setting MicrosoftAppId: required when NODE_ENV=production (without it every request is accepted unauthenticated)');
   }
   if (s.MicrosoftAppId !== '' && s.MicrosoftAppType !== 'UserAssignedMSI' && s.MicrosoftAppPassword === '') {
     throw new ConfigError(`Invalid setting MicrosoftAppPassword: required with MicrosoftAppType=${s.MicrosoftAppType}`);
@@ -284,10 +303,12 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     throw new ConfigError('Invalid setting AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: only used with AZURE_STORAGE_ACCOUNT_URL');
   }
   // A user-assigned identity the bot already runs as (MicrosoftAppType=UserAssignedMSI) reaches storage too, unless another is named.
-  const storageIdentity = s.AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID ?? (s.MicrosoftAppType === 'UserAssignedMSI' && s.MicrosoftAppId !== '' ? s.MicrosoftAppId : undefined);
-  const blobAccess: BlobAccess = s.AZURE_STORAGE_ACCOUNT_URL !== undefined
-    ? { accountUrl: s.AZURE_STORAGE_ACCOUNT_URL, managedIdentityClientId: storageIdentity }
-    : (s.AZURE_STORAGE_CONNECTION_STRING ?? '');
+  const storageIdentity =
+    s.AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID ?? (s.MicrosoftAppType === 'UserAssignedMSI' && s.MicrosoftAppId !== '' ? s.MicrosoftAppId : undefined);
+  const blobAccess: BlobAccess =
+    s.AZURE_STORAGE_ACCOUNT_URL !== undefined
+      ? { accountUrl: s.AZURE_STORAGE_ACCOUNT_URL, managedIdentityClientId: storageIdentity }
+      : (s.AZURE_STORAGE_CONNECTION_STRING ?? '');
   // Graph uses the bot's own app registration unless a separate one is given.
   const graphTenant = s.GRAPH_TENANT_ID ?? s.MicrosoftAppTenantId;
   const graphClient = s.GRAPH_CLIENT_ID ?? s.MicrosoftAppId;
@@ -296,7 +317,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   const graphOn = (s.GRAPH_ENABLED ?? graphPossible) && graphPossible;
   if (s.LA_UPNS.length > 0 && !graphOn) {
     throw new ConfigError(
-      'Invalid setting LA_UPNS: needs Microsoft Graph to look up each UPN\'s object id (LAs are matched by object id, never by a UPN claim); configure Graph or use LA_OBJECT_IDS',
+      "Invalid setting LA_UPNS: needs Microsoft Graph to look up each UPN's object id (LAs are matched by object id, never by a UPN claim); configure Graph or use LA_OBJECT_IDS",
     );
   }
   if (s.NODE_ENV === 'production') {
@@ -328,7 +349,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
   const ssoAppId = s.MicrosoftAppType === 'UserAssignedMSI' && s.MicrosoftAppId !== '' ? s.GRAPH_CLIENT_ID : s.MicrosoftAppId;
   if (s.API_AUDIENCES.length === 0 && ssoAppId === undefined) {
     throw new ConfigError(
-      'Invalid setting API_AUDIENCES: required with MicrosoftAppType=UserAssignedMSI unless GRAPH_CLIENT_ID is the tabs\' SSO app (tab tokens carry the SSO app\'s id, never the managed identity\'s)',
+      "Invalid setting API_AUDIENCES: required with MicrosoftAppType=UserAssignedMSI unless GRAPH_CLIENT_ID is the tabs' SSO app (tab tokens carry the SSO app's id, never the managed identity's)",
     );
   }
   const audiences =
@@ -344,7 +365,12 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
     },
     storage:
       s.STORAGE === 'blob'
-        ? { kind: 'blob' as const, access: blobAccess, container: s.AZURE_STORAGE_CONTAINER, ...(s.AZURE_STORAGE_QUEUE_URL !== undefined ? { queueUrl: s.AZURE_STORAGE_QUEUE_URL } : {}) }
+        ? {
+            kind: 'blob' as const,
+            access: blobAccess,
+            container: s.AZURE_STORAGE_CONTAINER,
+            ...(s.AZURE_STORAGE_QUEUE_URL !== undefined ? { queueUrl: s.AZURE_STORAGE_QUEUE_URL } : {}),
+          }
         : { kind: s.STORAGE },
     la: {
       objectIds: s.LA_OBJECT_IDS,
@@ -369,17 +395,16 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
               ...(s.NODE_ENV === 'production' ? [] : ['localhost', '127.0.0.1', '[::1]']),
             ],
     },
-    graph:
-      graphOn
-        ? {
-            tenantId: graphTenant,
-            clientId: graphClient,
-            clientSecret: graphSecret,
-            loginUrl: s.GRAPH_LOGIN_URL,
-            graphUrl: s.GRAPH_BASE_URL,
-            installApp: s.GRAPH_INSTALL_APP,
-          }
-        : undefined,
+    graph: graphOn
+      ? {
+          tenantId: graphTenant,
+          clientId: graphClient,
+          clientSecret: graphSecret,
+          loginUrl: s.GRAPH_LOGIN_URL,
+          graphUrl: s.GRAPH_BASE_URL,
+          installApp: s.GRAPH_INSTALL_APP,
+        }
+      : undefined,
     graphSharesBotSecret: graphOn && s.GRAPH_CLIENT_SECRET === undefined,
     welcome: { newAccountsWithinDays: s.WELCOME_NEW_ACCOUNTS_WITHIN_DAYS },
     delivery: {

@@ -120,7 +120,8 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
     ids.map((id, i) => {
       const link = links[id];
       if (!link) throw new ContentError(file, `${path}[${i}]`, `unknown link id "${id}" (not in links.json)`);
-      if (linksFile.links[id]?.audience === 'la') throw new ContentError(file, `${path}[${i}]`, `"${id}" is a procedure for Local Administrators, not for starters`);
+      if (linksFile.links[id]?.audience === 'la')
+        throw new ContentError(file, `${path}[${i}]`, `"${id}" is a procedure for Local Administrators, not for starters`);
       return link;
     });
 
@@ -167,7 +168,13 @@ export function loadContent(dir: string, options: ContentOptions = {}): Content 
     throw new ContentError('journey.json', 'steps', 'the journey has no actions to acknowledge');
   }
 
-  const intents = loadIntents(readContentFile(dir, 'intents.json', intentsFileSchema), journey, linkRefs, (path) => substituteIn('intents.json', path), copyFile.feedback);
+  const intents = loadIntents(
+    readContentFile(dir, 'intents.json', intentsFileSchema),
+    journey,
+    linkRefs,
+    (path) => substituteIn('intents.json', path),
+    copyFile.feedback,
+  );
 
   return Object.freeze({
     journey,
@@ -281,16 +288,16 @@ function resolveLinks(file: LinksFile, overrides: Readonly<Record<string, string
 
 function loadTemplates(dir: string): Record<string, object> {
   const templates: Record<string, object> = {};
-  for (const file of readdirSync(join(dir, 'templates')).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(join(dir, 'templates'))
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     templates[file.replace(/\.json$/, '')] = readContentFile(dir, `templates/${file}`, templateSchema);
   }
   return templates;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
 }
 
 /** Splits a line at its {la} placeholder, each side's tokens resolved, so the LA's name is put in when it is shown. */

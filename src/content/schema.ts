@@ -200,7 +200,10 @@ export const intentSchema = z.object({
     lines: z.array(text.max(600)).min(1).max(6),
     links: z.array(linkIdSchema).max(5),
     /** Shown first when a Local Administrator sent the user the welcome; {la} is their name as the push recorded it. */
-    sentByLa: text.max(300).regex(/\{la\}/, 'must name the Local Administrator with {la}').optional(),
+    sentByLa: text
+      .max(300)
+      .regex(/\{la\}/, 'must name the Local Administrator with {la}')
+      .optional(),
   }),
   actionId: idSchema.optional(),
   related: z.array(idSchema).max(3),

@@ -182,7 +182,10 @@ export class AzureQueueTransport implements QueueTransport {
   }
 
   async receive(max: number, leaseMs: number): Promise<Lease[]> {
-    const response = await this.deps.main.receiveMessages({ numberOfMessages: Math.min(32, Math.max(1, max)), visibilityTimeout: Math.max(1, Math.ceil(leaseMs / 1000)) });
+    const response = await this.deps.main.receiveMessages({
+      numberOfMessages: Math.min(32, Math.max(1, max)),
+      visibilityTimeout: Math.max(1, Math.ceil(leaseMs / 1000)),
+    });
     const leases: Lease[] = [];
     for (const message of response.receivedMessageItems) {
       const body = decode(message.messageText);
@@ -207,7 +210,12 @@ export class AzureQueueTransport implements QueueTransport {
     const [messageId, popReceipt] = lease.receipt.split('\n') as [string, string];
     const { lease: _lease, ...rest } = job;
     try {
-      const updated = await this.deps.main.updateMessage(messageId, popReceipt, encode({ id: lease.id, job: rest }), hideSeconds(visibleAt - this.deps.clock.now()));
+      const updated = await this.deps.main.updateMessage(
+        messageId,
+        popReceipt,
+        encode({ id: lease.id, job: rest }),
+        hideSeconds(visibleAt - this.deps.clock.now()),
+      );
       // The mark keeps the latest receipt, so forget me can still delete the message while it waits.
       const mark = storeKeys.queued(lease.id);
       const existing = (await this.deps.storage.read([mark]))[mark] as Mark | undefined;

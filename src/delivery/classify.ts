@@ -33,4 +33,3 @@ export function classifyDeliveryError(error: unknown): FailureKind {
   if (status === 400) return { kind: 'fatal', reason: 'Teams did not accept this user (they may not be in your organisation).' };
   return { kind: 'fatal', reason: `Teams refused the message (${status}).` };
 }
-

@@ -268,7 +268,7 @@ export class DeliveryQueue {
       if (this.stopping) break;
       if (received >= free && free > 0) continue; // there may be more due
       const now = clock.now();
-      const nextDue = failed ? now + settings.pollMs : this.transport.nextDue() ?? now + settings.pollMs;
+      const nextDue = failed ? now + settings.pollMs : (this.transport.nextDue() ?? now + settings.pollMs);
       const wait = this.running >= settings.concurrency ? longest : Math.min(nextDue - now, longest);
       if (wait > 0) await clock.sleep(wait, this.wake.signal);
     }
@@ -333,7 +333,14 @@ export class DeliveryQueue {
     }
     const decision = decideRetry(failure, { attempts: job.attempts + 1, throttles: job.throttles }, settings.retry, this.deps.random);
     log.warn(
-      { event: 'delivery.attemptFailed', kind: job.kind, attempt: job.attempts + 1, throttles: job.throttles, decision: decision.kind, err: errorSummary(failure) },
+      {
+        event: 'delivery.attemptFailed',
+        kind: job.kind,
+        attempt: job.attempts + 1,
+        throttles: job.throttles,
+        decision: decision.kind,
+        err: errorSummary(failure),
+      },
       'delivery attempt failed',
     );
     this.telemetry.count('deliveries', {

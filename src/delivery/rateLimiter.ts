@@ -82,7 +82,7 @@ export class TeamsRateLimiter {
     }
     let at = Math.max(now, this.pausedUntil.get(keys.tenant) ?? 0);
     // Each budget's earliest valid time is >= the time asked; repeat until all agree (times only grow).
-    for (let settled = false; !settled; ) {
+    for (let settled = false; !settled;) {
       settled = true;
       for (const [list, windows] of budgets) {
         const earliest = this.earliestValid(list, windows, at);

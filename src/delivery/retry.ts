@@ -4,8 +4,7 @@ import { classifyDeliveryError } from './classify';
 
 /** What the delivery engine does after an attempt failed. */
 export type RetryDecision =
-  | { readonly kind: 'retry'; readonly delayMs: number; readonly throttled: boolean }
-  | { readonly kind: 'giveUp'; readonly reason: string };
+  { readonly kind: 'retry'; readonly delayMs: number; readonly throttled: boolean } | { readonly kind: 'giveUp'; readonly reason: string };
 
 export interface RetrySettings {
   /** Attempts for a transient failure (412, 5xx, network, storage) before giving up. */

@@ -12,7 +12,10 @@ import type { QueueTransport } from './queue';
 export function createDeliveryTransport(config: Config, storage: AtomicStorage, clock: DeliveryClock, log: Logger): QueueTransport | undefined {
   if (config.storage.kind !== 'blob') return undefined;
   // Loaded only when used, like the blob SDK.
-  const { AzureQueueTransport, azureQueueClients } = require('./azureQueue') as { AzureQueueTransport: typeof AzureTransport; azureQueueClients: typeof clientsFor };
+  const { AzureQueueTransport, azureQueueClients } = require('./azureQueue') as {
+    AzureQueueTransport: typeof AzureTransport;
+    azureQueueClients: typeof clientsFor;
+  };
   const clients = azureQueueClients(config.storage.access, config.storage.container, config.storage.queueUrl);
   return new AzureQueueTransport({ ...clients, storage, clock, log });
 }

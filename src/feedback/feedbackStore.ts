@@ -143,7 +143,8 @@ export class FeedbackStore {
       const kept = await updateItem<Tally>(
         this.storage,
         key,
-        (current) => (current && current.questions.some((q) => q.at < cutoff) ? { ...current, questions: current.questions.filter((q) => q.at >= cutoff) } : undefined),
+        (current) =>
+          current && current.questions.some((q) => q.at < cutoff) ? { ...current, questions: current.questions.filter((q) => q.at >= cutoff) } : undefined,
         this.retries,
       );
       if (kept && typeof kept.kind === 'string' && Array.isArray(kept.questions)) tallies.push(kept);

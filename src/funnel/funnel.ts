@@ -52,7 +52,13 @@ export function sumTallies(tallies: readonly FunnelTally[]): FunnelTally {
   return tallies.reduce<FunnelTally>((sum, t) => {
     const actions: Record<string, number> = { ...sum.actions };
     for (const [id, n] of Object.entries(t.actions)) actions[id] = (actions[id] ?? 0) + n;
-    return { welcomed: sum.welcomed + t.welcomed, secondStep: sum.secondStep + t.secondStep, mustDoAll: sum.mustDoAll + t.mustDoAll, finished: sum.finished + t.finished, actions };
+    return {
+      welcomed: sum.welcomed + t.welcomed,
+      secondStep: sum.secondStep + t.secondStep,
+      mustDoAll: sum.mustDoAll + t.mustDoAll,
+      finished: sum.finished + t.finished,
+      actions,
+    };
   }, EMPTY_TALLY);
 }
 

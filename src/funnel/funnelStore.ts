@@ -100,13 +100,19 @@ export class FunnelStore {
       keys.funnelWeek(week),
       (current) => {
         const base = current ?? { ...EMPTY_TALLY, pushes: [] };
-        const pushes = pushId !== undefined && !base.pushes.includes(pushId) && base.pushes.length < MAX_PUSHES_PER_WEEK ? [...base.pushes, pushId] : base.pushes;
+        const pushes =
+          pushId !== undefined && !base.pushes.includes(pushId) && base.pushes.length < MAX_PUSHES_PER_WEEK ? [...base.pushes, pushId] : base.pushes;
         return { ...addMilestones(base, milestones), pushes };
       },
       retries,
     );
     if (pushId !== undefined) {
-      await updateItem<PushItem>(storage, keys.funnelPush(pushId), (current) => ({ ...addMilestones(current ?? EMPTY_TALLY, milestones), week: current?.week ?? week }), retries);
+      await updateItem<PushItem>(
+        storage,
+        keys.funnelPush(pushId),
+        (current) => ({ ...addMilestones(current ?? EMPTY_TALLY, milestones), week: current?.week ?? week }),
+        retries,
+      );
     }
     for (const m of milestones) {
       const [stage, action] = m.startsWith('action:') ? ['action', m.slice('action:'.length)] : [m, undefined];

@@ -42,7 +42,15 @@ export class IntentAnswerer implements Answerer {
     }
     // The verdict only: never the question.
     const outcome =
-      match.kind === 'answer' ? (this.intents.answers.get(match.intent)?.safety ? 'safety' : 'answered') : match.kind === 'didYouMean' ? 'didYouMean' : match.offTopic ? 'offTopic' : 'fallback';
+      match.kind === 'answer'
+        ? this.intents.answers.get(match.intent)?.safety
+          ? 'safety'
+          : 'answered'
+        : match.kind === 'didYouMean'
+          ? 'didYouMean'
+          : match.offTopic
+            ? 'offTopic'
+            : 'fallback';
     this.telemetry?.count('questions', { outcome });
     // The vote buttons carry the question, masked, so that a "not helpful" can say what was asked.
     return this.cardFor(match, context.progress, { ...context, question: redact(question) });
@@ -96,7 +104,10 @@ export class IntentAnswerer implements Answerer {
   allCards(progress?: Progress): { readonly name: string; readonly card: CardJson }[] {
     const cards = [...this.intents.answers.values()].map((a) => ({ name: `answer ${a.id}`, card: this.answerCard(a, progress, []) }));
     const [first, second] = [...this.intents.answers.keys()];
-    cards.push({ name: 'did you mean', card: this.cardFor({ kind: 'didYouMean', intents: [first as string, second as string], confidence: 0.5, candidates: [] }, undefined) });
+    cards.push({
+      name: 'did you mean',
+      card: this.cardFor({ kind: 'didYouMean', intents: [first as string, second as string], confidence: 0.5, candidates: [] }, undefined),
+    });
     cards.push({ name: 'fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [], offTopic: false }, undefined) });
     cards.push({ name: 'off-topic fallback', card: this.cardFor({ kind: 'fallback', confidence: 0, candidates: [], offTopic: true }, undefined) });
     return cards;
@@ -125,7 +136,14 @@ export class IntentAnswerer implements Answerer {
       // Only where the user has a checklist (personal chat): in a channel there is nothing to tick.
       hasAction: action !== undefined && progress !== undefined,
       action: action
-        ? { id: action.id, title: action.title, mustDo: action.mustDo, acknowledged: doneAt !== undefined, doneOn: doneAt ? ukDate(doneAt) : '', ...toggleTitles(action) }
+        ? {
+            id: action.id,
+            title: action.title,
+            mustDo: action.mustDo,
+            acknowledged: doneAt !== undefined,
+            doneOn: doneAt ? ukDate(doneAt) : '',
+            ...toggleTitles(action),
+          }
         : { id: '', title: '', mustDo: false, acknowledged: false, doneOn: '', doneTitle: '', undoTitle: '' },
       alsoAsked: this.intents.alsoAsked,
       alsoRows: buttonRows(alsoAsked).map((questions) => ({ questions })),

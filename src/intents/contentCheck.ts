@@ -35,7 +35,8 @@ export function checkContent(contentDir: string): string[] {
   for (const signal of content.intents.map.safety.signals) {
     for (const [field, list] of Object.entries({ phrases: signal.phrases, guards: signal.guards })) {
       for (const entry of list) {
-        if (answerer.matcher.normaliser.tokens(entry).length === 0) faults.push(`intents.json: "${entry}" in safety signal ${signal.id}.${field} is only stopwords and matches nothing`);
+        if (answerer.matcher.normaliser.tokens(entry).length === 0)
+          faults.push(`intents.json: "${entry}" in safety signal ${signal.id}.${field} is only stopwords and matches nothing`);
       }
     }
   }
@@ -43,7 +44,8 @@ export function checkContent(contentDir: string): string[] {
     const entries = { phrases: intent.phrases, keywords: Object.keys(intent.keywords), requires: intent.requires, guards: intent.guards };
     for (const [field, list] of Object.entries(entries)) {
       for (const entry of list) {
-        if (answerer.matcher.normaliser.tokens(entry).length === 0) faults.push(`intents.json: "${entry}" in ${intent.id}.${field} is only stopwords and matches nothing`);
+        if (answerer.matcher.normaliser.tokens(entry).length === 0)
+          faults.push(`intents.json: "${entry}" in ${intent.id}.${field} is only stopwords and matches nothing`);
       }
     }
   }

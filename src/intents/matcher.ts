@@ -120,7 +120,9 @@ export class IntentMatcher {
     const compileIntent = (i: IntentPattern): CompiledIntent => ({
       id: i.id,
       phrases: i.phrases.map(compile).filter((p) => p.length > 0),
-      keywords: Object.entries(i.keywords).map(([text, weight]) => ({ words: compile(text), weight })).filter((k) => k.words.length > 0),
+      keywords: Object.entries(i.keywords)
+        .map(([text, weight]) => ({ words: compile(text), weight }))
+        .filter((k) => k.words.length > 0),
       requires: i.requires.map(compile).filter((r) => r.length > 0),
       guards: i.guards.map(compile).filter((g) => g.length > 0),
     });
@@ -162,7 +164,10 @@ export class IntentMatcher {
     // Without a signal, a topic clearly ahead of the safety intent answers, and the safety answer is offered after it.
     const topicClearlyAhead = !signal && bestTopic !== undefined && bestSafety !== undefined && bestTopic.score - bestSafety.score >= AMBIGUITY_MARGIN;
     if (bestSafety && bestSafety.score >= this.threshold && !topicClearlyAhead) {
-      const also = candidates.filter((c) => c.score >= this.threshold).slice(0, 1).map((c) => c.intent);
+      const also = candidates
+        .filter((c) => c.score >= this.threshold)
+        .slice(0, 1)
+        .map((c) => c.intent);
       return {
         kind: 'answer',
         intent: bestSafety.intent,

@@ -169,7 +169,7 @@ export class Normaliser {
 
   private applySynonyms(input: readonly string[]): string[] {
     const out: string[] = [];
-    for (let i = 0; i < input.length; ) {
+    for (let i = 0; i < input.length;) {
       const word = input[i] as string;
       let matched = false;
       if (this.synonymFirstWords.has(word)) {

@@ -70,7 +70,14 @@ export class JourneyFlow {
   async remember(user: UserRef, reference: ChatAddress): Promise<UserRecord | undefined> {
     const at = this.now().toISOString();
     return this.users.updateRecord(user, (current) => {
-      if (current && current.installed && current.conversationId === user.conversationId && current.userId === user.userId && current.reference.serviceUrl === reference.serviceUrl && sameHour(current.lastSeenAt, at)) {
+      if (
+        current &&
+        current.installed &&
+        current.conversationId === user.conversationId &&
+        current.userId === user.userId &&
+        current.reference.serviceUrl === reference.serviceUrl &&
+        sameHour(current.lastSeenAt, at)
+      ) {
         // Nothing new: spare the store a write (and an fsync) per message. lastSeenAt is kept to the hour; what reads
         // it works in days (retention, reminders, the date on "my data").
         return undefined;
@@ -151,10 +158,7 @@ export class JourneyFlow {
    * shows, or undefined when they were welcomed already or another event is welcoming them. After sending,
    * call firstWelcomeSent() with the chat; after a failed send, welcomeFailed().
    */
-  async claimFirstWelcome(
-    who: { tenantId: string; aadObjectId: string },
-    startedBy: StartedBy,
-  ): Promise<{ card: CardJson; progress: Progress } | undefined> {
+  async claimFirstWelcome(who: { tenantId: string; aadObjectId: string }, startedBy: StartedBy): Promise<{ card: CardJson; progress: Progress } | undefined> {
     const now = this.now();
     const at = now.toISOString();
     const ref = { tenantId: who.tenantId, userId: who.aadObjectId, aadObjectId: who.aadObjectId };
@@ -351,7 +355,9 @@ export class JourneyFlow {
       if (!answer) return this.cards.notice('staleCard');
       const progress = await this.users.progress(user);
       if (answerSubject(answer).rev !== action.rev) {
-        return this.answerer.answerIntent(answer.id, { progress, votes: await feedback.votesOf(user), question, changed: true }) ?? this.cards.notice('staleCard');
+        return (
+          this.answerer.answerIntent(answer.id, { progress, votes: await feedback.votesOf(user), question, changed: true }) ?? this.cards.notice('staleCard')
+        );
       }
       const votes = await feedback.vote(user, 'answer', answer.id, action.rev, action.vote, question);
       return this.answerer.answerIntent(answer.id, { progress, votes, question }) ?? this.cards.notice('staleCard');
@@ -359,7 +365,8 @@ export class JourneyFlow {
     const step = this.content.journey.steps.find((s) => s.id === action.id);
     if (!step) return this.cards.notice('staleCard');
     const progress = await this.ensureProgress(user);
-    if (stepSubject(step).rev !== action.rev) return this.cards.step(progress, step.id, user, { vote: this.stepVote(await feedback.votesOf(user), step.id).vote, changed: true });
+    if (stepSubject(step).rev !== action.rev)
+      return this.cards.step(progress, step.id, user, { vote: this.stepVote(await feedback.votesOf(user), step.id).vote, changed: true });
     const votes = await feedback.vote(user, 'step', step.id, action.rev, action.vote, undefined);
     return this.cards.step(progress, step.id, user, this.stepVote(votes, step.id));
   }

@@ -1,9 +1,7 @@
 import { allActions, stepIndex, type Action, type Journey } from './journey';
 
 /** Who started a user's journey: the user themselves (install) or a Local Administrator's push. */
-export type StartedBy =
-  | { readonly kind: 'self' }
-  | { readonly kind: 'la'; readonly name: string; readonly aadObjectId: string; readonly pushId: string };
+export type StartedBy = { readonly kind: 'self' } | { readonly kind: 'la'; readonly name: string; readonly aadObjectId: string; readonly pushId: string };
 
 /** A user's progress through the journey, as stored. Times are ISO strings. */
 export interface Progress {

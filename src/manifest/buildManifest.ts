@@ -93,7 +93,10 @@ export function buildManifest(settings: ManifestSettings): TeamsAppManifest {
   const origin = `https://${settings.hostname}`;
   // Teams wants one command list per scope; team and group chats share theirs (help only).
   const groupCommands = commandsForScope('team');
-  const sameInGroupChat = commandsForScope('groupChat').map((c) => c.id).join() === groupCommands.map((c) => c.id).join();
+  const sameInGroupChat =
+    commandsForScope('groupChat')
+      .map((c) => c.id)
+      .join() === groupCommands.map((c) => c.id).join();
   const commandLists = [
     commandList(['personal'], commandsForScope('personal')),
     ...(sameInGroupChat

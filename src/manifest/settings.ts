@@ -12,7 +12,10 @@ import { z } from 'zod';
 /** Every setting the package reads, what it is for, and its default (undefined = required). */
 export const MANIFEST_SETTINGS = Object.freeze({
   TEAMS_APP_ID: { about: 'the Teams app id (the manifest id): a GUID you generate once and keep for every version', default: undefined },
-  MICROSOFT_APP_ID: { about: 'the bot id: the Application (client) id of the Azure Bot registration (MicrosoftAppId is read when this is not set)', default: undefined },
+  MICROSOFT_APP_ID: {
+    about: 'the bot id: the Application (client) id of the Azure Bot registration (MicrosoftAppId is read when this is not set)',
+    default: undefined,
+  },
   SSO_APP_ID: { about: 'the Entra app whose API the tabs ask a token for (webApplicationInfo.id)', default: 'MICROSOFT_APP_ID' },
   PUBLIC_HOSTNAME: { about: 'the host name the bot and tabs are served from, without https://, e.g. welcome.example.nhs.uk', default: undefined },
   APP_NAME_SHORT: { about: 'the app name shown in Teams, at most 30 characters', default: 'NHSmail Welcome' },
@@ -23,7 +26,10 @@ export const MANIFEST_SETTINGS = Object.freeze({
   TERMS_URL: { about: 'https address of the terms of use for this app', default: undefined },
   APP_VERSION: { about: 'the app package version, MAJOR.MINOR.PATCH; raise it for every upload', default: 'version in package.json' },
   ACCENT_COLOR: { about: 'background colour behind the icon in Teams, #RRGGBB', default: '#0B6E4F' },
-  OFFICIAL_NHS_ENGLAND_APP: { about: 'true only if NHS England itself publishes this app; otherwise the description says it is not an official NHS England product', default: 'false' },
+  OFFICIAL_NHS_ENGLAND_APP: {
+    about: 'true only if NHS England itself publishes this app; otherwise the description says it is not an official NHS England product',
+    default: 'false',
+  },
 } as const);
 
 /** The name of one packaging setting. */
@@ -102,7 +108,8 @@ function guid(sample: boolean) {
 
 /** Explains what is wrong with a host name, or returns undefined when it is a plain host name. */
 function hostnameFault(value: string, sample: boolean): string | undefined {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'must be the host name only, without a scheme: write welcome.example.nhs.uk, not https://welcome.example.nhs.uk';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+    return 'must be the host name only, without a scheme: write welcome.example.nhs.uk, not https://welcome.example.nhs.uk';
   if (value.includes('/')) return 'must be the host name only, without a path';
   if (value.includes(':')) return 'must be the host name only, without a port (Teams reaches the bot and tabs on https port 443)';
   if (value.includes('*')) return 'must be one host name, not a wildcard';
@@ -139,7 +146,11 @@ function schemaFor(sample: boolean, defaultVersion: string) {
     PRIVACY_URL: httpsUrl,
     TERMS_URL: httpsUrl,
     APP_VERSION: z.string().trim().regex(VERSION, 'must be MAJOR.MINOR.PATCH, three numbers such as 1.4.0').default(defaultVersion),
-    ACCENT_COLOR: z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #RRGGBB').default('#0B6E4F'),
+    ACCENT_COLOR: z
+      .string()
+      .trim()
+      .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour written #RRGGBB')
+      .default('#0B6E4F'),
     OFFICIAL_NHS_ENGLAND_APP: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')
@@ -156,10 +167,7 @@ export interface ParseManifestSettingsOptions {
 }
 
 /** Parses packaging settings from an env-like record, or throws a ManifestSettingsError naming each faulty setting. */
-export function parseManifestSettings(
-  env: Readonly<Record<string, string | undefined>>,
-  options: ParseManifestSettingsOptions,
-): ManifestSettings {
+export function parseManifestSettings(env: Readonly<Record<string, string | undefined>>, options: ParseManifestSettingsOptions): ManifestSettings {
   const sample = options.sample === true;
   // Empty values in a .env file mean "not set", as for the bot's own settings.
   const given: Record<string, string> = {};

@@ -214,7 +214,16 @@ export class Reminders {
       await deps.teams.sendCard(record.reference, card);
     } catch (error) {
       await deps.users.updateRecord(user, (current) =>
-        current?.reminders?.claimedAt === claimedAt ? { ...current, reminders: { stage: current.reminders.stage, sent: current.reminders.sent, ...(current.reminders.lastAt ? { lastAt: current.reminders.lastAt } : {}) } } : undefined,
+        current?.reminders?.claimedAt === claimedAt
+          ? {
+              ...current,
+              reminders: {
+                stage: current.reminders.stage,
+                sent: current.reminders.sent,
+                ...(current.reminders.lastAt ? { lastAt: current.reminders.lastAt } : {}),
+              },
+            }
+          : undefined,
       );
       const failure = classifyDeliveryError(error);
       if (failure.kind === 'notInstalled' || failure.kind === 'gone') {

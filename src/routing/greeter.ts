@@ -39,7 +39,9 @@ export class Greeter {
 
   /** In a team or group chat the bot introduces itself once and points people to the personal chat. */
   async installedShared(turn: ChatTurn): Promise<void> {
-    const first = await this.deps.storage.createIfAbsent(keys.groupIntro(turn.user.channelId, turn.user.conversationId), { introducedAt: new Date().toISOString() });
+    const first = await this.deps.storage.createIfAbsent(keys.groupIntro(turn.user.channelId, turn.user.conversationId), {
+      introducedAt: new Date().toISOString(),
+    });
     if (first) await turn.send(this.deps.cards.groupIntro());
   }
 

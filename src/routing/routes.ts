@@ -41,7 +41,12 @@ function activity(on: 'install' | 'uninstall', scope: Scope, handle: (turn: Chat
   return { on, name: '', scope, audience: 'everyone', handle: async (turn) => void (await handle(turn)) };
 }
 
-function command<K extends CommandKind>(name: K, scope: Scope, audience: Audience, handle: (turn: ChatTurn, command: CommandOf<K>) => Promise<CardJson> | CardJson): Route {
+function command<K extends CommandKind>(
+  name: K,
+  scope: Scope,
+  audience: Audience,
+  handle: (turn: ChatTurn, command: CommandOf<K>) => Promise<CardJson> | CardJson,
+): Route {
   return {
     on: 'command',
     name,
@@ -52,7 +57,12 @@ function command<K extends CommandKind>(name: K, scope: Scope, audience: Audienc
   };
 }
 
-function card<V extends CardVerb>(name: V, scope: Scope, audience: Audience, handle: (turn: ChatTurn, action: ActionOf<V>) => Promise<CardJson> | CardJson): Route {
+function card<V extends CardVerb>(
+  name: V,
+  scope: Scope,
+  audience: Audience,
+  handle: (turn: ChatTurn, action: ActionOf<V>) => Promise<CardJson> | CardJson,
+): Route {
   return {
     on: 'card',
     name,

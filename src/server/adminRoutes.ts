@@ -87,7 +87,12 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
           res.send(400, { code: 'TooMany', message: `At most ${outcome.maxBatch} addresses at a time (got ${outcome.count}).` });
           return;
         case 'nothingValid':
-          res.send(400, { code: 'NoValidAddresses', message: 'No valid address in an allowed domain.', invalid: outcome.invalid, otherDomain: outcome.otherDomain });
+          res.send(400, {
+            code: 'NoValidAddresses',
+            message: 'No valid address in an allowed domain.',
+            invalid: outcome.invalid,
+            otherDomain: outcome.otherDomain,
+          });
           return;
         case 'queued':
           deps.log.info({ event: 'admin.push', pushId: outcome.push.id, count: outcome.push.addresses.length, via }, 'push queued');

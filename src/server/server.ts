@@ -28,7 +28,10 @@ const activityEnvelope = z
     type: z.string().min(1).max(64),
     channelId: z.string().min(1).max(64).optional(),
     serviceUrl: z.string().max(2048).optional(),
-    conversation: z.object({ id: z.string().min(1).max(512) }).loose().optional(),
+    conversation: z
+      .object({ id: z.string().min(1).max(512) })
+      .loose()
+      .optional(),
   })
   .loose();
 

@@ -214,9 +214,9 @@ export class BlobStateStorage implements AtomicStorage {
     if (encoded.includes('/')) return undefined;
     if (!isHashedName(encoded)) {
       try {
-      return decodeURIComponent(encoded);
+        return decodeURIComponent(encoded);
       } catch {
-      return undefined;
+        return undefined;
       }
     }
     try {
@@ -236,10 +236,10 @@ export class BlobStateStorage implements AtomicStorage {
     const blob = this.container.getBlockBlobClient(name);
     try {
       await blob.upload(body, body.length, {
-      conditions,
-      metadata: { [WRITE_ID]: writeId },
-      blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' },
-    });
+        conditions,
+        metadata: { [WRITE_ID]: writeId },
+        blobHTTPHeaders: { blobContentType: 'application/json; charset=utf-8' },
+      });
       return 'written';
     } catch (error) {
       const status = statusOf(error);

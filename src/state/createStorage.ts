@@ -12,8 +12,7 @@ export function createStorage(config: Config): AtomicStorage {
       return new AtomicMemoryStorage();
     case 'file':
       return new FileStorage(join(config.dataDir, 'state'));
-    case 'blob':
-    {
+    case 'blob': {
       // Loaded only when used: the Azure SDK adds about 10 MB to every process that merely imports it.
       const { BlobStateStorage } = require('./blobStorage') as { BlobStateStorage: typeof BlobStore };
       return new BlobStateStorage(config.storage.access, config.storage.container);

@@ -46,7 +46,6 @@ function nextDay(day: string): string {
   return dayOf(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
 }
 
-
 /**
  * Date-bucketed indexes of who is due what, so a scheduled job reads the users due that day and not everyone.
  *
@@ -100,7 +99,11 @@ export class DueIndex {
    * user: the repair pass), then files each kept user under the day they are next due. Returns how many users were
    * visited. `visit` receives the user's record and progress as read now.
    */
-  async sweep(rule: DueRule, source: IndexSource, visit: (recordKey: string, record: UserRecord, progress: Progress | undefined) => Promise<Visit>): Promise<number> {
+  async sweep(
+    rule: DueRule,
+    source: IndexSource,
+    visit: (recordKey: string, record: UserRecord, progress: Progress | undefined) => Promise<Visit>,
+  ): Promise<number> {
     this.track(rule);
     const stateKey = keys.dueState(rule.name);
     const state = (await this.storage.read([stateKey]))[stateKey] as (RuleState & { eTag?: string }) | undefined;
@@ -141,7 +144,11 @@ export class DueIndex {
   }
 
   /** Rebuilds one rule's entries from every record (idempotent), visiting each user as a sweep would. */
-  private async repair(rule: DueRule, source: IndexSource, visit: (recordKey: string, record: UserRecord, progress: Progress | undefined) => Promise<Visit>): Promise<number> {
+  private async repair(
+    rule: DueRule,
+    source: IndexSource,
+    visit: (recordKey: string, record: UserRecord, progress: Progress | undefined) => Promise<Visit>,
+  ): Promise<number> {
     let visited = 0;
     for await (const recordKey of source.recordKeys()) {
       const { record, progress } = await source.snapshot(recordKey);

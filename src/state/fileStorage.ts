@@ -190,7 +190,7 @@ export class FileStorage implements AtomicStorage {
     const fd = openSync(temp, 'w');
     try {
       const data = Buffer.from(JSON.stringify(envelope), 'utf8');
-      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+      for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
       await fsyncAsync(fd);
     } catch (error) {
       // Disk full or failing: the item is unchanged; leave no half-written temporary file behind.
@@ -219,5 +219,4 @@ export class FileStorage implements AtomicStorage {
     await this.syncDir();
     return true;
   }
-
 }

@@ -9,12 +9,7 @@ export interface RetentionSettings {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Whether a user's data has outlived the retention policy: N days after completing, or M days without activity. */
-export function retentionDue(
-  record: UserRecord,
-  progress: Progress | undefined,
-  now: Date,
-  settings: RetentionSettings,
-): 'keep' | 'completed' | 'inactive' {
+export function retentionDue(record: UserRecord, progress: Progress | undefined, now: Date, settings: RetentionSettings): 'keep' | 'completed' | 'inactive' {
   if (progress?.completedAt !== undefined && now.getTime() - Date.parse(progress.completedAt) > settings.afterCompletionDays * DAY_MS) {
     return 'completed';
   }

@@ -46,4 +46,3 @@ export function isETagConflict(error: unknown): boolean {
     e.code === 'BlobAlreadyExists'
   );
 }
-

@@ -96,7 +96,7 @@ export class UserStore implements IndexSource {
 
   /** Changes a user's progress (read-modify-write, retried on conflict). */
   async updateProgress(user: UserRef, mutate: Mutation<Progress>): Promise<Progress | undefined> {
-    if (user.conversationId === '') throw new Error('progress needs the user\'s personal conversation');
+    if (user.conversationId === '') throw new Error("progress needs the user's personal conversation");
     const key = progressKey(user);
     const legacy = legacyProgressKey(user);
     if (this.index.tracking) {

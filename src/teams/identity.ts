@@ -11,7 +11,10 @@ const activityIdentity = z.object({
     conversationType: z.string().max(32).optional(),
     tenantId: z.string().max(64).optional(),
   }),
-  channelData: z.object({ tenant: z.object({ id: z.string().max(64) }).optional() }).loose().optional(),
+  channelData: z
+    .object({ tenant: z.object({ id: z.string().max(64) }).optional() })
+    .loose()
+    .optional(),
 });
 
 /** Where an activity happened: a personal (1:1) chat, or a shared one (group chat or channel). */

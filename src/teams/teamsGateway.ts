@@ -1,10 +1,4 @@
-import {
-  CardFactory,
-  MessageFactory,
-  type CloudAdapter,
-  type ConversationParameters,
-  type ConversationReference,
-} from 'botbuilder';
+import { CardFactory, MessageFactory, type CloudAdapter, type ConversationParameters, type ConversationReference } from 'botbuilder';
 import { AuthenticationConstants, ClaimsIdentity, type BotFrameworkAuthentication } from 'botframework-connector';
 import type { CardJson } from '../cards/render';
 import { addressTenant, type ChatAddress } from '../state/chatAddress';
@@ -28,10 +22,7 @@ export class CloudAdapterGateway implements TeamsGateway {
     private readonly appId: string,
   ) {}
 
-  async createPersonalConversation(
-    target: { aadObjectId: string; tenantId: string; serviceUrl: string },
-    card: CardJson,
-  ): Promise<{ reference: ChatAddress }> {
+  async createPersonalConversation(target: { aadObjectId: string; tenantId: string; serviceUrl: string }, card: CardJson): Promise<{ reference: ChatAddress }> {
     const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
     const parameters = {
       isGroup: false,

@@ -43,7 +43,8 @@ export function startTelemetry(settings: TelemetrySettings): TelemetryRuntime {
   }
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const { PeriodicExportingMetricReader, MeterProvider } = require('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
-  const { BatchSpanProcessor, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } = require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { BatchSpanProcessor, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   const resource = resourceFromAttributes({ 'service.name': SERVICE_NAME, 'service.version': packageVersion() });
   const otlp = otlpEndpoint !== undefined ? otlpParts(otlpEndpoint, settings.metricIntervalMs) : undefined;
 

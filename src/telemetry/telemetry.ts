@@ -1,4 +1,14 @@
-import { SpanKind, SpanStatusCode, type Attributes, type Counter, type Histogram, type Meter, type MeterProvider, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 
 /**
  * The bot's telemetry, behind one narrow interface: the rest of the code counts events and times work through it and
@@ -7,16 +17,7 @@ import { SpanKind, SpanStatusCode, type Attributes, type Counter, type Histogram
  */
 
 /** Every counter the bot keeps; each becomes `welcomebot.<name>` (Application Insights: customMetrics). */
-export type CounterName =
-  | 'turns'
-  | 'welcomes'
-  | 'acknowledgements'
-  | 'questions'
-  | 'deliveries'
-  | 'reminders'
-  | 'storage.errors'
-  | 'auth.refused'
-  | 'funnel';
+export type CounterName = 'turns' | 'welcomes' | 'acknowledgements' | 'questions' | 'deliveries' | 'reminders' | 'storage.errors' | 'auth.refused' | 'funnel';
 
 /** Work the bot times; each becomes a span and a `welcomebot.<name>.duration` histogram in milliseconds. */
 export type SpanName = 'turn' | 'storage' | 'delivery';
@@ -25,18 +26,7 @@ export type SpanName = 'turn' | 'storage' | 'delivery';
  * The only attribute keys telemetry may carry. Values are content ids, kinds, outcomes and counts: never a user id,
  * object id, address, name, conversation id or message text (test/telemetry/privacy.test.ts checks every one).
  */
-export type AttributeKey =
-  | 'kind'
-  | 'outcome'
-  | 'via'
-  | 'action'
-  | 'change'
-  | 'operation'
-  | 'reason'
-  | 'surface'
-  | 'stage'
-  | 'cohort_week'
-  | 'store';
+export type AttributeKey = 'kind' | 'outcome' | 'via' | 'action' | 'change' | 'operation' | 'reason' | 'surface' | 'stage' | 'cohort_week' | 'store';
 
 export type TelemetryAttributes = Partial<Readonly<Record<AttributeKey, string>>>;
 
@@ -70,7 +60,19 @@ export function safeAttributes(attributes: TelemetryAttributes | undefined): Att
   return out;
 }
 
-const ATTRIBUTE_KEYS: ReadonlySet<string> = new Set<AttributeKey>(['kind', 'outcome', 'via', 'action', 'change', 'operation', 'reason', 'surface', 'stage', 'cohort_week', 'store']);
+const ATTRIBUTE_KEYS: ReadonlySet<string> = new Set<AttributeKey>([
+  'kind',
+  'outcome',
+  'via',
+  'action',
+  'change',
+  'operation',
+  'reason',
+  'surface',
+  'stage',
+  'cohort_week',
+  'store',
+]);
 
 /** Telemetry over an OpenTelemetry meter and tracer (the global no-op ones when nothing is configured). */
 export class OpenTelemetryTelemetry implements Telemetry {

@@ -26,7 +26,8 @@ function entry(at: string, by: string, extra: Partial<AuditEntry> = {}): AuditEn
 
 async function blobNames(container: string): Promise<string[]> {
   const names: string[] = [];
-  for await (const blob of BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(container).listBlobsFlat()) names.push(blob.name);
+  for await (const blob of BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(container).listBlobsFlat())
+    names.push(blob.name);
   return names.sort();
 }
 
@@ -58,7 +59,10 @@ describe('the audit trail on Azure Blob Storage', () => {
     await trail.append(entry('2026-11-24T12:00:00.000Z', 'la-a'));
     expect(await blobNames(container)).toEqual(['2026-11-22', '2026-11-23', '2026-11-24'].map((d) => `${AUDIT_FOLDER}${d}.jsonl`));
 
-    expect((await trail.read({ from: new Date('2026-11-23T00:00:00.000Z') })).map((e) => e.at)).toEqual(['2026-11-23T00:00:00.000Z', '2026-11-24T12:00:00.000Z']);
+    expect((await trail.read({ from: new Date('2026-11-23T00:00:00.000Z') })).map((e) => e.at)).toEqual([
+      '2026-11-23T00:00:00.000Z',
+      '2026-11-24T12:00:00.000Z',
+    ]);
     expect((await trail.read({ to: new Date('2026-11-23T23:59:59.999Z') })).map((e) => e.by)).toEqual(['la-a', 'la-b']);
     expect((await trail.read({ by: 'la-a' })).map((e) => e.at)).toEqual(['2026-11-22T23:59:59.999Z', '2026-11-24T12:00:00.000Z']);
     expect((await trail.read({ by: 'jane smith' })).map((e) => e.by)).toEqual(['la-b']);
@@ -80,7 +84,9 @@ describe('the audit trail on Azure Blob Storage', () => {
     const container = azurite.newContainer();
     // The service refuses appends to the first part as it would once 50,000 blocks are in it.
     const proxy = await startAzuriteProxy(azurite, (method, path) =>
-      method === 'PUT' && path.includes('2026-11-24.jsonl') && path.includes('comp=appendblock') ? { status: 409, errorCode: 'BlockCountExceedsLimit' } : 'forward',
+      method === 'PUT' && path.includes('2026-11-24.jsonl') && path.includes('comp=appendblock')
+        ? { status: 409, errorCode: 'BlockCountExceedsLimit' }
+        : 'forward',
     );
     try {
       const full = new BlobAuditTrail(proxy.connectionString, container);

@@ -14,9 +14,15 @@ describe('the starters CSV', () => {
   });
 
   it('quotes every cell, doubles quotes, keeps commas and line breaks inside the cell, and ends each row with CRLF', () => {
-    expect(toCsv(['A', 'B'], [['jane.doe@nhs.net', 'a "quoted", line\nbreak'], ['x', 3]])).toBe(
-      '"A","B"\r\n"jane.doe@nhs.net","a ""quoted"", line\nbreak"\r\n"x","3"\r\n',
-    );
+    expect(
+      toCsv(
+        ['A', 'B'],
+        [
+          ['jane.doe@nhs.net', 'a "quoted", line\nbreak'],
+          ['x', 3],
+        ],
+      ),
+    ).toBe('"A","B"\r\n"jane.doe@nhs.net","a ""quoted"", line\nbreak"\r\n"x","3"\r\n');
   });
 
   it('leaves plain addresses and counts alone', () => {

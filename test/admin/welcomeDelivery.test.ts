@@ -39,7 +39,13 @@ function notInstalled(): unknown {
 function rig(teams: Partial<TeamsGateway>) {
   const storage = new AtomicMemoryStorage();
   const users = new UserStore(storage, 5);
-  const flow = new JourneyFlow(content, new JourneyCards(content, new CardRenderer(content.templates)), users, { answer: () => undefined, answerIntent: () => undefined }, () => new Date());
+  const flow = new JourneyFlow(
+    content,
+    new JourneyCards(content, new CardRenderer(content.templates)),
+    users,
+    { answer: () => undefined, answerIntent: () => undefined },
+    () => new Date(),
+  );
   const addressBook = new AddressBook(storage);
   const sent: CardJson[] = [];
   const gateway: TeamsGateway = {
@@ -61,7 +67,7 @@ function rig(teams: Partial<TeamsGateway>) {
   return { users, flow, addressBook, delivery, sent };
 }
 
-describe('an LA welcome that opens the starter\'s chat', () => {
+describe("an LA welcome that opens the starter's chat", () => {
   it('shows the LA\'s journey, not "not started", when the card is seen before the welcome is recorded', async () => {
     let seenEarly: CardJson | undefined;
     let tickedEarly: CardJson | undefined;
@@ -84,7 +90,7 @@ describe('an LA welcome that opens the starter\'s chat', () => {
     expect(Object.keys(progress?.acknowledged ?? {})).toEqual(['account-secret']);
   });
 
-  it('keeps what the starter\'s own install event recorded while the chat was being opened', async () => {
+  it("keeps what the starter's own install event recorded while the chat was being opened", async () => {
     const r = rig({
       createPersonalConversation: async () => {
         await r.flow.remember(starter, starterReference);
@@ -127,7 +133,13 @@ describe('an LA welcome that opens the starter\'s chat', () => {
     // Retention keeps them while the welcome may still reach them, and erases them once inactive as long as anyone.
     const log = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
     const sweep = (daysOn: number) =>
-      sweepRetention({ users: r.users, flow: r.flow, settings: { afterCompletionDays: 90, inactiveDays: 365 }, now: () => new Date(Date.now() + daysOn * 24 * 3600_000), log });
+      sweepRetention({
+        users: r.users,
+        flow: r.flow,
+        settings: { afterCompletionDays: 90, inactiveDays: 365 },
+        now: () => new Date(Date.now() + daysOn * 24 * 3600_000),
+        log,
+      });
     expect(await sweep(30)).toEqual({ checked: 1, erasedCompleted: 0, erasedInactive: 0 });
     expect(await sweep(400)).toEqual({ checked: 1, erasedCompleted: 0, erasedInactive: 1 });
     expect(await r.users.record({ tenantId: TENANT, userId: AAD, aadObjectId: AAD })).toBeUndefined();

@@ -11,11 +11,15 @@ const ROOT = join(__dirname, '..', '..');
 async function restricted(filePath: string, code: string): Promise<string[]> {
   let out: string;
   try {
-    out = execFileSync(process.execPath, [join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', filePath], {
-      cwd: ROOT,
-      input: code,
-      encoding: 'utf8',
-    });
+    out = execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', filePath],
+      {
+        cwd: ROOT,
+        input: code,
+        encoding: 'utf8',
+      },
+    );
   } catch (error) {
     out = (error as { stdout: string }).stdout; // exit code 1: problems found
   }

@@ -34,7 +34,7 @@ describe('configuration', () => {
     }
   });
 
-  it('says when Graph would share the bot\'s own secret, and not when its secret is its own', () => {
+  it("says when Graph would share the bot's own secret, and not when its secret is its own", () => {
     const bot = { MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: 'tenant' };
     expect(loadConfig(bot, defaults).graphSharesBotSecret).toBe(true);
     expect(loadConfig({ ...bot, GRAPH_CLIENT_SECRET: 'graph-secret' }, defaults).graphSharesBotSecret).toBe(false);
@@ -51,7 +51,10 @@ describe('configuration', () => {
     expect(configError({ MicrosoftAppId: 'a1b2', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', MicrosoftAppPassword: 'p' })).toBe(
       'Invalid setting MicrosoftAppPassword: must be empty with MicrosoftAppType=UserAssignedMSI (the managed identity signs in)',
     );
-    const msi = loadConfig({ NODE_ENV: 'production', MicrosoftAppId: 'a1b2', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', API_AUDIENCES: 'sso-app' }, defaults);
+    const msi = loadConfig(
+      { NODE_ENV: 'production', MicrosoftAppId: 'a1b2', MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', API_AUDIENCES: 'sso-app' },
+      defaults,
+    );
     expect(msi.botAuth.MicrosoftAppType).toBe('UserAssignedMSI');
     expect(msi.host).toBe('0.0.0.0');
   });
@@ -68,7 +71,7 @@ describe('the Teams app ids', () => {
   });
 });
 
-describe('the blob store\'s account', () => {
+describe("the blob store's account", () => {
   const ACCOUNT = 'https://nhswelcome.blob.core.windows.net';
   const MSI = '3f0c8a52-9d41-4b6e-8a7f-1c2d3e4f5a6b';
 
@@ -83,11 +86,21 @@ describe('the blob store\'s account', () => {
     expect(configError({ STORAGE: 'blob' })).toMatch(/AZURE_STORAGE_ACCOUNT_URL: with STORAGE=blob give the account URL/);
     expect(configError({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT, AZURE_STORAGE_CONNECTION_STRING: 'x' })).toMatch(/not both/);
     expect(configError({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: 'http://nhswelcome.blob.core.windows.net' })).toMatch(/https URL/);
-    expect(configError({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT, AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: 'my-identity' })).toMatch(/client id \(a GUID\)/);
+    expect(configError({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT, AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: 'my-identity' })).toMatch(
+      /client id \(a GUID\)/,
+    );
   });
 
-  it('reaches storage as the bot\'s own user-assigned identity unless another is named', () => {
-    const bot = { NODE_ENV: 'production', MicrosoftAppId: MSI, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', API_AUDIENCES: 'sso-app', STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: ACCOUNT };
+  it("reaches storage as the bot's own user-assigned identity unless another is named", () => {
+    const bot = {
+      NODE_ENV: 'production',
+      MicrosoftAppId: MSI,
+      MicrosoftAppType: 'UserAssignedMSI',
+      MicrosoftAppTenantId: 't',
+      API_AUDIENCES: 'sso-app',
+      STORAGE: 'blob',
+      AZURE_STORAGE_ACCOUNT_URL: ACCOUNT,
+    };
     expect(loadConfig(bot, defaults).storage).toMatchObject({ access: { accountUrl: ACCOUNT, managedIdentityClientId: MSI } });
     const other = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
     expect(loadConfig({ ...bot, AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: other }, defaults).storage).toMatchObject({
@@ -97,8 +110,13 @@ describe('the blob store\'s account', () => {
 });
 
 describe('the blob account URL', () => {
-  it('takes the endpoint of any cloud, with or without a trailing slash, and an emulator\'s path-style URL', () => {
-    for (const url of ['https://nhswelcome.blob.core.windows.net', 'https://nhswelcome.blob.core.windows.net/', 'HTTPS://nhswelcome.blob.core.usgovcloudapi.net', 'https://127.0.0.1:10000/devstoreaccount1']) {
+  it("takes the endpoint of any cloud, with or without a trailing slash, and an emulator's path-style URL", () => {
+    for (const url of [
+      'https://nhswelcome.blob.core.windows.net',
+      'https://nhswelcome.blob.core.windows.net/',
+      'HTTPS://nhswelcome.blob.core.usgovcloudapi.net',
+      'https://127.0.0.1:10000/devstoreaccount1',
+    ]) {
       expect(loadConfig({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: url }, defaults).storage).toMatchObject({ kind: 'blob' });
     }
   });
@@ -107,8 +125,12 @@ describe('the blob account URL', () => {
     for (const url of ['https://nhswelcome.blob.core.windows.net/welcome-bot', 'https://nhswelcome.blob.core.windows.net/?sv=2024&sig=x']) {
       expect(configError({ STORAGE: 'blob', AZURE_STORAGE_ACCOUNT_URL: url })).toMatch(/blob endpoint alone/);
     }
-    expect(configError({ STORAGE: 'blob', AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true', AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: '3f0c8a52-9d41-4b6e-8a7f-1c2d3e4f5a6b' })).toMatch(
-      /only used with AZURE_STORAGE_ACCOUNT_URL/,
-    );
+    expect(
+      configError({
+        STORAGE: 'blob',
+        AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+        AZURE_STORAGE_MANAGED_IDENTITY_CLIENT_ID: '3f0c8a52-9d41-4b6e-8a7f-1c2d3e4f5a6b',
+      }),
+    ).toMatch(/only used with AZURE_STORAGE_ACCOUNT_URL/);
   });
 });

@@ -47,11 +47,12 @@ describe('content as data', () => {
   });
 
   it('marks exactly the three must-do actions of the seed', () => {
-    expect(allActions(content.journey).filter((a) => a.mustDo).map((a) => a.id).sort()).toEqual([
-      'account-secret',
-      'sspr-registration',
-      'uk-mobile-number',
-    ]);
+    expect(
+      allActions(content.journey)
+        .filter((a) => a.mustDo)
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['account-secret', 'sspr-registration', 'uk-mobile-number']);
   });
 
   it('gives the helpdesk number and address exactly as the seed does', () => {
@@ -124,23 +125,41 @@ describe('content as data', () => {
   });
 
   it('refuses a feedback button name that does not say what it is about, or is too long for a phone', () => {
-    const unnamed = loadError(brokenCopy('copy.json', (j) => {
-      (j.feedback as Record<string, string>).helpful = 'Helpful';
-    }));
+    const unnamed = loadError(
+      brokenCopy('copy.json', (j) => {
+        (j.feedback as Record<string, string>).helpful = 'Helpful';
+      }),
+    );
     expect([unnamed.file, unnamed.path, unnamed.fault]).toEqual(['copy.json', 'feedback.helpful', 'must contain {subject}']);
-    const long = loadError(brokenCopy('copy.json', (j) => {
-      (j.feedback as Record<string, string>).notHelpful = 'This was not helpful to me at all: {subject}';
-    }));
+    const long = loadError(
+      brokenCopy('copy.json', (j) => {
+        (j.feedback as Record<string, string>).notHelpful = 'This was not helpful to me at all: {subject}';
+      }),
+    );
     expect(long.path).toBe('feedback.notHelpful');
   });
 
   it('rejects an unknown token, a non-https link and invalid JSON', () => {
-    expect(loadError(brokenCopy('copy.json', (j) => {
-      (j.notices as Record<string, { lines: string[] }>).slowDown = { lines: ['Call {helpdeskFax}'], title: 't', offerContinue: false, offerChecklist: false, offerHelp: false } as never;
-    })).fault).toBe('unknown token {helpdeskFax}');
-    expect(loadError(brokenCopy('links.json', (j) => {
-      (j.links as Record<string, { url: string }>).portal!.url = 'http://portal.nhs.net/';
-    })).path).toBe('links.portal.url');
+    expect(
+      loadError(
+        brokenCopy('copy.json', (j) => {
+          (j.notices as Record<string, { lines: string[] }>).slowDown = {
+            lines: ['Call {helpdeskFax}'],
+            title: 't',
+            offerContinue: false,
+            offerChecklist: false,
+            offerHelp: false,
+          } as never;
+        }),
+      ).fault,
+    ).toBe('unknown token {helpdeskFax}');
+    expect(
+      loadError(
+        brokenCopy('links.json', (j) => {
+          (j.links as Record<string, { url: string }>).portal!.url = 'http://portal.nhs.net/';
+        }),
+      ).path,
+    ).toBe('links.portal.url');
     const dir = brokenCopy('service.json', () => undefined);
     writeFileSync(join(dir, 'service.json'), '{ "serviceName": ');
     expect(loadError(dir).fault).toMatch(/not valid JSON/);

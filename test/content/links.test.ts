@@ -51,8 +51,17 @@ describe('buttons say what they open', () => {
     const content = loadContent(CARDS);
     const status = content.intents.answers.get('service-status')?.links.find((l) => l.id === 'serviceStatus');
     expect(status).toEqual({ id: 'serviceStatus', url: 'https://support.nhs.net/knowledge-base/', title: 'Search the NHSmail Support Site' });
-    const titles = starterCards(content).flatMap(openUrls).map((b) => b.title);
-    for (const misleading of ['Service status', 'Transparency and Fair Processing', 'Outlook Web App learning series', 'Portal learning guides', 'Communications', 'Policy and guidance']) {
+    const titles = starterCards(content)
+      .flatMap(openUrls)
+      .map((b) => b.title);
+    for (const misleading of [
+      'Service status',
+      'Transparency and Fair Processing',
+      'Outlook Web App learning series',
+      'Portal learning guides',
+      'Communications',
+      'Policy and guidance',
+    ]) {
       expect(titles).not.toContain(misleading);
     }
 
@@ -81,11 +90,17 @@ describe('buttons say what they open', () => {
 
 describe('procedures for Local Administrators', () => {
   it('are marked as such and never shown on a starter’s card', () => {
-    const links = (JSON.parse(readFileSync(join(CARDS, 'links.json'), 'utf8')) as { links: Record<string, { url: string; title: string; audience?: string }> }).links;
+    const links = (JSON.parse(readFileSync(join(CARDS, 'links.json'), 'utf8')) as { links: Record<string, { url: string; title: string; audience?: string }> })
+      .links;
     const forLas = Object.values(links).filter((l) => l.audience === 'la');
-    expect(forLas.map((l) => l.url).sort()).toEqual(['https://support.nhs.net/knowledge-base/creating-a-shared-mailbox/', 'https://support.nhs.net/knowledge-base/marking-a-user-as-a-leaver/']);
+    expect(forLas.map((l) => l.url).sort()).toEqual([
+      'https://support.nhs.net/knowledge-base/creating-a-shared-mailbox/',
+      'https://support.nhs.net/knowledge-base/marking-a-user-as-a-leaver/',
+    ]);
     for (const link of forLas) expect(link.title).toMatch(/^For LAs: /);
-    const shown = starterCards(loadContent(CARDS)).flatMap(openUrls).map((b) => b.url);
+    const shown = starterCards(loadContent(CARDS))
+      .flatMap(openUrls)
+      .map((b) => b.url);
     for (const link of forLas) expect(shown).not.toContain(link.url);
   });
 

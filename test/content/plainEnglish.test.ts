@@ -26,12 +26,14 @@ const texts: readonly { readonly name: string; readonly text: string }[] = [
 
 /** The body text alone (titles are short phrases, not sentences). */
 const bodies: readonly { readonly name: string; readonly text: string }[] = [
-  ...content.journey.steps.map((s) => ({ name: `step ${s.id}`, text: [...s.paragraphs, ...s.actions.flatMap((a) => [`${a.title}.`, ...a.guidance])].join('\n') })),
+  ...content.journey.steps.map((s) => ({
+    name: `step ${s.id}`,
+    text: [...s.paragraphs, ...s.actions.flatMap((a) => [`${a.title}.`, ...a.guidance])].join('\n'),
+  })),
   ...[...content.intents.answers.values()].map((a) => ({ name: `answer ${a.id}`, text: a.lines.join('\n') })),
   { name: 'fallback', text: content.intents.fallback.lines.join('\n') },
   { name: 'off-topic fallback', text: content.intents.offTopic.lines.join('\n') },
 ];
-
 
 describe('the readability measure', () => {
   it('counts syllables as they are read aloud, near enough', () => {
@@ -52,11 +54,17 @@ describe('plain English in every step and answer', () => {
     const hard = bodies.map((b) => ({ name: b.name, flesch: Math.round(fleschReadingEase(b.text)) })).filter((b) => b.flesch < FLESCH_FLOOR);
     expect(hard).toEqual([]);
     const scores = bodies.map((b) => fleschReadingEase(b.text)).sort((a, b) => a - b);
-    console.info(`Flesch reading ease over ${scores.length} steps and answers: median ${scores[Math.floor(scores.length / 2)]?.toFixed(0)}, lowest ${scores[0]?.toFixed(0)}`);
+    console.info(
+      `Flesch reading ease over ${scores.length} steps and answers: median ${scores[Math.floor(scores.length / 2)]?.toFixed(0)}, lowest ${scores[0]?.toFixed(0)}`,
+    );
   });
 
   it(`has no sentence over ${MAX_SENTENCE_WORDS} words`, () => {
-    const long = bodies.flatMap((b) => sentences(b.text).filter((s) => s.words.length > MAX_SENTENCE_WORDS).map((s) => `${b.name}: ${s.words.length} words: ${s.text}`));
+    const long = bodies.flatMap((b) =>
+      sentences(b.text)
+        .filter((s) => s.words.length > MAX_SENTENCE_WORDS)
+        .map((s) => `${b.name}: ${s.words.length} words: ${s.text}`),
+    );
     expect(long).toEqual([]);
     expect(Math.max(...bodies.map((b) => longestSentence(b.text)?.words.length ?? 0))).toBeLessThanOrEqual(MAX_SENTENCE_WORDS);
   });
@@ -69,7 +77,9 @@ describe('npm run content:check', () => {
     const file = join(dir, 'intents.json');
     const intents = JSON.parse(readFileSync(file, 'utf8')) as { intents: { id: string; answer: { lines: string[] } }[] };
     const mfa = intents.intents.find((i) => i.id === 'mfa') as { answer: { lines: string[] } };
-    mfa.answer.lines.push('Authentication methodologies necessitate comprehensive organisational consideration, notwithstanding technological interoperability considerations and administrative responsibilities across the organisation.');
+    mfa.answer.lines.push(
+      'Authentication methodologies necessitate comprehensive organisational consideration, notwithstanding technological interoperability considerations and administrative responsibilities across the organisation.',
+    );
     mfa.answer.lines.push('You can use the app on your phone to sign in to your account at work or at home on any day of the week.');
     writeFileSync(file, JSON.stringify(intents));
     const faults = checkContent(dir);

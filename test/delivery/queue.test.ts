@@ -46,7 +46,9 @@ function jobs(n: number, from = 0) {
 
 /** A connector error as botbuilder throws it (status, Retry-After, Teams' body), read by the Teams edge. */
 function httpError(statusCode: number, retryAfter?: string, body?: unknown): unknown {
-  return channelErrorOf(Object.assign(new Error('teams'), { statusCode, body, response: { headers: { get: (h: string) => (h === 'retry-after' ? retryAfter : undefined) } } }));
+  return channelErrorOf(
+    Object.assign(new Error('teams'), { statusCode, body, response: { headers: { get: (h: string) => (h === 'retry-after' ? retryAfter : undefined) } } }),
+  );
 }
 
 const stores: [string, () => AtomicStorage][] = [
@@ -65,7 +67,11 @@ describe.each(stores)('DeliveryQueue on %s', (_name, makeStorage) => {
     queue.start();
     await queue.drain();
     await queue.stop();
-    expect([...r.delivered].sort()).toEqual(jobs(20).map((j) => j.id).sort());
+    expect([...r.delivered].sort()).toEqual(
+      jobs(20)
+        .map((j) => j.id)
+        .sort(),
+    );
     expect(await queue.count()).toBe(0);
   });
 
@@ -132,7 +138,15 @@ describe.each(stores)('DeliveryQueue on %s', (_name, makeStorage) => {
     const storage = makeStorage();
     const clock = virtualClock();
     const crashedAt = clock.now();
-    const held: StoredJob = { kind: 'test', payload: { id: 'held' }, createdAt: crashedAt, notBefore: crashedAt, attempts: 0, throttles: 0, lease: { owner: 'dead', token: 'x', until: crashedAt + 30_000 } };
+    const held: StoredJob = {
+      kind: 'test',
+      payload: { id: 'held' },
+      createdAt: crashedAt,
+      notBefore: crashedAt,
+      attempts: 0,
+      throttles: 0,
+      lease: { owner: 'dead', token: 'x', until: crashedAt + 30_000 },
+    };
     await storage.createIfAbsent(`${JOB_PREFIX}held`, { ...held });
     const r = recorder();
     const queue = queueOn(storage, r.handler, clock);
@@ -205,6 +219,10 @@ describe('DeliveryQueue claims', () => {
     queues.forEach((q) => q.start());
     await Promise.all(queues.map((q) => q.drain()));
     await Promise.all(queues.map((q) => q.stop()));
-    expect(r.delivered.sort()).toEqual(jobs(20).map((j) => j.id).sort());
+    expect(r.delivered.sort()).toEqual(
+      jobs(20)
+        .map((j) => j.id)
+        .sort(),
+    );
   });
 });

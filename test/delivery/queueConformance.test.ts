@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { AzureQueueTransport, azureQueueClients } from '../../src/delivery/azureQueue';
 import { systemDeliveryClock } from '../../src/delivery/clock';
-import { DEFAULT_QUEUE_SETTINGS, DeliveryQueue, JOB_PREFIX, StoreQueue, type JobHandler, type QueueSettings, type QueueTransport, type StoredJob } from '../../src/delivery/queue';
+import {
+  DEFAULT_QUEUE_SETTINGS,
+  DeliveryQueue,
+  JOB_PREFIX,
+  StoreQueue,
+  type JobHandler,
+  type QueueSettings,
+  type QueueTransport,
+  type StoredJob,
+} from '../../src/delivery/queue';
 import { DEFAULT_RETRY } from '../../src/delivery/retry';
 import { createLogger } from '../../src/log';
 import { BlobStateStorage } from '../../src/state/blobStorage';
@@ -19,7 +28,14 @@ import { channelErrorOf } from '../../src/teams/channelErrors';
 import { startAzurite, startAzuriteProxy, type Azurite } from '../helpers/azurite';
 
 const quiet = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
-const settings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, concurrency: 4, leaseMs: 1000, pollMs: 100, poisonAfter: 2, retry: { ...DEFAULT_RETRY, baseDelayMs: 50 } };
+const settings: QueueSettings = {
+  ...DEFAULT_QUEUE_SETTINGS,
+  concurrency: 4,
+  leaseMs: 1000,
+  pollMs: 100,
+  poisonAfter: 2,
+  retry: { ...DEFAULT_RETRY, baseDelayMs: 50 },
+};
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -87,7 +103,14 @@ function recorder(fail: (id: string, call: number) => unknown = () => undefined)
 }
 
 function queueOn(rig: Rig, handler: JobHandler, transport = rig.transport()): DeliveryQueue {
-  return new DeliveryQueue({ storage: rig.storage, clock: systemDeliveryClock, log: quiet, settings, handlers: { test: handler }, ...(transport ? { transport } : {}) });
+  return new DeliveryQueue({
+    storage: rig.storage,
+    clock: systemDeliveryClock,
+    log: quiet,
+    settings,
+    handlers: { test: handler },
+    ...(transport ? { transport } : {}),
+  });
 }
 
 function jobs(n: number, from = 0) {
@@ -110,13 +133,23 @@ describe.each(engines)('delivery queue conformance: $name', (engine) => {
     expect(await queue.enqueue(jobs(10))).toBe(10);
     expect(await queue.enqueue(jobs(3))).toBe(0);
     await run(queue);
-    expect(r.delivered.sort()).toEqual(jobs(10).map((j) => j.id).sort());
+    expect(r.delivered.sort()).toEqual(
+      jobs(10)
+        .map((j) => j.id)
+        .sort(),
+    );
     expect(await queue.count()).toBe(0);
   }, 30_000);
 
   it('retries a failed attempt after its backoff, and gives up on a permanent failure with the reason', async () => {
     const rig = engine.make();
-    const r = recorder((id, call) => (id === 'j0' && call === 1 ? channelErrorOf(Object.assign(new Error('teams'), { statusCode: 503 })) : id === 'j1' ? channelErrorOf(Object.assign(new Error('teams'), { statusCode: 400 })) : undefined));
+    const r = recorder((id, call) =>
+      id === 'j0' && call === 1
+        ? channelErrorOf(Object.assign(new Error('teams'), { statusCode: 503 }))
+        : id === 'j1'
+          ? channelErrorOf(Object.assign(new Error('teams'), { statusCode: 400 }))
+          : undefined,
+    );
     const queue = queueOn(rig, r.handler);
     await queue.enqueue(jobs(2));
     await run(queue);
@@ -225,7 +258,15 @@ describe.each(engines)('delivery queue conformance: $name', (engine) => {
     const rig = engine.make();
     const now = Date.now();
     for (const job of jobs(5)) {
-      const item: StoredJob = { kind: job.kind, payload: job.payload, createdAt: now, notBefore: now, attempts: 1, throttles: 0, lease: { owner: 'old', token: 't', until: now - 1 } };
+      const item: StoredJob = {
+        kind: job.kind,
+        payload: job.payload,
+        createdAt: now,
+        notBefore: now,
+        attempts: 1,
+        throttles: 0,
+        lease: { owner: 'old', token: 't', until: now - 1 },
+      };
       await rig.storage.createIfAbsent(JOB_PREFIX + job.id, { ...item });
     }
     const r = recorder();

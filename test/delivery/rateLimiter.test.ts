@@ -29,23 +29,41 @@ describe('TeamsRateLimiter', () => {
   it('lets a tenant burst up to its limit, then paces at the limit per second', () => {
     const clock = manualClock(0);
     const limiter = new TeamsRateLimiter({ tenantPerSecond: 30 }, clock.now);
-    const times = schedule(limiter, clock, Array.from({ length: 95 }, () => ({ at: 0 })));
+    const times = schedule(
+      limiter,
+      clock,
+      Array.from({ length: 95 }, () => ({ at: 0 })),
+    );
     expect(times.slice(0, 30).every((t) => t === 0)).toBe(true);
     expect(times[30]).toBe(1000);
     expect(times[60]).toBe(2000);
     expect(times[94]).toBe(3000);
-    expect(refusedByTeams(times.map((time) => ({ time })), 30)).toBe(0);
+    expect(
+      refusedByTeams(
+        times.map((time) => ({ time })),
+        30,
+      ),
+    ).toBe(0);
   });
 
   it("keeps one conversation inside Teams' 7 / 1 s, 8 / 2 s and 60 / 30 s windows", () => {
     const clock = manualClock(0);
     const limiter = new TeamsRateLimiter({ tenantPerSecond: 1000 }, clock.now);
-    const times = schedule(limiter, clock, Array.from({ length: 70 }, () => ({ at: 0, conversation: 'a:1' })));
+    const times = schedule(
+      limiter,
+      clock,
+      Array.from({ length: 70 }, () => ({ at: 0, conversation: 'a:1' })),
+    );
     expect(times.slice(0, 7)).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(times[7]).toBe(1000); // 8th: 7 / 1 s
     expect(times[8]).toBe(2000); // 9th: 8 / 2 s
     expect(times[60]).toBeGreaterThanOrEqual(30_000); // 61st: 60 / 30 s
-    expect(refusedByTeams(times.map((time) => ({ time, conversation: 'a:1' })), 1000)).toBe(0);
+    expect(
+      refusedByTeams(
+        times.map((time) => ({ time, conversation: 'a:1' })),
+        1000,
+      ),
+    ).toBe(0);
   });
 
   it('spends the conversation budget only for sends, and other conversations are not held back', () => {
@@ -93,7 +111,10 @@ describe('TeamsRateLimiter', () => {
   it('never schedules a request Teams would refuse, whatever the arrivals (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 400 }), conversation: fc.constantFrom(undefined, 'a:1', 'a:2', 'a:3') }), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 400 }), conversation: fc.constantFrom(undefined, 'a:1', 'a:2', 'a:3') }), {
+          minLength: 1,
+          maxLength: 200,
+        }),
         fc.integer({ min: 1, max: 40 }),
         (arrivals, perSecond) => {
           const clock = manualClock(0);

@@ -36,7 +36,10 @@ describe('channelErrorOf (the Teams edge reads botbuilder errors for the core)',
   });
 
   it('finds Teams’ error code in the body, for a chat the user removed', () => {
-    const restError = Object.assign(new Error('Not Found'), { statusCode: 404, body: { error: { code: 'ConversationNotFound', message: 'Conversation not found.' } } });
+    const restError = Object.assign(new Error('Not Found'), {
+      statusCode: 404,
+      body: { error: { code: 'ConversationNotFound', message: 'Conversation not found.' } },
+    });
     expect(classifyDeliveryError(channelErrorOf(restError))).toEqual({ kind: 'gone' });
   });
 

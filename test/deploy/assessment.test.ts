@@ -60,7 +60,7 @@ function graphCalls(): string[] {
 describe('the permissions in the assessment pack', () => {
   const table = rows(section('Permissions'));
 
-  it('are exactly the Graph application permissions the code\'s Graph calls need', () => {
+  it("are exactly the Graph application permissions the code's Graph calls need", () => {
     const calls = graphCalls();
     expect(calls.length).toBeGreaterThanOrEqual(3);
     const unmapped = calls.filter((c) => !GRAPH_PERMISSIONS.some((p) => p.call.test(c)));
@@ -71,7 +71,7 @@ describe('the permissions in the assessment pack', () => {
     expect([...listed].sort()).toEqual([...needed].sort());
   });
 
-  it('include rollout mode\'s User.Read.All use (account age) among the reasons', () => {
+  it("include rollout mode's User.Read.All use (account age) among the reasons", () => {
     const userRead = table.find((r) => r[1] === '`User.Read.All`');
     expect(userRead?.[3]).toMatch(/rollout mode/);
     expect(userRead?.[5]).toMatch(/WELCOME_NEW_ACCOUNTS_WITHIN_DAYS/);

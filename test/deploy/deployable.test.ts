@@ -33,8 +33,18 @@ describe('the deployable artefact', () => {
     expect(readdirSync(join(OUT, 'build'))).toEqual(['tabs']);
     for (const entry of DEPLOY_FILES) expect(existsSync(join(OUT, entry))).toBe(true);
     const files = listFiles(OUT);
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/cli/retention.js', 'dist/cli/remind.js', 'dist/cli/audit.js', 'dist/cli/report-unanswered.js']));
-    expect(files).toEqual(expect.arrayContaining(['build/tabs/checklist.html', 'build/tabs/checklist.js', 'build/tabs/starters.html', 'build/tabs/starters.js', 'build/tabs/tabs.css']));
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/index.js', 'dist/cli/retention.js', 'dist/cli/remind.js', 'dist/cli/audit.js', 'dist/cli/report-unanswered.js']),
+    );
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'build/tabs/checklist.html',
+        'build/tabs/checklist.js',
+        'build/tabs/starters.html',
+        'build/tabs/starters.js',
+        'build/tabs/tabs.css',
+      ]),
+    );
     expect(files).toEqual(expect.arrayContaining(['cards/journey.json', 'cards/links.json', 'cards/intents.json']));
     // No sources, tests, secrets or local state.
     expect(files.filter((f) => /^(src|test|scripts|data)\/|\.env$|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
@@ -145,7 +155,14 @@ describe('the Dockerfile', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter((l) => l !== '' && !l.startsWith('#') && !l.startsWith('!'));
-    const sources = build.filter((l) => l.startsWith('COPY ') && !l.includes('--from=')).flatMap((l) => l.replace(/^COPY /, '').split(/\s+/).slice(0, -1));
+    const sources = build
+      .filter((l) => l.startsWith('COPY ') && !l.includes('--from='))
+      .flatMap((l) =>
+        l
+          .replace(/^COPY /, '')
+          .split(/\s+/)
+          .slice(0, -1),
+      );
     for (const source of sources) {
       expect(existsSync(join(ROOT, source))).toBe(true);
       expect(ignored.filter((pattern) => pattern === source || source.startsWith(`${pattern}/`))).toEqual([]);

@@ -37,7 +37,16 @@ describe('the Bicep templates', () => {
     expect(names.filter((n) => !botSettings.has(n) && !PLATFORM_SETTINGS.has(n))).toEqual([]);
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
     // Production, shared store, and the users' tenant for tab tokens and Graph (the NHSmail tenant, not the host's).
-    for (const required of ['NODE_ENV', 'MicrosoftAppId', 'MicrosoftAppTenantId', 'STORAGE', 'AZURE_STORAGE_ACCOUNT_URL', 'ENTRA_TENANT_ID', 'GRAPH_TENANT_ID', 'PUBLIC_HOSTNAME']) {
+    for (const required of [
+      'NODE_ENV',
+      'MicrosoftAppId',
+      'MicrosoftAppTenantId',
+      'STORAGE',
+      'AZURE_STORAGE_ACCOUNT_URL',
+      'ENTRA_TENANT_ID',
+      'GRAPH_TENANT_ID',
+      'PUBLIC_HOSTNAME',
+    ]) {
       expect(names).toContain(required);
     }
   });
@@ -52,7 +61,7 @@ describe('the Bicep templates', () => {
     expect(APP_SERVICE).toMatch(/httpsOnly: true/);
   });
 
-  it('Container Apps: probe values within the API limits, readiness timeout above /readyz\'s own 2 s, never scaled to zero', () => {
+  it("Container Apps: probe values within the API limits, readiness timeout above /readyz's own 2 s, never scaled to zero", () => {
     const failure = numbers(CONTAINER_APPS, 'failureThreshold');
     expect(failure.length).toBe(3);
     expect(failure.every((n) => n >= 1 && n <= 10)).toBe(true);
@@ -76,7 +85,9 @@ describe('the Bicep templates', () => {
 });
 
 describe('the runbook and the other docs agree', () => {
-  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => [f, read(`docs/${f}`)] as const);
+  const docs = readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => [f, read(`docs/${f}`)] as const);
 
   it('give every Container Apps probe a failureThreshold the API accepts (at most 10)', () => {
     for (const [, text] of docs) expect(numbers(text, 'failureThreshold').filter((n) => n < 1 || n > 10)).toEqual([]);
@@ -97,7 +108,20 @@ describe('the runbook and the other docs agree', () => {
 
   it('name the runbook sections an engineer works through, in order', () => {
     const headings = [...DEPLOY.matchAll(/^## (.+)$/gm)].map((m) => m[1] as string);
-    const order = ['Tenant topology', 'Host name', 'Identity', 'Hosting', 'Storage', 'Packaging', 'Monitoring', 'Backup', 'Rotation', 'Security', 'Rollout', 'Production checklist'];
+    const order = [
+      'Tenant topology',
+      'Host name',
+      'Identity',
+      'Hosting',
+      'Storage',
+      'Packaging',
+      'Monitoring',
+      'Backup',
+      'Rotation',
+      'Security',
+      'Rollout',
+      'Production checklist',
+    ];
     const positions = order.map((word) => headings.findIndex((h) => h.includes(word)));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);

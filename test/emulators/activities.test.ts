@@ -48,7 +48,11 @@ describe('activity factories', () => {
     expect(submit['text']).toBeUndefined();
     expect(submit).toMatchObject({ type: 'message', value: { verb: 'ack' }, replyToId: '123' });
     const invoke = adaptiveCardAction(scene, user, 'a:conv', { verb: 'ack', data: { actionId: 'x' } }, { trigger: 'automatic' });
-    expect(invoke).toMatchObject({ type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'ack', data: { actionId: 'x' } }, trigger: 'automatic' } });
+    expect(invoke).toMatchObject({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: 'ack', data: { actionId: 'x' } }, trigger: 'automatic' },
+    });
   });
 });
 

@@ -2,8 +2,18 @@ import { startGraphEmulator, type GraphEmulator, type GraphEmulatorOptions, type
 
 const CLIENT = { clientId: '00000000-0000-0000-0000-00000000b07a', clientSecret: 'right-secret' };
 const TEAMS_APP_ID = 'c1a1b2c3-0000-4000-8000-000000000001';
-const megan: GraphUser = { id: '7faf8ab2-3d56-4244-b585-20c8a42ed2b8', displayName: 'Megan Bowen', userPrincipalName: 'Megan.Bowen@nhs.net', mail: 'megan.bowen@nhs.net' };
-const alex: GraphUser = { id: 'b9c4e6a2-5c2d-4f8e-9d71-2a3b4c5d6e7f', displayName: 'Alex Wilber', userPrincipalName: 'alex.wilber@nhs.net', mail: 'alex.wilber@nhs.net' };
+const megan: GraphUser = {
+  id: '7faf8ab2-3d56-4244-b585-20c8a42ed2b8',
+  displayName: 'Megan Bowen',
+  userPrincipalName: 'Megan.Bowen@nhs.net',
+  mail: 'megan.bowen@nhs.net',
+};
+const alex: GraphUser = {
+  id: 'b9c4e6a2-5c2d-4f8e-9d71-2a3b4c5d6e7f',
+  displayName: 'Alex Wilber',
+  userPrincipalName: 'alex.wilber@nhs.net',
+  mail: 'alex.wilber@nhs.net',
+};
 
 async function withGraph(options: GraphEmulatorOptions, run: (graph: GraphEmulator, token: string) => Promise<void>): Promise<void> {
   const graph = await startGraphEmulator({ clients: [CLIENT], catalogAppIds: [TEAMS_APP_ID], ...options });
@@ -131,7 +141,10 @@ describe('Graph emulator: groups', () => {
     await withGraph({}, async (graph, token) => {
       const la = 'aa000000-0000-4000-8000-00000000001a';
       graph.addGroup(la, [megan.id, alex.id], 'Local Administrators');
-      const page1 = (await (await get(`${graph.graphUrl}/groups/${la}/members?$top=1`, token)).json()) as { value: Array<{ id: string }>; '@odata.nextLink'?: string };
+      const page1 = (await (await get(`${graph.graphUrl}/groups/${la}/members?$top=1`, token)).json()) as {
+        value: Array<{ id: string }>;
+        '@odata.nextLink'?: string;
+      };
       expect(page1.value.map((m) => m.id)).toEqual([megan.id]);
       const page2 = (await (await get(page1['@odata.nextLink'] ?? '', token)).json()) as { value: Array<{ id: string }>; '@odata.nextLink'?: string };
       expect(page2.value.map((m) => m.id)).toEqual([alex.id]);

@@ -25,8 +25,11 @@ function joseVerify(jwksUri: string, token: string, issuer: string, audience: st
       console.log('ok ' + payload.aud);
     } catch (e) { console.log('fail ' + e.code); }`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script, jwksUri, token, issuer, audience], { cwd: process.cwd(), timeout: 10_000 }, (err, stdout) =>
-      err ? reject(err) : resolve(stdout.trim()),
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script, jwksUri, token, issuer, audience],
+      { cwd: process.cwd(), timeout: 10_000 },
+      (err, stdout) => (err ? reject(err) : resolve(stdout.trim())),
     );
   });
 }

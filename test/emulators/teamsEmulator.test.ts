@@ -62,7 +62,7 @@ describe('Teams emulator: conversations', () => {
     });
   });
 
-  it('posts the activity given with a creation as the chat\'s first message, in the same call; refuses one over 100 KB', async () => {
+  it("posts the activity given with a creation as the chat's first message, in the same call; refuses one over 100 KB", async () => {
     await withTeams({}, async (teams) => {
       teams.installApp(megan.upn);
       const body = JSON.parse(createBody(teams, megan.aadObjectId)) as Record<string, unknown>;
@@ -78,7 +78,7 @@ describe('Teams emulator: conversations', () => {
     });
   });
 
-  it('fails the creation of one member\'s chat when a fault names that member', async () => {
+  it("fails the creation of one member's chat when a fault names that member", async () => {
     await withTeams({}, async (teams) => {
       teams.installApp(megan.upn);
       teams.installApp(alex.upn);
@@ -257,7 +257,12 @@ describe('Teams emulator: rate limits', () => {
 describe('Teams emulator: faults and auth', () => {
   it('fails the next matching request once with the given code, then behaves', async () => {
     await withTeams({}, async (teams) => {
-      teams.failNext({ status: 403, code: 'ConversationBlockedByUser', message: 'User blocked the conversation with the bot.', match: { conversationId: 'a:blocked' } });
+      teams.failNext({
+        status: 403,
+        code: 'ConversationBlockedByUser',
+        message: 'User blocked the conversation with the bot.',
+        match: { conversationId: 'a:blocked' },
+      });
       const other = await post(`${teams.serviceUrl}v3/conversations/a:other/activities`, message('hi'));
       expect(other.status).toBe(201);
       const blocked = await post(`${teams.serviceUrl}v3/conversations/a:blocked/activities`, message('hi'));

@@ -32,7 +32,11 @@ describe('feedback tallies', () => {
     const store = new FeedbackStore(storage, 50, 30, () => new Date('2026-11-01T09:00:00Z'));
     for (let round = 0; round < 10; round++) {
       const id = `answer-${round}`;
-      await Promise.all(['helpful', 'notHelpful', 'helpful', 'notHelpful', 'helpful'].map((vote) => store.vote(user(1), 'answer', id, REV, vote as 'helpful' | 'notHelpful', 'q')));
+      await Promise.all(
+        ['helpful', 'notHelpful', 'helpful', 'notHelpful', 'helpful'].map((vote) =>
+          store.vote(user(1), 'answer', id, REV, vote as 'helpful' | 'notHelpful', 'q'),
+        ),
+      );
       const t = await readItem<Tally>(storage, keys.feedbackTally('answer', id));
       expect({ round, total: (t?.helpful ?? 0) + (t?.notHelpful ?? 0), questions: t?.questions.length }).toEqual({ round, total: 1, questions: t?.notHelpful });
     }
@@ -40,7 +44,8 @@ describe('feedback tallies', () => {
 
   it('keeps at most MAX_QUESTIONS questions per answer, the newest, each masked and cut to 300 characters', async () => {
     const { store, tally } = setup();
-    for (let i = 0; i < MAX_QUESTIONS + 5; i++) await store.vote(user(i), 'answer', 'mfa', REV, 'notHelpful', `question ${i} from me@nhs.net ${'x'.repeat(400)}`);
+    for (let i = 0; i < MAX_QUESTIONS + 5; i++)
+      await store.vote(user(i), 'answer', 'mfa', REV, 'notHelpful', `question ${i} from me@nhs.net ${'x'.repeat(400)}`);
     const t = await tally('mfa');
     expect(t?.notHelpful).toBe(MAX_QUESTIONS + 5);
     expect(t?.questions).toHaveLength(MAX_QUESTIONS);

@@ -56,7 +56,17 @@ async function welcomedStarter(r: ReturnType<typeof rig>, startedBy: StartedBy =
   n++;
   const user: UserRef = { channelId: 'msteams', tenantId: 't', userId: `29:u${n}`, aadObjectId: `oid-${n}`, conversationId: `a:c${n}` };
   const at = '2026-01-01T00:00:00.000Z';
-  await r.users.updateRecord(user, () => ({ userId: user.userId, aadObjectId: user.aadObjectId, tenantId: 't', conversationId: user.conversationId, reference: {}, installed: true, welcome: { sentAt: at }, firstSeenAt: at, lastSeenAt: at }));
+  await r.users.updateRecord(user, () => ({
+    userId: user.userId,
+    aadObjectId: user.aadObjectId,
+    tenantId: 't',
+    conversationId: user.conversationId,
+    reference: {},
+    installed: true,
+    welcome: { sentAt: at },
+    firstSeenAt: at,
+    lastSeenAt: at,
+  }));
   await r.funnel.welcomed(user, startedBy);
   return user;
 }
@@ -107,13 +117,18 @@ describe('the funnel tally', () => {
     for (const outside of [10, 300]) {
       const at = { now: new Date('2026-06-01T10:00:00Z') };
       const r = rig(at);
-      for (let i = 0; i < outside; i++) await welcomedStarter(r, i % 3 === 0 ? { kind: 'la', name: 'LA', aadObjectId: 'la', pushId: `old-${i % 7}` } : { kind: 'self' });
+      for (let i = 0; i < outside; i++)
+        await welcomedStarter(r, i % 3 === 0 ? { kind: 'la', name: 'LA', aadObjectId: 'la', pushId: `old-${i % 7}` } : { kind: 'self' });
       at.now = new Date('2026-12-07T10:00:00Z');
       for (let i = 0; i < 5; i++) await welcomedStarter(r, { kind: 'la', name: 'LA', aadObjectId: 'la', pushId: 'this-week' });
       const before = { operations: r.storage.operations, keysRead: r.storage.keysRead, listed: r.storage.listed };
       const report = await r.funnel.report(new Date('2026-11-30T00:00:00Z'), new Date('2026-12-13T00:00:00Z'));
       expect(report.overall.welcomed).toBe(5);
-      costs.push({ operations: r.storage.operations - before.operations, keysRead: r.storage.keysRead - before.keysRead, listed: r.storage.listed - before.listed });
+      costs.push({
+        operations: r.storage.operations - before.operations,
+        keysRead: r.storage.keysRead - before.keysRead,
+        listed: r.storage.listed - before.listed,
+      });
     }
     expect(costs[0]).toEqual(costs[1]);
     expect(costs[0]).toEqual({ operations: 2, keysRead: 3, listed: 0 }); // two weeks' tallies, then one push's

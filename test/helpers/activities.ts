@@ -184,7 +184,12 @@ export function channelMention(scene: TeamsScene, user: ActivityUser, team: Acti
   const a = base('channel-message-mention', scene, user, true);
   const botName = scene.botName ?? 'NHSmail Welcome';
   a['text'] = `<at>${botName}</at> ${text}`;
-  a['attachments'] = [{ contentType: 'text/html', content: `<div><div><span itemtype="http://schema.skype.com/Mention" itemscope="" itemid="0">${botName}</span> ${text}</div></div>` }];
+  a['attachments'] = [
+    {
+      contentType: 'text/html',
+      content: `<div><div><span itemtype="http://schema.skype.com/Mention" itemscope="" itemid="0">${botName}</span> ${text}</div></div>`,
+    },
+  ];
   (a['conversation'] as JsonObject)['id'] = `${channelId};messageid=${String(a['id'])}`;
   const cd = a['channelData'] as JsonObject;
   cd['teamsChannelId'] = channelId;
@@ -199,7 +204,9 @@ export function groupChatMention(scene: TeamsScene, user: ActivityUser, chatId: 
   const a = base('channel-message-mention', scene, user, true);
   const botName = scene.botName ?? 'NHSmail Welcome';
   a['text'] = `<at>${botName}</at> ${text}`;
-  a['attachments'] = [{ contentType: 'text/html', content: `<p><span itemtype="http://schema.skype.com/Mention" itemscope="" itemid="0">${botName}</span> ${text}</p>` }];
+  a['attachments'] = [
+    { contentType: 'text/html', content: `<p><span itemtype="http://schema.skype.com/Mention" itemscope="" itemid="0">${botName}</span> ${text}</p>` },
+  ];
   a['conversation'] = { isGroup: true, conversationType: 'groupChat', tenantId: scene.tenantId, id: chatId };
   a['channelData'] = { tenant: { id: scene.tenantId } };
   return a;

@@ -44,7 +44,7 @@ function answers(port: number, https: boolean): Promise<boolean> {
   return new Promise((resolve) => {
     const options = { host: '127.0.0.1', port, path: `/${AZURITE_ACCOUNT}?comp=list`, method: 'GET', timeout: 1000 };
     // Only "is it up": the certificate is the test's own, checked by the clients that matter.
-    const req = (https ? httpsRequest({ ...options, rejectUnauthorized: false }, onResponse) : request(options, onResponse));
+    const req = https ? httpsRequest({ ...options, rejectUnauthorized: false }, onResponse) : request(options, onResponse);
     function onResponse(res: import('node:http').IncomingMessage): void {
       res.resume();
       resolve(true);
@@ -70,7 +70,11 @@ export interface AzuriteOptions {
 }
 
 /** One Azurite service (blob or queue) as a child process on a free port. */
-async function startService(service: 'blob' | 'queue', startTimeoutMs: number, options: AzuriteOptions): Promise<{ port: number; output: () => string; stop: () => Promise<void> }> {
+async function startService(
+  service: 'blob' | 'queue',
+  startTimeoutMs: number,
+  options: AzuriteOptions,
+): Promise<{ port: number; output: () => string; stop: () => Promise<void> }> {
   const port = await freePort();
   const location = mkdtempSync(join(tmpdir(), `azurite-${service}-`));
   const main = join(__dirname, '..', '..', 'node_modules', 'azurite', 'dist', 'src', service, 'main.js');
@@ -78,8 +82,10 @@ async function startService(service: 'blob' | 'queue', startTimeoutMs: number, o
     process.execPath,
     [
       main,
-      `--${service}Host`, '127.0.0.1',
-      `--${service}Port`, String(port),
+      `--${service}Host`,
+      '127.0.0.1',
+      `--${service}Port`,
+      String(port),
       '--inMemoryPersistence',
       '--skipApiVersionCheck',
       '--loose',
@@ -122,7 +128,10 @@ async function startService(service: 'blob' | 'queue', startTimeoutMs: number, o
 }
 
 /** Starts azurite-blob and azurite-queue and resolves once both answer; rejects with their output if one exits or stays silent. */
-export async function startAzurite(startTimeoutMs = 30_000, options: AzuriteOptions = {}): Promise<Azurite & { readonly blobUrl: string; readonly queueUrl: string }> {
+export async function startAzurite(
+  startTimeoutMs = 30_000,
+  options: AzuriteOptions = {},
+): Promise<Azurite & { readonly blobUrl: string; readonly queueUrl: string }> {
   const [blob, queue] = await Promise.all([startService('blob', startTimeoutMs, options), startService('queue', startTimeoutMs, options)]);
   const scheme = options.https ? 'https' : 'http';
   return {

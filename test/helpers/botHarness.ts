@@ -29,9 +29,12 @@ export function tempDataDir(): string {
 
 /** Starts the bot on 127.0.0.1 with the given settings (data dir defaults to a new temp dir). */
 export async function startBot(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<RunningBot> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: tempDataDir(), SHUTDOWN_GRACE_MS: '2000', ...env }, {
-    contentDir: join(__dirname, '..', '..', 'cards'),
-  });
+  const config = loadConfig(
+    { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: tempDataDir(), SHUTDOWN_GRACE_MS: '2000', ...env },
+    {
+      contentDir: join(__dirname, '..', '..', 'cards'),
+    },
+  );
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {

@@ -206,11 +206,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     return users.find((u) => u.id.toLowerCase() === key || u.userPrincipalName.toLowerCase() === key);
   };
   const notFound = (what: string): Reply =>
-    graphError(
-      404,
-      'Request_ResourceNotFound',
-      `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`,
-    );
+    graphError(404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
   const userJson = (u: GraphUser, select?: string[]): JsonObject => {
     const full: JsonObject = {
       businessPhones: [],
@@ -236,9 +232,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     return out;
   };
   const selectOf = (req: ParsedRequest): string[] | undefined =>
-    req.query.get('$select')?.split(',').map((s) => s.trim()).filter(Boolean);
-  const installationId = (userId: string, appId: string): string =>
-    Buffer.from(`${userId}##${appId}`).toString('base64');
+    req.query
+      .get('$select')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const installationId = (userId: string, appId: string): string => Buffer.from(`${userId}##${appId}`).toString('base64');
 
   const issueToken = (clientId: string, scope: string): IssuedToken => {
     const token = `emu.${randomBytes(32).toString('base64url')}`;
@@ -271,13 +270,23 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         return aadError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
       }
       if (client.clientSecret !== secret) {
-        return aadError(401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+        return aadError(
+          401,
+          'invalid_client',
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+        );
       }
     } else if (!clientId || !secret) {
       return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
     }
     if (!scope.endsWith('/.default')) {
-      return aadError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      return aadError(
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
     }
     const t = issueToken(clientId, scope);
     return { status: 200, body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: t.token } };
@@ -386,9 +395,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   };
 
   const matchFault = (req: ParsedRequest): Reply | undefined => {
-    const i = faults.findIndex(
-      (f) => (!f.match?.method || f.match.method.toUpperCase() === req.method) && (!f.match?.path || req.path.includes(f.match.path)),
-    );
+    const i = faults.findIndex((f) => (!f.match?.method || f.match.method.toUpperCase() === req.method) && (!f.match?.path || req.path.includes(f.match.path)));
     const f = faults[i];
     if (!f) return undefined;
     f.remaining -= 1;

@@ -104,7 +104,10 @@ export async function startInstallStorm(options: { tenantPerSecond: number }): P
           const who = { userId: user.userId, name: user.name, aadObjectId: user.aadObjectId };
           const conversationId = teams.personalConversationId(user);
           // Teams sends both, near enough together that they race.
-          await Promise.all([post(target(i, 0), personalInstall(scene, who, conversationId)), post(target(i, 1), personalBotAdded(scene, who, conversationId))]);
+          await Promise.all([
+            post(target(i, 0), personalInstall(scene, who, conversationId)),
+            post(target(i, 1), personalBotAdded(scene, who, conversationId)),
+          ]);
         }),
       );
       return { statuses, slowestMs, overFifteenSeconds };

@@ -16,11 +16,27 @@ export function selfSignedCertificate(): { cert: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tls-'));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-keyout', key, '-out', cert,
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -51,7 +67,12 @@ export async function startManagedIdentityEndpoint(tenantId: string): Promise<Ma
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const record = (status: number): void => {
-      requests.push({ resource: url.searchParams.get('resource'), clientId: url.searchParams.get('client_id'), apiVersion: url.searchParams.get('api-version'), status });
+      requests.push({
+        resource: url.searchParams.get('resource'),
+        clientId: url.searchParams.get('client_id'),
+        apiVersion: url.searchParams.get('api-version'),
+        status,
+      });
     };
     const reply = (status: number, body: unknown): void => {
       record(status);
@@ -59,12 +80,22 @@ export async function startManagedIdentityEndpoint(tenantId: string): Promise<Ma
       res.end(JSON.stringify(body));
     };
     if (req.method !== 'GET' || url.pathname !== '/msi/token') return reply(404, { error: 'not_found' });
-    if (req.headers['x-identity-header'] !== secret) return reply(400, { error: 'invalid_request', error_description: 'X-IDENTITY-HEADER is missing or wrong' });
+    if (req.headers['x-identity-header'] !== secret)
+      return reply(400, { error: 'invalid_request', error_description: 'X-IDENTITY-HEADER is missing or wrong' });
     const resource = url.searchParams.get('resource');
     if (!resource) return reply(400, { error: 'invalid_request', error_description: 'resource is required' });
     const now = Math.floor(Date.now() / 1000);
     const clientId = url.searchParams.get('client_id') ?? 'system-assigned-client-id';
-    const claims = { aud: resource, iss: `https://sts.windows.net/${tenantId}/`, iat: now, nbf: now - 60, exp: now + 3600, oid: randomBytes(8).toString('hex'), tid: tenantId, appid: clientId };
+    const claims = {
+      aud: resource,
+      iss: `https://sts.windows.net/${tenantId}/`,
+      iat: now,
+      nbf: now - 60,
+      exp: now + 3600,
+      oid: randomBytes(8).toString('hex'),
+      tid: tenantId,
+      appid: clientId,
+    };
     // Unsigned in effect: Azurite's "basic" OAuth checks issuer, audience and lifetime, not the signature.
     const token = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(claims)}.${randomBytes(32).toString('base64url')}`;
     reply(200, { access_token: token, expires_on: String(now + 3600), resource, token_type: 'Bearer', client_id: clientId });

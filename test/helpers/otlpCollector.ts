@@ -93,10 +93,13 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
     posts,
     spanNames: () => spans().map((s) => s.name),
     metricNames: () => metrics().map((m) => m.name),
-    attributes: () => [
-      ...spans().flatMap((s) => s.attributes ?? []),
-      ...metrics().flatMap((m) => [...(m.sum?.dataPoints ?? []), ...(m.histogram?.dataPoints ?? []), ...(m.gauge?.dataPoints ?? [])].flatMap((d) => d.attributes ?? [])),
-    ].map((a) => [a.key, valueOf(a.value)]),
+    attributes: () =>
+      [
+        ...spans().flatMap((s) => s.attributes ?? []),
+        ...metrics().flatMap((m) =>
+          [...(m.sum?.dataPoints ?? []), ...(m.histogram?.dataPoints ?? []), ...(m.gauge?.dataPoints ?? [])].flatMap((d) => d.attributes ?? []),
+        ),
+      ].map((a) => [a.key, valueOf(a.value)]),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -104,7 +107,10 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
 /** An Application Insights envelope as the Azure Monitor exporter posts it (only what tests read). */
 export interface AppInsightsEnvelope {
   readonly name: string;
-  readonly data?: { readonly baseType?: string; readonly baseData?: { readonly name?: string; readonly metrics?: { readonly name: string }[]; readonly properties?: Record<string, unknown> } };
+  readonly data?: {
+    readonly baseType?: string;
+    readonly baseData?: { readonly name?: string; readonly metrics?: { readonly name: string }[]; readonly properties?: Record<string, unknown> };
+  };
 }
 
 export interface AppInsightsIngestion {
@@ -154,7 +160,10 @@ export async function startAppInsightsIngestion(): Promise<AppInsightsIngestion>
         const parsed = JSON.parse(text) as unknown;
         received = Array.isArray(parsed) ? (parsed as AppInsightsEnvelope[]) : [parsed as AppInsightsEnvelope];
       } catch {
-        received = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as AppInsightsEnvelope);
+        received = text
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l) as AppInsightsEnvelope);
       }
       envelopes.push(...received);
       res.setHeader('content-type', 'application/json');

@@ -61,9 +61,12 @@ export async function startPushRig(options: { tenantPerSecond?: number } = {}): 
     return user;
   };
   const laUser = addUser('Jane Smith');
-  const la = { user: laUser, who: { userId: laUser.userId, name: laUser.name, aadObjectId: laUser.aadObjectId }, conversationId: teams.personalConversationId(laUser) };
-  const welcomeCount = (starter: TeamsUser): number =>
-    teams.sentTo(starter).filter((a) => cardText(cardOf(a)).includes('asked me to welcome you')).length;
+  const la = {
+    user: laUser,
+    who: { userId: laUser.userId, name: laUser.name, aadObjectId: laUser.aadObjectId },
+    conversationId: teams.personalConversationId(laUser),
+  };
+  const welcomeCount = (starter: TeamsUser): number => teams.sentTo(starter).filter((a) => cardText(cardOf(a)).includes('asked me to welcome you')).length;
 
   const rig: PushRig = {
     teams,
@@ -94,8 +97,14 @@ export async function startPushRig(options: { tenantPerSecond?: number } = {}): 
     async push(bot, starters) {
       let summary = '';
       for (let i = 0; i < starters.length; i += 400) {
-        const addresses = starters.slice(i, i + 400).map((s) => s.upn).join('\n');
-        const res = await postActivity(bot.messagesUrl, adaptiveCardAction(scene, la.who, la.conversationId, { verb: 'push', data: { verb: 'push', addresses } }));
+        const addresses = starters
+          .slice(i, i + 400)
+          .map((s) => s.upn)
+          .join('\n');
+        const res = await postActivity(
+          bot.messagesUrl,
+          adaptiveCardAction(scene, la.who, la.conversationId, { verb: 'push', data: { verb: 'push', addresses } }),
+        );
         if (res.status !== 200) throw new Error(`push answered ${res.status}`);
         const card = (res.body as { value?: unknown } | undefined)?.value;
         summary = cardText(card);
@@ -116,4 +125,3 @@ export async function startPushRig(options: { tenantPerSecond?: number } = {}): 
   };
   return rig;
 }
-

@@ -114,7 +114,12 @@ async function routeContext(context: BrowserContext, botBaseUrl: string, hostHtm
 }
 
 /** A browser context with the tab's origin routed to the bot, for opening a tab on its own (outside Teams). */
-export async function openTabAlone(browser: Browser, botBaseUrl: string, path: string, viewport = { width: 1024, height: 768 }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+export async function openTabAlone(
+  browser: Browser,
+  botBaseUrl: string,
+  path: string,
+  viewport = { width: 1024, height: 768 },
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport });
   await routeContext(context, botBaseUrl, () => undefined);
   const page = await context.newPage();

@@ -2,7 +2,13 @@
  * The bot's telemetry over OpenTelemetry's in-memory exporters, for tests: what the bot would export, read back as
  * spans and metric points. No test-framework imports.
  */
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type HistogramMetricData,
+} from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { OpenTelemetryTelemetry, type Telemetry } from '../../src/telemetry/telemetry';
 

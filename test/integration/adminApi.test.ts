@@ -39,7 +39,12 @@ function tokenFor(user: TeamsUser, overrides: Record<string, string> = {}, optio
   return identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: user.aadObjectId, upn: user.upn, name: user.name, ...overrides }, options);
 }
 
-async function api(method: 'GET' | 'POST', path: string, token: string | undefined, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function api(
+  method: 'GET' | 'POST',
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${bot.baseUrl}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -102,14 +107,21 @@ describe('the LA API', () => {
 });
 
 describe('the personal tab API', () => {
-  it('reads the checklist for a user\'s own token, and refuses an app-only token (no user behind it) with 403', async () => {
+  it("reads the checklist for a user's own token, and refuses an app-only token (no user behind it) with 403", async () => {
     const starter = newStarter(teams, 'Pat Doe').user;
     const mine = await api('GET', '/api/me/checklist', tokenFor(starter));
     expect(mine.status).toBe(200);
     expect(mine.json).toMatchObject({ started: false, total: 18 });
 
     // What an automation gets from the client-credentials flow: the app's object id, roles, no scopes.
-    const appOnly = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: starter.aadObjectId, upn: starter.upn, scp: undefined, roles: ['Welcome.Read'] } as never);
+    const appOnly = identity.entraToken({
+      tenantId: teams.tenantId,
+      audience: AUDIENCE,
+      oid: starter.aadObjectId,
+      upn: starter.upn,
+      scp: undefined,
+      roles: ['Welcome.Read'],
+    } as never);
     for (const [method, path, body] of [
       ['GET', '/api/me/checklist', undefined],
       ['POST', '/api/me/acknowledgements', { actionId: 'mfa', done: true }],
@@ -135,11 +147,22 @@ describe('Entra rules: each of these tokens was accepted before, and is refused 
   it('refuses an app-only token without the Starters.Welcome role, even for a listed object id, and audits it as an app', async () => {
     // What an automation gets from the client-credentials flow: no scopes, and here no role for this API.
     for (const roles of [[], ['Welcome.Read']]) {
-      const appOnly = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: la.aadObjectId, upn: la.upn, scp: undefined, idtyp: 'app', roles } as never);
+      const appOnly = identity.entraToken({
+        tenantId: teams.tenantId,
+        audience: AUDIENCE,
+        oid: la.aadObjectId,
+        upn: la.upn,
+        scp: undefined,
+        idtyp: 'app',
+        roles,
+      } as never);
       const res = await api('POST', '/api/admin/welcome', appOnly, { addresses: ['app.push@nhs.net'] });
       expect({ roles, status: res.status }).toEqual({ roles, status: 403 });
     }
-    const audit = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const audit = readFileSync(join(dataDir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audit.filter((e) => e['event'] === 'push.refused' && e['by'] === la.aadObjectId).at(-1)).toMatchObject({
       byName: 'App-only caller (no signed-in user)',
       detail: 'push (app-only token)',
@@ -147,7 +170,15 @@ describe('Entra rules: each of these tokens was accepted before, and is refused 
   });
 
   it('accepts an app-only token with the Starters.Welcome role whose object id is listed', async () => {
-    const appOnly = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: la.aadObjectId, upn: la.upn, scp: undefined, idtyp: 'app', roles: ['Starters.Welcome'] } as never);
+    const appOnly = identity.entraToken({
+      tenantId: teams.tenantId,
+      audience: AUDIENCE,
+      oid: la.aadObjectId,
+      upn: la.upn,
+      scp: undefined,
+      idtyp: 'app',
+      roles: ['Starters.Welcome'],
+    } as never);
     const res = await api('POST', '/api/admin/welcome', appOnly, { addresses: ['automation.push@nhs.net'] });
     expect(res.status).toBe(202);
   });
@@ -187,8 +218,7 @@ describe('LA_UPNS: matched by the object id Graph gives, never by a UPN claim', 
     });
     try {
       const impostor = newStarter(teams, 'Impostor').user;
-      const call = (token: string): Promise<Response> =>
-        fetch(`${upnBot.baseUrl}/api/admin/starters`, { headers: { authorization: `Bearer ${token}` } });
+      const call = (token: string): Promise<Response> => fetch(`${upnBot.baseUrl}/api/admin/starters`, { headers: { authorization: `Bearer ${token}` } });
       const forgedName = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: impostor.aadObjectId, upn: upnLa.upn, name: upnLa.name });
       expect((await call(forgedName)).status).toBe(403);
       const real = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: upnLa.aadObjectId, upn: 'someone.else@nhs.net' });

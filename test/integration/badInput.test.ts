@@ -1,4 +1,14 @@
-import { adaptiveCardAction, channelMention, groupChatMention, personalInstall, personalMessage, postActivity, teamBotAdded, teamInstall, type TeamsScene } from '../helpers/activities';
+import {
+  adaptiveCardAction,
+  channelMention,
+  groupChatMention,
+  personalInstall,
+  personalMessage,
+  postActivity,
+  teamBotAdded,
+  teamInstall,
+  type TeamsScene,
+} from '../helpers/activities';
 import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
 import { cardOf, cardText } from '../helpers/cardText';
 import type { Json } from '../helpers/loopback';
@@ -129,7 +139,14 @@ describe('teams and group chats', () => {
 describe('service URLs', () => {
   it('refuses an activity whose serviceUrl is not a Teams host, and calls nothing', async () => {
     const { who, conversationId } = newStarter(teams);
-    for (const serviceUrl of ['https://attacker.invalid/', 'https://anyone-can-register.trafficmanager.net/', 'http://smba.trafficmanager.net/teams/', 'http://169.254.169.254/', 'file:///etc/passwd', 'https://user:pw@smba.trafficmanager.net/']) {
+    for (const serviceUrl of [
+      'https://attacker.invalid/',
+      'https://anyone-can-register.trafficmanager.net/',
+      'http://smba.trafficmanager.net/teams/',
+      'http://169.254.169.254/',
+      'file:///etc/passwd',
+      'https://user:pw@smba.trafficmanager.net/',
+    ]) {
       const activity = personalMessage(scene, who, conversationId, 'help');
       activity['serviceUrl'] = serviceUrl;
       const res = await postActivity(bot.messagesUrl, activity);

@@ -68,7 +68,10 @@ describe('Azure Blob Storage with a managed identity', () => {
     expect((await fetch(`${first.base}/readyz`)).status).toBe(200);
     const s = newStarter(teams);
     expect((await postActivity(first.url, personalInstall(scene, s.who, s.conversationId))).status).toBe(200);
-    const ticked = await postActivity(first.url, adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'find-la', view: 'step' } }));
+    const ticked = await postActivity(
+      first.url,
+      adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'find-la', view: 'step' } }),
+    );
     expect(ticked.status).toBe(200);
     await stop(first.child);
 
@@ -86,7 +89,10 @@ describe('Azure Blob Storage with a managed identity', () => {
     const ready = await fetch(`${bot.base}/readyz`);
     expect(ready.status).toBe(503);
     // Each dependency, and only what kind of failure: the identity's error text stays out of the body.
-    expect(await ready.json()).toMatchObject({ status: 'unready', dependencies: { storage: { state: 'down', reason: 'unreachable' }, queue: { state: 'down' } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'unready',
+      dependencies: { storage: { state: 'down', reason: 'unreachable' }, queue: { state: 'down' } },
+    });
     expect(identity.requests.some((r) => r.status === 400)).toBe(true); // the identity endpoint refused the token
     expect((await fetch(`${bot.base}/healthz`)).status).toBe(200);
     expect(bot.child.exitCode).toBeNull();

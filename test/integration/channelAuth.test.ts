@@ -17,10 +17,9 @@ beforeAll(async () => {
   identity = await startIdentityEmulator();
   teams = await startTeamsEmulator({ appId: APP_ID, requireAuth: true, acceptToken: (t) => t === OUTBOUND_TOKEN });
   scene = sceneFrom(teams);
-  bot = await startBot(
-    channelAuthEnv(identity, APP_ID, teams.tenantId),
-    { credentialsFactory: new StaticTokenCredentialsFactory(APP_ID, () => OUTBOUND_TOKEN) },
-  );
+  bot = await startBot(channelAuthEnv(identity, APP_ID, teams.tenantId), {
+    credentialsFactory: new StaticTokenCredentialsFactory(APP_ID, () => OUTBOUND_TOKEN),
+  });
 });
 afterAll(async () => {
   await bot.close();
@@ -53,6 +52,8 @@ describe('Bot Framework authentication, end to end', () => {
     const res = await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'help'), t ? { token: t } : {});
     expect(res.status).toBe(401);
     expect(teams.sentTo(conversationId)).toHaveLength(0);
-    expect(await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'help'), { token: identity.channelToken(APP_ID, scene.serviceUrl) })).toMatchObject({ status: 200 });
+    expect(
+      await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'help'), { token: identity.channelToken(APP_ID, scene.serviceUrl) }),
+    ).toMatchObject({ status: 200 });
   });
 });

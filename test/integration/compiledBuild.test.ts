@@ -16,7 +16,11 @@ beforeAll(() => {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   symlinkSync(join(ROOT, 'cards'), join(OUT, 'cards'), 'dir');
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(OUT, 'dist')], { stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(OUT, 'dist')],
+    { stdio: 'pipe' },
+  );
 }, 180_000);
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
@@ -24,7 +28,11 @@ afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 function runJob(script: string, args: string[], env: Record<string, string>): { status: number | null; out: string } {
   try {
     // cwd elsewhere: dotenv must not pick up a developer's .env from the repository.
-    const out = execFileSync(process.execPath, [join(OUT, 'dist', 'cli', script), ...args], { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [join(OUT, 'dist', 'cli', script), ...args], {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+      encoding: 'utf8',
+    });
     return { status: 0, out };
   } catch (error) {
     const e = error as { status: number | null; stdout?: string; stderr?: string };

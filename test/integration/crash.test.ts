@@ -16,14 +16,24 @@ afterAll(async () => {
   await teams.close();
 });
 
-
 describe('crash safety on the file store', () => {
   it('keeps every acknowledgement that got a 200 when the process is killed -9 mid-storm, and no file is corrupt', async () => {
     const dataDir = tempDataDir();
     const first = await startProcess({ DATA_DIR: dataDir });
     const starters: { who: ActivityUser; conversationId: string }[] = Array.from({ length: 10 }, () => newStarter(teams));
     for (const s of starters) await postActivity(first.url, personalInstall(scene, s.who, s.conversationId));
-    const actionIds = ['training-guidance', 'service-status', 'profile-details', 'uk-mobile-number', 'sspr-registration', 'transparency', 'teams-getting-started', 'account-secret', 'mailbox-quota', 'mfa'];
+    const actionIds = [
+      'training-guidance',
+      'service-status',
+      'profile-details',
+      'uk-mobile-number',
+      'sspr-registration',
+      'transparency',
+      'teams-getting-started',
+      'account-secret',
+      'mailbox-quota',
+      'mfa',
+    ];
 
     const confirmed: { starter: number; actionId: string }[] = [];
     const KILL_AFTER = 15;
@@ -63,7 +73,11 @@ describe('crash safety on the file store', () => {
         const done = text.slice(text.indexOf('Done:'));
         for (const c of confirmed.filter((c) => c.starter === i)) {
           const title = (await import('../../cards/journey.json')).steps.flatMap((st) => st.actions).find((a) => a.id === c.actionId)?.title ?? '';
-          expect({ starter: i, actionId: c.actionId, recorded: done.includes(`✓ ${title.replace('{service}', 'NHSmail')}`) }).toEqual({ starter: i, actionId: c.actionId, recorded: true });
+          expect({ starter: i, actionId: c.actionId, recorded: done.includes(`✓ ${title.replace('{service}', 'NHSmail')}`) }).toEqual({
+            starter: i,
+            actionId: c.actionId,
+            recorded: true,
+          });
         }
       }
     } finally {

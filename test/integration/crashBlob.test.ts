@@ -13,7 +13,18 @@ import { BlobStateStorage } from '../../src/state/blobStorage';
 import { keys } from '../../src/state/keys';
 import { readItem } from '../../src/state/update';
 
-const ACTION_IDS = ['training-guidance', 'service-status', 'profile-details', 'uk-mobile-number', 'sspr-registration', 'transparency', 'teams-getting-started', 'account-secret', 'mailbox-quota', 'mfa'];
+const ACTION_IDS = [
+  'training-guidance',
+  'service-status',
+  'profile-details',
+  'uk-mobile-number',
+  'sspr-registration',
+  'transparency',
+  'teams-getting-started',
+  'account-secret',
+  'mailbox-quota',
+  'mfa',
+];
 /** Streams per starter: acknowledgements for one user also race each other. */
 const STREAMS = 2;
 /** The process is killed as soon as this many acknowledgements were confirmed. */
@@ -32,13 +43,14 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-
 describe('crash safety on Azure Blob Storage (Azurite)', () => {
   it('keeps every acknowledgement that got a 200 when the process is killed -9 mid-storm, and no blob is corrupt', async () => {
     const container = azurite.newContainer();
     const env = { STORAGE: 'blob', AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, AZURE_STORAGE_CONTAINER: container };
     const first = await startProcess(env);
-    const starters: { user: { userId: string; aadObjectId: string }; who: ActivityUser; conversationId: string }[] = Array.from({ length: 10 }, () => newStarter(teams));
+    const starters: { user: { userId: string; aadObjectId: string }; who: ActivityUser; conversationId: string }[] = Array.from({ length: 10 }, () =>
+      newStarter(teams),
+    );
     for (const s of starters) expect((await postActivity(first.url, personalInstall(scene, s.who, s.conversationId))).status).toBe(200);
 
     const confirmed: { starter: number; actionId: string }[] = [];
@@ -76,8 +88,24 @@ describe('crash safety on Azure Blob Storage (Azurite)', () => {
     let blobs = 0;
     for await (const blob of client.listBlobsFlat()) {
       const text = (await client.getBlobClient(blob.name).downloadToBuffer()).toString('utf8');
-      const parse = (): unknown => (blob.name.endsWith('.jsonl') ? text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown) : JSON.parse(text));
-      expect({ blob: blob.name, parses: (() => { try { parse(); return true; } catch { return false; } })() }).toEqual({ blob: blob.name, parses: true });
+      const parse = (): unknown =>
+        blob.name.endsWith('.jsonl')
+          ? text
+              .split('\n')
+              .filter((l) => l !== '')
+              .map((l) => JSON.parse(l) as unknown)
+          : JSON.parse(text);
+      expect({
+        blob: blob.name,
+        parses: (() => {
+          try {
+            parse();
+            return true;
+          } catch {
+            return false;
+          }
+        })(),
+      }).toEqual({ blob: blob.name, parses: true });
       blobs += 1;
     }
     expect(blobs).toBeGreaterThanOrEqual(starters.length);
@@ -96,7 +124,10 @@ describe('crash safety on Azure Blob Storage (Azurite)', () => {
     const second = await startProcess(env);
     try {
       const s = starters[0] as (typeof starters)[number];
-      const res = await postActivity(second.url, adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'find-la' } }));
+      const res = await postActivity(
+        second.url,
+        adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'find-la' } }),
+      );
       expect(res.status).toBe(200);
       const item = await readItem<{ journeyProgress: Progress }>(store, keys.progress('msteams', s.conversationId, s.user.aadObjectId));
       expect(Object.keys(item?.journeyProgress.acknowledged ?? {})).toEqual(

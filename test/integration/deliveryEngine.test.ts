@@ -23,7 +23,10 @@ afterAll(async () => {
 });
 
 function auditEvents(dataDir: string): Record<string, unknown>[] {
-  return readFileSync(join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(join(dataDir, 'audit.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** Requests that posted a message to one starter (sends, and chat creations that carry the message), with their statuses. */
@@ -59,12 +62,20 @@ describe("botbuilder's HTTP pipeline retries, and the proactive connector does n
     // Retry-After: 0 lets Azure's throttling strategy retry at once (its 5xx backoff without the header starts at 1 s).
     rig.teams.failNext({ status, retryAfter: 0, times: 20, match: { conversationId, path: '/activities' } });
     const plain = await connector(false);
-    expect(pipelineOf(plain).getOrderedPolicies().map((p) => p.name)).toContain(AZURE_DEFAULT_RETRY_POLICY);
+    expect(
+      pipelineOf(plain)
+        .getOrderedPolicies()
+        .map((p) => p.name),
+    ).toContain(AZURE_DEFAULT_RETRY_POLICY);
     await expect(plain.conversations.sendToConversation(conversationId, activity)).rejects.toMatchObject({ statusCode: status });
     expect(sendStatuses(starter)).toEqual([status, status, status, status]);
 
     const proactive = await connector(true);
-    expect(pipelineOf(proactive).getOrderedPolicies().map((p) => p.name)).not.toContain(AZURE_DEFAULT_RETRY_POLICY);
+    expect(
+      pipelineOf(proactive)
+        .getOrderedPolicies()
+        .map((p) => p.name),
+    ).not.toContain(AZURE_DEFAULT_RETRY_POLICY);
     await expect(proactive.conversations.sendToConversation(conversationId, activity)).rejects.toMatchObject({ statusCode: status });
     expect(sendStatuses(starter)).toHaveLength(5);
   });
@@ -80,7 +91,13 @@ describe('LA welcomes through the durable, rate-limited delivery engine', () => 
       const only = (s: TeamsUser) => ({ member: s.aadObjectId });
       rig.teams.failNext({ status: 503, match: only(flaky) });
       rig.teams.failNext({ status: 429, retryAfter: 1, match: only(throttled) });
-      rig.teams.failNext({ status: 403, code: 'ConversationBlockedByUser', message: 'User blocked the conversation with the bot.', times: 5, match: only(blocked) });
+      rig.teams.failNext({
+        status: 403,
+        code: 'ConversationBlockedByUser',
+        message: 'User blocked the conversation with the bot.',
+        times: 5,
+        match: only(blocked),
+      });
       await rig.push(bot, [flaky, throttled, blocked]);
       await bot.app.deliveries.drain();
 

@@ -5,7 +5,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { actionSubmit, adaptiveCardAction, channelMention, personalInstall, personalMessage, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
+import {
+  actionSubmit,
+  adaptiveCardAction,
+  channelMention,
+  personalInstall,
+  personalMessage,
+  postActivity,
+  type ActivityUser,
+  type TeamsScene,
+} from '../helpers/activities';
 import { newStarter, startBot, startTeams, tempDataDir, type RunningBot } from '../helpers/botHarness';
 import { buttons, cardOf, cardText } from '../helpers/cardText';
 import type { JsonObject } from '../helpers/loopback';
@@ -84,7 +93,11 @@ describe('feedback on answers', () => {
     const afterNo = await press(a.who, a.conversationId, notHelpful.data);
     expect(cardText(afterNo)).toContain('Resetting or changing your password');
     expect(cardText(afterNo)).toContain('You said this was not helpful');
-    expect(await tally('answer', 'password-reset')).toMatchObject({ helpful: 0, notHelpful: 1, questions: [{ text: 'how do I reset my password? I am [email]' }] });
+    expect(await tally('answer', 'password-reset')).toMatchObject({
+      helpful: 0,
+      notHelpful: 1,
+      questions: [{ text: 'how do I reset my password? I am [email]' }],
+    });
 
     // The same button again (a double click, or the old card): still one vote.
     await press(a.who, a.conversationId, notHelpful.data);
@@ -111,7 +124,7 @@ describe('feedback on answers', () => {
     expect(cardText(await ask(a.who, a.conversationId, 'how do I change my password'))).toContain('You said this was helpful');
   });
 
-  it('keeps offering the topic a safety answer\'s question was also about after the vote', async () => {
+  it("keeps offering the topic a safety answer's question was also about after the vote", async () => {
     const { who, conversationId } = await welcomed();
     const card = await ask(who, conversationId, 'got an email from the nhsmail team saying my mailbox is full, click here');
     expect(cardText(card)).toContain('Your question was also about:');
@@ -121,7 +134,7 @@ describe('feedback on answers', () => {
     expect(cardText(after)).toContain('Managing your mailbox quota');
   });
 
-  it('is not offered in a channel, where the card is everyone\'s', async () => {
+  it("is not offered in a channel, where the card is everyone's", async () => {
     const { who } = newStarter(teams);
     const team = { id: '19:feedback-team@thread.skype', name: 'Ward 9', aadGroupId: '00000000-0000-4000-8000-0000000000b9' };
     const before = teams.activities.length;
@@ -135,7 +148,7 @@ describe('feedback on answers', () => {
 });
 
 describe('feedback on journey steps', () => {
-  it('counts a vote on the welcome step, and an older client\'s Action.Submit changes it, updating the card in place', async () => {
+  it("counts a vote on the welcome step, and an older client's Action.Submit changes it, updating the card in place", async () => {
     const { who, conversationId } = await welcomed();
     const welcome = teams.sentTo(conversationId)[0]!;
     const card = cardOf(welcome)!;
@@ -200,7 +213,7 @@ describe('stale card data', () => {
     expect(await tally('step', 'security')).toBeUndefined();
   });
 
-  it('does not count a vote pressed on a card sent before an editor changed the answer\'s links', async () => {
+  it("does not count a vote pressed on a card sent before an editor changed the answer's links", async () => {
     const dir = tempDataDir();
     const first = await startBot({ DATA_DIR: dir });
     let oldCard: Record<string, unknown>;
@@ -259,7 +272,10 @@ describe('npm run report:feedback', () => {
       cwd: dataDir,
       env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir },
     });
-    const rows = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows[0]).toMatchObject({ kind: 'answer', id: 'find-la', words: 'current', notHelpful: 3, helpful: 0 });
     expect(JSON.stringify(rows)).not.toContain(users[0]!.who.aadObjectId);
   });
@@ -291,7 +307,7 @@ describe('retention and forget me', () => {
     }
   });
 
-  it('forget me takes the user\'s votes and questions out of the tallies and erases their votes', async () => {
+  it("forget me takes the user's votes and questions out of the tallies and erases their votes", async () => {
     const { who, conversationId } = await welcomed();
     const other = await welcomed();
     const card = await ask(who, conversationId, 'is nhs.net down??');
@@ -316,7 +332,11 @@ describe('retention and forget me', () => {
     expect(after?.helpful).toBe(before?.helpful); // the other user's vote stays
     expect(after?.questions.map((q) => q.text)).not.toContain('is nhs.net down??');
     expect((await tally('step', 'introduction'))?.helpful).toBe((stepBefore?.helpful ?? 0) - 1);
-    const votes = await new FeedbackStore(bot.app.storage, 5, 30, () => new Date()).votesOf({ tenantId: scene.tenantId, userId: who.userId, aadObjectId: who.aadObjectId });
+    const votes = await new FeedbackStore(bot.app.storage, 5, 30, () => new Date()).votesOf({
+      tenantId: scene.tenantId,
+      userId: who.userId,
+      aadObjectId: who.aadObjectId,
+    });
     expect(votes).toEqual({});
   });
 });

@@ -60,7 +60,8 @@ describe('the completion funnel of an intake', () => {
     await press(secret.who, secret.conversationId, { verb: 'unack', actionId: 'account-secret' });
     await press(secret.who, secret.conversationId, { verb: 'ack', actionId: 'account-secret' });
     const mustDo = await installed();
-    for (const actionId of ['account-secret', 'uk-mobile-number', 'sspr-registration']) await press(mustDo.who, mustDo.conversationId, { verb: 'ack', actionId });
+    for (const actionId of ['account-secret', 'uk-mobile-number', 'sspr-registration'])
+      await press(mustDo.who, mustDo.conversationId, { verb: 'ack', actionId });
     const finisher = await installed();
     await press(finisher.who, finisher.conversationId, { verb: 'goto', stepId: 'getting-started' });
     for (const action of allActions(journey)) await press(finisher.who, finisher.conversationId, { verb: 'ack', actionId: action.id });
@@ -94,9 +95,15 @@ describe('the completion funnel of an intake', () => {
     const run = promisify(execFile);
     const day = today.toISOString().slice(0, 10);
     const env = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, GRAPH_ENABLED: 'false', LOG_LEVEL: 'silent' };
-    const json = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'report-funnel.ts'), '--from', day, '--to', day, '--json'], { cwd: ROOT, env });
+    const json = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'report-funnel.ts'), '--from', day, '--to', day, '--json'], {
+      cwd: ROOT,
+      env,
+    });
     expect((JSON.parse(json.stdout) as { overall: unknown }).overall).toEqual(report.overall);
-    const table = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'report-funnel.ts'), '--from', day, '--to', day], { cwd: ROOT, env });
+    const table = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'report-funnel.ts'), '--from', day, '--to', day], {
+      cwd: ROOT,
+      env,
+    });
     expect(table.stdout).toMatch(/overall\s+9\s+2 \(22%\)\s+2 \(22%\)\s+2 \(22%\)\s+4 \(44%\)\s+2 \(22%\)\s+1 \(11%\)/);
     expect(table.stdout).toMatch(/push [0-9a-f]{8} \(\d{4}-W\d{2}\)\s+2\s+0 \(0%\)\s+0 \(0%\)\s+0 \(0%\)\s+1 \(50%\)/);
     expect(table.stdout).not.toMatch(/Funnel Starter|Pushed Starter|Funnel LA|starter\.|29:|00000000-/);

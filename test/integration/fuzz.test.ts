@@ -88,12 +88,34 @@ const anyValue: fc.Arbitrary<Json> = fc.oneof(fc.jsonValue({ maxDepth: 4 }) as f
 
 // serviceUrl is never set to generated values: the bot would call them. Its own mutation below only names
 // foreign hosts, which the bot must refuse without calling.
-const FIELDS = ['type', 'name', 'text', 'value', 'from', 'conversation', 'recipient', 'channelData', 'channelId', 'membersAdded', 'action', 'entities', 'attachments', 'id', 'replyToId'];
+const FIELDS = [
+  'type',
+  'name',
+  'text',
+  'value',
+  'from',
+  'conversation',
+  'recipient',
+  'channelData',
+  'channelId',
+  'membersAdded',
+  'action',
+  'entities',
+  'attachments',
+  'id',
+  'replyToId',
+];
 
 const mutation = fc.oneof(
   fc.record({ op: fc.constant('delete' as const), field: fc.constantFrom(...FIELDS) }),
   fc.record({ op: fc.constant('set' as const), field: fc.constantFrom(...FIELDS), value: anyValue }),
-  fc.record({ op: fc.constant('invoke' as const), name: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('task/fetch', 'composeExtension/query', 'signin/verifyState', 'adaptiveCard/action', 'config/fetch')) }),
+  fc.record({
+    op: fc.constant('invoke' as const),
+    name: fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('task/fetch', 'composeExtension/query', 'signin/verifyState', 'adaptiveCard/action', 'config/fetch'),
+    ),
+  }),
   fc.record({ op: fc.constant('foreignCard' as const), value: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> }),
   fc.record({
     op: fc.constant('set' as const),

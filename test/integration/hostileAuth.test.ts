@@ -123,7 +123,10 @@ describe('before authentication, an attacker costs the bot nothing that stays', 
     const flood = (n: number): Promise<number[]> =>
       inParallel(n, 16, async () => {
         const tid = randomUUID();
-        const token = forged({ alg: 'RS256', kid: 'emu-good-key' }, { iss: `https://login.microsoftonline.com/${tid}/v2.0`, tid, aud: APP_ID, exp: now() + 3600 });
+        const token = forged(
+          { alg: 'RS256', kid: 'emu-good-key' },
+          { iss: `https://login.microsoftonline.com/${tid}/v2.0`, tid, aud: APP_ID, exp: now() + 3600 },
+        );
         return (await postWith(`Bearer ${token}`, activity)).status;
       });
     // A first flood of the same size warms up JIT, sockets and the heap's own headroom; what a second one adds is
@@ -213,7 +216,11 @@ describe('before authentication, an attacker costs the bot nothing that stays', 
         const res = await fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': type }, body });
         expect({ route, type, status: res.status }).toEqual({ route, type, status: 415 });
       }
-      const gzip = await fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: big });
+      const gzip = await fetch(`${baseUrl}${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: big,
+      });
       expect({ route, status: gzip.status }).toEqual({ route, status: 415 });
       const tooLarge = await fetch(`${baseUrl}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
       expect({ route, status: tooLarge.status }).toEqual({ route, status: 413 });

@@ -51,12 +51,15 @@ describe('the welcome, sent exactly once per user', () => {
     ['conversationUpdate with the bot alone', (s: TeamsScene, w: ActivityUser, c: string) => [personalBotAdded(s, w, c)]],
     ['conversationUpdate with the bot and the user', (s: TeamsScene, w: ActivityUser, c: string) => [personalBotAdded(s, w, c, { withUser: true })]],
     ['install then conversationUpdate', (s: TeamsScene, w: ActivityUser, c: string) => [personalInstall(s, w, c), personalBotAdded(s, w, c)]],
-    ['conversationUpdate then install, each twice', (s: TeamsScene, w: ActivityUser, c: string) => [
-      personalBotAdded(s, w, c, { withUser: true }),
-      personalInstall(s, w, c),
-      personalBotAdded(s, w, c),
-      personalInstall(s, w, c),
-    ]],
+    [
+      'conversationUpdate then install, each twice',
+      (s: TeamsScene, w: ActivityUser, c: string) => [
+        personalBotAdded(s, w, c, { withUser: true }),
+        personalInstall(s, w, c),
+        personalBotAdded(s, w, c),
+        personalInstall(s, w, c),
+      ],
+    ],
   ])('welcomes once for %s', async (_name, events) => {
     const { who, conversationId } = newStarter(teams);
     for (const activity of events(scene, who, conversationId)) expect((await post(activity)).status).toBe(200);
@@ -186,7 +189,10 @@ describe('moving through the journey', () => {
     const first = await startBot({ DATA_DIR: dataDir });
     const { who, conversationId } = newStarter(teams);
     await postActivity(first.messagesUrl, personalInstall(scene, who, conversationId));
-    await postActivity(first.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'sspr-registration' } }));
+    await postActivity(
+      first.messagesUrl,
+      adaptiveCardAction(scene, who, conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'sspr-registration' } }),
+    );
     await first.close();
     const second = await startBot({ DATA_DIR: dataDir });
     try {

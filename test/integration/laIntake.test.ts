@@ -77,11 +77,17 @@ async function press(person: Person, verb: string, data: Record<string, unknown>
 }
 
 function welcomes(conversationId: string): string[] {
-  return teams.sentTo(conversationId).map((a) => cardText(cardOf(a))).filter((t) => t.includes('Welcome to NHSmail'));
+  return teams
+    .sentTo(conversationId)
+    .map((a) => cardText(cardOf(a)))
+    .filter((t) => t.includes('Welcome to NHSmail'));
 }
 
 function audit(): Record<string, unknown>[] {
-  return readFileSync(join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(join(dataDir, 'audit.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 function tokenFor(user: TeamsUser): string {
@@ -89,7 +95,11 @@ function tokenFor(user: TeamsUser): string {
 }
 
 async function api(method: 'GET' | 'POST', path: string, user: TeamsUser): Promise<{ status: number; text: string; headers: Headers }> {
-  const res = await fetch(`${bot.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${tokenFor(user)}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) }, ...(method === 'POST' ? { body: '{}' } : {}) });
+  const res = await fetch(`${bot.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tokenFor(user)}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+    ...(method === 'POST' ? { body: '{}' } : {}),
+  });
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
@@ -137,7 +147,11 @@ describe('resending a push to those it did not reach', () => {
       expect.objectContaining({ by: la.user.aadObjectId, via: 'chat', detail: '1 starters' }),
       expect.objectContaining({ by: la.user.aadObjectId, via: 'chat', detail: '0 starters' }),
     ]);
-    expect(audit().filter((e) => e.pushId === pushId && e.starter === late.user.upn).map((e) => e.event)).toEqual(['delivery.failed', 'delivery.delivered']);
+    expect(
+      audit()
+        .filter((e) => e.pushId === pushId && e.starter === late.user.upn)
+        .map((e) => e.event),
+    ).toEqual(['delivery.failed', 'delivery.delivered']);
   });
 
   it('resends through the API, only for the LA whose push it is; someone else gets 404, a non-LA 403 (audited)', async () => {
@@ -215,7 +229,10 @@ describe('an LA’s view of an intake', () => {
     expect(res.status).toBe(200);
     const body = JSON.parse(res.text) as { starters: { address: string }[]; pushes: { id: string; count: number }[] };
     expect(body.starters.map((s) => s.address)).toEqual([finished.user.upn]);
-    expect(body.pushes.map((p) => [p.id, p.count])).toEqual([[pushB, 1], [pushA, 3]]);
+    expect(body.pushes.map((p) => [p.id, p.count])).toEqual([
+      [pushB, 1],
+      [pushA, 3],
+    ]);
     expect((await api('GET', '/api/admin/starters?progress=everything', otherLa.user)).status).toBe(400);
     expect((await api('GET', '/api/admin/starters?push=../x', otherLa.user)).status).toBe(400);
   });
@@ -229,7 +246,14 @@ describe('an LA’s view of an intake', () => {
     expect(lines[0]).toBe('"Address","Sent at","Must-do done","Actions done","Last seen","Status"');
     expect(lines.at(-1)).toBe('');
     const row = (p: Person): string[] => (lines.find((l) => l.startsWith(`"${p.user.upn}"`)) ?? '').slice(1, -1).split('","');
-    expect(row(finished)).toEqual([finished.user.upn, expect.stringMatching(/^\d{4}-\d\d-\d\dT/), '3 of 3', '3 of 18', expect.stringMatching(/^\d{4}-/), 'Welcome delivered']);
+    expect(row(finished)).toEqual([
+      finished.user.upn,
+      expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      '3 of 3',
+      '3 of 18',
+      expect.stringMatching(/^\d{4}-/),
+      'Welcome delivered',
+    ]);
     expect(row(outstanding).slice(2, 4)).toEqual(['1 of 3', '1 of 18']);
     expect(row(notStarted).slice(2, 4)).toEqual(['0 of 3', '0 of 18']);
     expect(lines).toHaveLength(5); // header, three starters of push A, final CRLF
@@ -237,7 +261,9 @@ describe('an LA’s view of an intake', () => {
 
     // Another LA's export holds none of these starters.
     expect((await api('GET', '/api/admin/starters.csv', la.user)).text).not.toContain(finished.user.upn);
-    expect(audit()).toContainEqual(expect.objectContaining({ event: 'starters.exported', by: otherLa.user.aadObjectId, pushId: pushA, via: 'api', detail: '3 starters' }));
+    expect(audit()).toContainEqual(
+      expect.objectContaining({ event: 'starters.exported', by: otherLa.user.aadObjectId, pushId: pushA, via: 'api', detail: '3 starters' }),
+    );
 
     const someone = newStarter(teams, 'Curious Colleague');
     const refused = await api('GET', '/api/admin/starters.csv', someone.user);
@@ -270,7 +296,11 @@ describe('LAs find their commands', () => {
     try {
       await postActivity(ownBot.messagesUrl, personalInstall(scene, fresh.who, fresh.conversationId));
       await postActivity(ownBot.messagesUrl, personalInstall(scene, fresh.who, fresh.conversationId));
-      const laCards = () => teams.sentTo(fresh.conversationId).map((a) => cardText(cardOf(a))).filter((t) => t.includes('For Local Administrators'));
+      const laCards = () =>
+        teams
+          .sentTo(fresh.conversationId)
+          .map((a) => cardText(cardOf(a)))
+          .filter((t) => t.includes('For Local Administrators'));
       expect(laCards()).toHaveLength(1);
       expect(laCards()[0]).toContain('welcome jane.doe@nhs.net, …');
       expect(laCards()[0]).toContain('status: your starters');
@@ -287,7 +317,12 @@ describe('LAs find their commands', () => {
       const help = cardText(cardOf(teams.sentTo(someone.conversationId).at(-1)!));
       expect(help).toContain('How I can help');
       expect(help).not.toContain('Local Administrators');
-      expect(teams.sentTo(someone.conversationId).map((a) => cardText(cardOf(a))).join('\n')).not.toContain('For Local Administrators');
+      expect(
+        teams
+          .sentTo(someone.conversationId)
+          .map((a) => cardText(cardOf(a)))
+          .join('\n'),
+      ).not.toContain('For Local Administrators');
     } finally {
       await ownBot.close();
     }

@@ -58,11 +58,17 @@ async function say(bot: RunningBot, who: ActivityUser, conversationId: string, t
 }
 
 function welcomeText(conversationId: string): string[] {
-  return teams.sentTo(conversationId).map((a) => cardText(cardOf(a))).filter((t) => t.includes('Welcome to NHSmail'));
+  return teams
+    .sentTo(conversationId)
+    .map((a) => cardText(cardOf(a)))
+    .filter((t) => t.includes('Welcome to NHSmail'));
 }
 
 function auditLines(dataDir: string): Record<string, unknown>[] {
-  return readFileSync(join(dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(join(dataDir, 'audit.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe('Local Administrators push the welcome journey', () => {
@@ -188,7 +194,10 @@ describe('Local Administrators push the welcome journey', () => {
       await say(bot, la.who, la.conversationId, `welcome ${starter.user.upn}`);
       await bot.app.deliveries.drain();
       const calls = teams.requests.slice(before).filter((r) => !decodeURIComponent(r.path).includes(la.conversationId));
-      expect(calls.map((r) => `${r.method} ${decodeURIComponent(r.path).includes('/activities') ? 'send' : 'create'} ${r.status}`)).toEqual(['POST create 201', 'POST send 201']);
+      expect(calls.map((r) => `${r.method} ${decodeURIComponent(r.path).includes('/activities') ? 'send' : 'create'} ${r.status}`)).toEqual([
+        'POST create 201',
+        'POST send 201',
+      ]);
       expect(welcomeText(starter.conversationId)).toHaveLength(1);
     } finally {
       teams.postCreateActivities(true);
@@ -241,7 +250,10 @@ describe('Local Administrators push the welcome journey', () => {
       const b = directoryStarter('Ben Okafor', true);
       const res = await postActivity(
         bot.messagesUrl,
-        adaptiveCardAction(scene, la.who, la.conversationId, { verb: 'push', data: { ...send.data, addresses: `${a.user.upn}\n${b.user.upn}\n${a.user.upn}` } }),
+        adaptiveCardAction(scene, la.who, la.conversationId, {
+          verb: 'push',
+          data: { ...send.data, addresses: `${a.user.upn}\n${b.user.upn}\n${a.user.upn}` },
+        }),
       );
       const text = cardText((res.body as { value: unknown }).value);
       expect(text).toContain('Welcome journey: 2 starters');

@@ -31,10 +31,12 @@ describe('the tab API audiences with a managed identity', () => {
   });
 
   it('are what API_AUDIENCES says when it is given', () => {
-    expect(loadConfig({ ...msiSettings('t'), API_AUDIENCES: `api://${HOST}/${SSO_APP_ID}` }, defaults).entra?.audiences).toEqual([`api://${HOST}/${SSO_APP_ID}`]);
+    expect(loadConfig({ ...msiSettings('t'), API_AUDIENCES: `api://${HOST}/${SSO_APP_ID}` }, defaults).entra?.audiences).toEqual([
+      `api://${HOST}/${SSO_APP_ID}`,
+    ]);
   });
 
-  it('stay the bot\'s own app for a SingleTenant registration', () => {
+  it("stay the bot's own app for a SingleTenant registration", () => {
     const config = loadConfig({ MicrosoftAppId: SSO_APP_ID, MicrosoftAppPassword: 'p', MicrosoftAppTenantId: 't', PUBLIC_HOSTNAME: HOST }, defaults);
     expect(config.entra?.audiences).toEqual([SSO_APP_ID, `api://${HOST}/${SSO_APP_ID}`]);
   });

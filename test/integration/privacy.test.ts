@@ -34,7 +34,12 @@ describe('abuse and privacy', () => {
       // Someone else is not affected.
       const other = newStarter(teams);
       await postActivity(bot.messagesUrl, personalMessage(scene, other.who, other.conversationId, 'help'));
-      expect(teams.sentTo(other.conversationId).map((a) => cardText(cardOf(a))).some((t) => t.includes('How I can help'))).toBe(true);
+      expect(
+        teams
+          .sentTo(other.conversationId)
+          .map((a) => cardText(cardOf(a)))
+          .some((t) => t.includes('How I can help')),
+      ).toBe(true);
     }));
 
   it('shows a user everything stored about them with "export my data"', () =>
@@ -63,7 +68,13 @@ describe('abuse and privacy', () => {
         const keys: string[] = [];
         for await (const key of bot.app.storage.list('')) {
           const item = JSON.stringify((await bot.app.storage.read([key]))[key]);
-          if (key.includes(user.userId) || key.toLowerCase().includes(user.aadObjectId) || key.includes(user.upn.toLowerCase()) || item.includes(user.aadObjectId)) keys.push(key);
+          if (
+            key.includes(user.userId) ||
+            key.toLowerCase().includes(user.aadObjectId) ||
+            key.includes(user.upn.toLowerCase()) ||
+            item.includes(user.aadObjectId)
+          )
+            keys.push(key);
         }
         return keys;
       };
@@ -89,7 +100,10 @@ describe('abuse and privacy', () => {
         };
         expect(await unanswered()).toHaveLength(1);
         for (const actionId of bot.app.content.journey.steps.flatMap((s) => s.actions.map((a) => a.id))) {
-          await postActivity(bot.messagesUrl, adaptiveCardAction(scene, finisher.who, finisher.conversationId, { verb: 'ack', data: { verb: 'ack', actionId } }));
+          await postActivity(
+            bot.messagesUrl,
+            adaptiveCardAction(scene, finisher.who, finisher.conversationId, { verb: 'ack', data: { verb: 'ack', actionId } }),
+          );
         }
         now = new Date('2026-01-20T09:00:00Z');
         expect(await bot.app.jobs.retention()).toEqual({ checked: 2, erasedCompleted: 0, erasedInactive: 0 });

@@ -1,4 +1,13 @@
-import { adaptiveCardAction, channelMention, groupChatMention, personalInstall, personalMessage, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
+import {
+  adaptiveCardAction,
+  channelMention,
+  groupChatMention,
+  personalInstall,
+  personalMessage,
+  postActivity,
+  type ActivityUser,
+  type TeamsScene,
+} from '../helpers/activities';
 import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
 import { buttons, cardOf, cardText } from '../helpers/cardText';
 import type { JsonObject } from '../helpers/loopback';

@@ -45,7 +45,7 @@ describe('/readyz with the store', () => {
     }
   });
 
-  it('answers 503 naming storage and the queue when the store is down, without the library\'s error text, and ready again when it is back', async () => {
+  it("answers 503 naming storage and the queue when the store is down, without the library's error text, and ready again when it is back", async () => {
     const storage = new FaultyStorage(new AtomicMemoryStorage());
     const bot = await startBot({ GRAPH_ENABLED: 'false' }, { storage });
     try {
@@ -123,7 +123,7 @@ describe('/readyz with the store', () => {
 });
 
 describe('/readyz with Graph', () => {
-  it('reports Graph up when it answers with the bot\'s credentials, and down when it cannot be reached', async () => {
+  it("reports Graph up when it answers with the bot's credentials, and down when it cannot be reached", async () => {
     const graph = await startGraphEmulator({ tenantId: 'tenant-ready' });
     const up = await startBot(GRAPH(graph.loginUrl, graph.graphUrl));
     try {

@@ -6,7 +6,10 @@ import { buttons, cardOf, cardText } from '../helpers/cardText';
 import type { TeamsEmulator } from '../helpers/teamsEmulator';
 
 const content = loadContent(join(__dirname, '..', '..', 'cards'));
-const mustDoIds = content.journey.steps.flatMap((s) => s.actions).filter((a) => a.mustDo).map((a) => a.id);
+const mustDoIds = content.journey.steps
+  .flatMap((s) => s.actions)
+  .filter((a) => a.mustDo)
+  .map((a) => a.id);
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 /** Monday 23 March 2026, 10:00 GMT; the clocks go forward (BST) on Sunday 29 March. */
@@ -71,7 +74,10 @@ describe('reminders', () => {
       const continueButton = buttons(cards[0]).find((b) => b.verb === 'continue');
       expect(continueButton?.title).toBe('Continue where I left off');
       // The button works: it answers with the starter's current step.
-      const pressed = await postActivity(bot.messagesUrl, adaptiveCardAction(scene, starter.who, starter.conversationId, { verb: 'continue', data: { verb: 'continue' } }));
+      const pressed = await postActivity(
+        bot.messagesUrl,
+        adaptiveCardAction(scene, starter.who, starter.conversationId, { verb: 'continue', data: { verb: 'continue' } }),
+      );
       expect(cardText((pressed.body as { value: unknown }).value)).toContain('Step 1');
 
       setNow(Date.UTC(2026, 2, 30, 10)); // Monday 30 March, 11:00 BST: day 7 (at 10:00 BST only 6 days 23 hours have passed)
@@ -110,10 +116,16 @@ describe('reminders', () => {
     try {
       const finished = await welcomedStarter(bot);
       for (const actionId of mustDoIds) {
-        await postActivity(bot.messagesUrl, adaptiveCardAction(scene, finished.who, finished.conversationId, { verb: 'ack', data: { verb: 'ack', actionId, view: 'checklist' } }));
+        await postActivity(
+          bot.messagesUrl,
+          adaptiveCardAction(scene, finished.who, finished.conversationId, { verb: 'ack', data: { verb: 'ack', actionId, view: 'checklist' } }),
+        );
       }
       const forgotten = await welcomedStarter(bot);
-      await postActivity(bot.messagesUrl, adaptiveCardAction(scene, forgotten.who, forgotten.conversationId, { verb: 'forgetConfirm', data: { verb: 'forgetConfirm' } }));
+      await postActivity(
+        bot.messagesUrl,
+        adaptiveCardAction(scene, forgotten.who, forgotten.conversationId, { verb: 'forgetConfirm', data: { verb: 'forgetConfirm' } }),
+      );
       const pending = await welcomedStarter(bot);
 
       setNow(MONDAY_10AM + 3 * DAY);
@@ -134,14 +146,18 @@ describe('reminders', () => {
       // Teams throttles the reminder: it waits in the queue for two minutes.
       teams.failNext({ status: 429, retryAfter: 120, match: { conversationId: starter.conversationId, path: '/activities' } });
       expect((await bot.app.jobs.reminders()).queued).toBe(1);
-      for (let i = 0; i < 100 && !teams.requests.some((r) => r.status === 429 && r.path.includes(encodeURIComponent(starter.conversationId))); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && !teams.requests.some((r) => r.status === 429 && r.path.includes(encodeURIComponent(starter.conversationId))); i++)
+        await new Promise((r) => setTimeout(r, 50));
       const waiting = async (): Promise<string[]> => {
         const keys: string[] = [];
         for await (const key of bot.app.storage.list('deliveries/')) keys.push(key);
         return keys.filter((k) => k.includes('reminder/'));
       };
       expect(await waiting()).toHaveLength(1);
-      await postActivity(bot.messagesUrl, adaptiveCardAction(scene, starter.who, starter.conversationId, { verb: 'forgetConfirm', data: { verb: 'forgetConfirm' } }));
+      await postActivity(
+        bot.messagesUrl,
+        adaptiveCardAction(scene, starter.who, starter.conversationId, { verb: 'forgetConfirm', data: { verb: 'forgetConfirm' } }),
+      );
       expect(await waiting()).toEqual([]);
       await bot.app.deliveries.drain(); // returns at once: nothing is left to wait for
       expect(reminders(starter.conversationId)).toHaveLength(0);

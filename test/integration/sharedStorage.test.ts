@@ -86,7 +86,10 @@ describe('two instances on one Azure Blob container', () => {
     const results = await Promise.all(
       starters.flatMap((s) =>
         ACTION_IDS.map(async (actionId, j) => {
-          const res = await postActivity(bot(j).messagesUrl, adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId } }));
+          const res = await postActivity(
+            bot(j).messagesUrl,
+            adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId } }),
+          );
           return { status: res.status, type: (res.body as { type?: string } | undefined)?.type };
         }),
       ),

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { tempDataDir } from '../helpers/botHarness';
 import { ROOT, spawnBot } from '../helpers/botProcess';
 
-
 interface Run {
   code: number | null;
   stdout: string;
@@ -50,7 +49,13 @@ describe('starting and stopping the process', () => {
   it('names the file, the path and the fault when content is broken', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'content-'));
     cpSync(join(ROOT, 'cards'), dir, { recursive: true });
-    writeFileSync(join(dir, 'links.json'), JSON.stringify({ unverifiedTitle: 'Search the Support Site', links: { portal: { url: 'https://portal.nhs.net/', title: '', verified: true, source: 's' } } }));
+    writeFileSync(
+      join(dir, 'links.json'),
+      JSON.stringify({
+        unverifiedTitle: 'Search the Support Site',
+        links: { portal: { url: 'https://portal.nhs.net/', title: '', verified: true, source: 's' } },
+      }),
+    );
     const run = await runBot({ CONTENT_DIR: dir });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Content error: links.json at links.portal.title: must not be empty');
@@ -70,7 +75,13 @@ describe('starting and stopping the process', () => {
         conversation: { id: 'a:conversation' },
       });
       const answered = new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/api/messages', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+        const req = request({
+          host: '127.0.0.1',
+          port,
+          path: '/api/messages',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        });
         req.on('response', (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);

@@ -42,7 +42,9 @@ describe('the intent map as content', () => {
     expect(text('password-reset')).toContain('365 days');
     expect(text('account-secret')).toContain('30 days');
     expect(text('mfa')).toContain('5 October 2023');
-    expect(content.intents.answers.get('find-la')?.links.map((l) => l.url)).toContain('https://support.nhs.net/knowledge-base/finding-your-local-administrator/');
+    expect(content.intents.answers.get('find-la')?.links.map((l) => l.url)).toContain(
+      'https://support.nhs.net/knowledge-base/finding-your-local-administrator/',
+    );
   });
 
   it('links unverified pages to the knowledge base, and lets configuration point them elsewhere', () => {
@@ -105,7 +107,10 @@ describe('npm run ask', () => {
       env: { PATH: process.env.PATH ?? '' },
     });
     expect(run.status).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { question: string; intent: string | null; confidence: number; answer: string });
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { question: string; intent: string | null; confidence: number; answer: string });
     expect(lines.map((l) => [l.question, l.intent])).toEqual([
       ['how do I reset my password', 'password-reset'],
       ['where is the canteen', null],
@@ -118,7 +123,11 @@ describe('npm run ask', () => {
   });
 
   it('prints a readable answer without --json', () => {
-    const run = spawnSync(process.execPath, [TSX, join(ROOT, 'scripts', 'ask.ts'), 'is nhsmail down'], { encoding: 'utf8', cwd: tmpdir(), env: { PATH: process.env.PATH ?? '' } });
+    const run = spawnSync(process.execPath, [TSX, join(ROOT, 'scripts', 'ask.ts'), 'is nhsmail down'], {
+      encoding: 'utf8',
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? '' },
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('[service-status, confidence');
     expect(run.stdout).toContain('service status pages');
@@ -147,4 +156,3 @@ describe('links in the content check', () => {
     }
   });
 });
-

@@ -55,7 +55,11 @@ describe('normalisation', () => {
   });
 
   it('maps synonyms, spellings and typos of longer words onto one vocabulary, but leaves short words alone', () => {
-    const n = new Normaliser({ spellings: { organization: 'organisation' }, synonyms: { la: ['local administrator', 'local admin'] }, stopwords: ['my', 'the'] });
+    const n = new Normaliser({
+      spellings: { organization: 'organisation' },
+      synonyms: { la: ['local administrator', 'local admin'] },
+      stopwords: ['my', 'the'],
+    });
     n.learn(['organisation', 'password']);
     expect(n.tokens('My Local Administrators')).toEqual(['la']);
     expect(n.tokens('the local admin')).toEqual(['la']);

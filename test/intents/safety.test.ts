@@ -211,7 +211,9 @@ describe('safety in every answer where it applies', () => {
   it('sends name changes to the Local Administrator, with the support page about them, not the Portal profile', () => {
     expect(answerer.reply('I got married and need to change my surname').intent).toBe('name-change');
     expect(text('name-change')).toContain('contact your organisation’s Local Administrator');
-    expect(content.intents.answers.get('name-change')?.links.map((l) => l.url)).toContain('https://support.nhs.net/knowledge-base/what-to-do-if-your-name-changes/');
+    expect(content.intents.answers.get('name-change')?.links.map((l) => l.url)).toContain(
+      'https://support.nhs.net/knowledge-base/what-to-do-if-your-name-changes/',
+    );
     expect(text('profile-update')).not.toMatch(/name/i);
   });
 

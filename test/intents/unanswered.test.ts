@@ -48,7 +48,12 @@ describe('unanswered questions', () => {
         { text: 'Where is the canteen?', at, candidates: [] },
         { text: 'parking permit', at, candidates: [{ intent: 'directory', score: 1 }] },
       ],
-      (t) => t.toLowerCase().replace(/[^a-z ]/g, '').replace(/\b(where|is|the)\b/g, '').trim(),
+      (t) =>
+        t
+          .toLowerCase()
+          .replace(/[^a-z ]/g, '')
+          .replace(/\b(where|is|the)\b/g, '')
+          .trim(),
     );
     expect(groups.map((g) => [g.key, g.count])).toEqual([
       ['canteen', 2],

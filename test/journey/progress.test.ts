@@ -1,14 +1,6 @@
 import { loadContent } from '../../src/content/load';
 import { allActions } from '../../src/journey/journey';
-import {
-  acknowledge,
-  moveTo,
-  nextStepId,
-  previousStepId,
-  startProgress,
-  summarise,
-  unacknowledge,
-} from '../../src/journey/progress';
+import { acknowledge, moveTo, nextStepId, previousStepId, startProgress, summarise, unacknowledge } from '../../src/journey/progress';
 
 const { journey } = loadContent('cards');
 const t0 = new Date('2026-11-24T09:00:00Z');
@@ -24,7 +16,12 @@ describe('progress through the welcome journey', () => {
 
   it('lists outstanding must-do actions first: account secret, password reset registration, UK mobile number', () => {
     const s = summarise(startProgress(journey, { kind: 'self' }, t0), journey);
-    expect(s.outstanding.slice(0, 3).map((a) => a.id).sort()).toEqual(['account-secret', 'sspr-registration', 'uk-mobile-number']);
+    expect(
+      s.outstanding
+        .slice(0, 3)
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['account-secret', 'sspr-registration', 'uk-mobile-number']);
     expect(s.outstanding.slice(3).every((a) => !a.mustDo)).toBe(true);
   });
 

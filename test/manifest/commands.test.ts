@@ -6,9 +6,7 @@ import { DEFAULT_VERSION, deploymentEnv } from './settingsFixture';
 const manifest = buildManifest(parseManifestSettings(deploymentEnv(), { defaultVersion: DEFAULT_VERSION }));
 
 function advertisedIn(scope: BotScope): string[] {
-  return (manifest.bots[0]?.commandLists ?? [])
-    .filter((list) => list.scopes.includes(scope))
-    .flatMap((list) => list.commands.map((command) => command.title));
+  return (manifest.bots[0]?.commandLists ?? []).filter((list) => list.scopes.includes(scope)).flatMap((list) => list.commands.map((command) => command.title));
 }
 
 describe('the commands Teams suggests', () => {

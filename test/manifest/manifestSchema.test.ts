@@ -43,9 +43,7 @@ describe('the built manifest against the schema shipped in @microsoft/app-manife
   it('would catch a manifest Teams rejects (the validator is not vacuous)', () => {
     const manifest = { ...deploymentManifest(), accentColor: 'green', unknownField: true };
     const errors = validateAgainst(schema, manifest).map((e) => `${e.instancePath} ${e.message ?? ''}`);
-    expect(errors).toEqual(
-      expect.arrayContaining([expect.stringContaining('/accentColor'), expect.stringContaining('additional properties')]),
-    );
+    expect(errors).toEqual(expect.arrayContaining([expect.stringContaining('/accentColor'), expect.stringContaining('additional properties')]));
   });
 });
 
@@ -84,16 +82,12 @@ describe('what the manifest declares', () => {
 
   it('uses a separate SSO app registration when SSO_APP_ID is set', () => {
     const manifest = deploymentManifest({ SSO_APP_ID: '0d7f3c1e-9b2a-4f6d-8e5c-1a2b3c4d5e6f' });
-    expect(manifest.webApplicationInfo.resource).toBe(
-      'api://welcome.trust.example.nhs.uk/0d7f3c1e-9b2a-4f6d-8e5c-1a2b3c4d5e6f',
-    );
+    expect(manifest.webApplicationInfo.resource).toBe('api://welcome.trust.example.nhs.uk/0d7f3c1e-9b2a-4f6d-8e5c-1a2b3c4d5e6f');
     expect(manifest.bots[0]?.botId).toBe('a3d6b0f2-58c4-4e27-8f19-2b6c0c9e7d41');
   });
 
   it('says it is not an official NHS England product unless configured as one', () => {
-    expect(deploymentManifest().description.full).toContain(
-      'not an official NHS England product; it is provided by Example NHS Trust IT',
-    );
+    expect(deploymentManifest().description.full).toContain('not an official NHS England product; it is provided by Example NHS Trust IT');
     expect(deploymentManifest({ OFFICIAL_NHS_ENGLAND_APP: 'true' }).description.full).not.toContain('NHS England');
   });
 

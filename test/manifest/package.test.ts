@@ -75,9 +75,7 @@ describe('npm run package', () => {
   it('names the zip after the short name and version, and marks a sample', () => {
     const env = deploymentEnv({ APP_NAME_SHORT: 'Bienvenue NHSmail!', APP_VERSION: '1.4.0' });
     expect(packageFileName(parseManifestSettings(env, { defaultVersion: DEFAULT_VERSION }))).toBe('bienvenue-nhsmail-1.4.0.zip');
-    expect(packageFileName(parseManifestSettings({}, { defaultVersion: DEFAULT_VERSION, sample: true }))).toBe(
-      'nhsmail-welcome-0.1.0-sample.zip',
-    );
+    expect(packageFileName(parseManifestSettings({}, { defaultVersion: DEFAULT_VERSION, sample: true }))).toBe('nhsmail-welcome-0.1.0-sample.zip');
   });
 
   it('reads .env under the environment, uses package.json’s version, and prints where it wrote the files', async () => {

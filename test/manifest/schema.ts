@@ -5,12 +5,7 @@ import addFormats from 'ajv-formats';
 import type { ErrorObject } from 'ajv';
 
 /** Folder of the Teams manifest schemas that @microsoft/app-manifest ships (read offline). */
-export const TEAMS_SCHEMA_DIR = join(
-  dirname(require.resolve('@microsoft/app-manifest/package.json')),
-  'build',
-  'json-schemas',
-  'teams',
-);
+export const TEAMS_SCHEMA_DIR = join(dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams');
 
 /** Numbered schema versions bundled (e.g. "1.30"), newest first; previews excluded. */
 export function bundledSchemaVersions(): string[] {

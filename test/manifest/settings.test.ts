@@ -74,9 +74,7 @@ describe('packaging settings', () => {
   });
 
   it('rejects ids that are not GUIDs, or are the sample placeholders', () => {
-    expect(issuesFor(deploymentEnv({ TEAMS_APP_ID: 'my-app' }))).toEqual([
-      { setting: 'TEAMS_APP_ID', message: expect.stringContaining('must be a GUID') },
-    ]);
+    expect(issuesFor(deploymentEnv({ TEAMS_APP_ID: 'my-app' }))).toEqual([{ setting: 'TEAMS_APP_ID', message: expect.stringContaining('must be a GUID') }]);
     expect(issuesFor(deploymentEnv({ MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001' }))).toEqual([
       { setting: 'MICROSOFT_APP_ID', message: expect.stringContaining('placeholder GUID') },
     ]);
@@ -84,18 +82,14 @@ describe('packaging settings', () => {
 
   it('reads the bot id from MicrosoftAppId (the bot’s own setting) and names that setting when it is wrong', () => {
     const shared = deploymentEnv({ MICROSOFT_APP_ID: undefined, MicrosoftAppId: 'C0FFEE00-1234-4abc-8def-0123456789AB' });
-    expect(parseManifestSettings(shared, { defaultVersion: DEFAULT_VERSION }).botId).toBe(
-      'c0ffee00-1234-4abc-8def-0123456789ab',
-    );
+    expect(parseManifestSettings(shared, { defaultVersion: DEFAULT_VERSION }).botId).toBe('c0ffee00-1234-4abc-8def-0123456789ab');
     expect(issuesFor({ ...shared, MicrosoftAppId: 'not-a-guid' })).toEqual([
       { setting: 'MicrosoftAppId', message: expect.stringMatching(/^Invalid setting MicrosoftAppId: must be a GUID/) },
     ]);
   });
 
   it('requires https for the developer, privacy and terms addresses', () => {
-    const issues = issuesFor(
-      deploymentEnv({ PRIVACY_URL: 'http://www.trust.example.nhs.uk/privacy', TERMS_URL: 'terms.html' }),
-    );
+    const issues = issuesFor(deploymentEnv({ PRIVACY_URL: 'http://www.trust.example.nhs.uk/privacy', TERMS_URL: 'terms.html' }));
     expect(issues).toEqual([
       { setting: 'PRIVACY_URL', message: 'Invalid setting PRIVACY_URL: must be an https:// address' },
       { setting: 'TERMS_URL', message: 'Invalid setting TERMS_URL: must be an https:// address' },
@@ -112,17 +106,11 @@ describe('packaging settings', () => {
   });
 
   it('requires APP_VERSION as three numbers and a #RRGGBB accent colour', () => {
-    expect(issuesFor(deploymentEnv({ APP_VERSION: '1.2.0-beta.1', ACCENT_COLOR: 'green' })).map((i) => i.setting)).toEqual([
-      'APP_VERSION',
-      'ACCENT_COLOR',
-    ]);
+    expect(issuesFor(deploymentEnv({ APP_VERSION: '1.2.0-beta.1', ACCENT_COLOR: 'green' })).map((i) => i.setting)).toEqual(['APP_VERSION', 'ACCENT_COLOR']);
   });
 
   it('fills missing settings with obvious placeholders for a --sample dry run, but keeps the ones given', () => {
-    const settings = parseManifestSettings(
-      { APP_NAME_SHORT: 'Welcome test' },
-      { defaultVersion: DEFAULT_VERSION, sample: true },
-    );
+    const settings = parseManifestSettings({ APP_NAME_SHORT: 'Welcome test' }, { defaultVersion: DEFAULT_VERSION, sample: true });
     expect(settings).toMatchObject({
       sample: true,
       teamsAppId: '00000000-0000-0000-0000-000000000000',

@@ -24,7 +24,8 @@ function rig(options: { la?: boolean; admin?: boolean } = {}) {
     groupIntro: () => made('groupIntro'),
   } as unknown as JourneyCards;
   const adminChat = {
-    cardAction: async (_turn: ChatTurn, action: { verb: string; progress?: string }) => made(`admin:${action.verb}${action.progress ? `:${action.progress}` : ''}`),
+    cardAction: async (_turn: ChatTurn, action: { verb: string; progress?: string }) =>
+      made(`admin:${action.verb}${action.progress ? `:${action.progress}` : ''}`),
     push: async (_turn: ChatTurn, addresses: string) => made(`admin:push:${addresses}`),
   } as unknown as AdminChat;
   const greeter = {
@@ -66,7 +67,8 @@ describe('the route table', () => {
     expect(await run('shared', card(sampleAction('answer')))).toBe('flow.card:answer:shared');
     expect(await run('shared', card(sampleAction('help')))).toBe('flow.card:help:shared');
     for (const kind of COMMAND_KINDS.filter((k) => k !== 'question' && k !== 'help')) expect(await run('shared', command(sample(kind)))).toBe('no route');
-    for (const verb of ['ack', 'forgetConfirm', 'feedback', 'push', 'laStatus'] as const) expect(await run('shared', card(sampleAction(verb)))).toBe('no route');
+    for (const verb of ['ack', 'forgetConfirm', 'feedback', 'push', 'laStatus'] as const)
+      expect(await run('shared', card(sampleAction(verb)))).toBe('no route');
   });
 
   it('gives an LA the LA meaning of help, status and welcome, and a starter the journey’s', async () => {
@@ -85,7 +87,8 @@ describe('the route table', () => {
   it('hands a push and every LA card button to the admin module whoever asks, so that a refusal is audited there', async () => {
     const starter = rig({ la: false });
     expect(await starter.run('personal', command({ kind: 'push', addresses: 'sam@nhs.net' }))).toBe('admin:push:sam@nhs.net');
-    for (const verb of ['laHome', 'pushStatus', 'pushResend', 'laStatus'] as const) expect(await starter.run('personal', card(sampleAction(verb)))).toBe(`admin:${verb}`);
+    for (const verb of ['laHome', 'pushStatus', 'pushResend', 'laStatus'] as const)
+      expect(await starter.run('personal', card(sampleAction(verb)))).toBe(`admin:${verb}`);
     // No LA configured: no admin module, and the answer says so.
     const none = rig({ admin: false });
     expect(await none.run('personal', command({ kind: 'push', addresses: 'sam@nhs.net' }))).toBe('notice:notLocalAdministrator');

@@ -56,7 +56,9 @@ describe("botbuilder's issuer list", () => {
   it('does not grow with tokens naming new tenants, so later requests cost no more', async () => {
     // botframework-connector keeps this module-global list and scans it on every request (isTokenFromEmulator).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const params = require('botframework-connector/lib/auth/tokenValidationParameters') as { ToBotFromBotOrEmulatorTokenValidationParameters: { issuer: string[] } };
+    const params = require('botframework-connector/lib/auth/tokenValidationParameters') as {
+      ToBotFromBotOrEmulatorTokenValidationParameters: { issuer: string[] };
+    };
     const identity = await startIdentityEmulator();
     const teams = await startTeamsEmulator({ appId: APP_ID, requireAuth: true, acceptToken: () => false });
     const scene = sceneFrom(teams);

@@ -103,7 +103,14 @@ describe('the Azure Blob store', () => {
       expect(proxy2.dropped()).toBe(1);
       expect((await store.read(['lost-update']))['lost-update']).toMatchObject({ v: 2 });
       // …while a stale eTag is still a conflict.
-      expect(isETagConflict(await store.write({ 'lost-update': { v: 3, eTag } }).then(() => undefined, (e: unknown) => e))).toBe(true);
+      expect(
+        isETagConflict(
+          await store.write({ 'lost-update': { v: 3, eTag } }).then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        ),
+      ).toBe(true);
     } finally {
       await proxy2.close();
     }
@@ -116,7 +123,10 @@ describe('the Azure Blob store', () => {
       const name = azurite.newContainer();
       const store = new BlobStateStorage(proxy.connectionString, name, { retryOptions: { maxTries: 1 } });
       await expect(store.ping()).rejects.toBeDefined();
-      const error = await store.read(['k']).then(() => undefined, (e: unknown) => e);
+      const error = await store.read(['k']).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeDefined();
       expect(isETagConflict(error)).toBe(false);
 

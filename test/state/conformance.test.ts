@@ -208,7 +208,10 @@ describe('the file store on disk', () => {
     mkdirSync(dir, { recursive: true });
     // A file written by the earlier naming (sha256 of the key only) is still found, under its new name.
     const legacyKey = 'msteams/conversations/a:1/users/29:legacy';
-    writeFileSync(join(dir, `${createHash('sha256').update(legacyKey).digest('hex')}.json`), JSON.stringify({ key: legacyKey, eTag: 'e1', value: { done: ['mfa'] } }));
+    writeFileSync(
+      join(dir, `${createHash('sha256').update(legacyKey).digest('hex')}.json`),
+      JSON.stringify({ key: legacyKey, eTag: 'e1', value: { done: ['mfa'] } }),
+    );
     // A corrupt file in another group must not matter to a listing of 'deliveries/'.
     writeFileSync(join(dir, 'msteams--0000.json'), '{ not json');
     const store = new FileStorage(dir);

@@ -274,7 +274,13 @@ describe('the reminder and retention indexes', () => {
     // Data written by a release without indexes: no rule was tracked, so no entries.
     const old = new UserStore(storage, 5);
     const renderer = new CardRenderer(content.templates);
-    const oldFlow = new JourneyFlow(content, new JourneyCards(content, renderer), old, { answer: () => undefined, answerIntent: () => undefined }, () => new Date(clock.now()));
+    const oldFlow = new JourneyFlow(
+      content,
+      new JourneyCards(content, renderer),
+      old,
+      { answer: () => undefined, answerIntent: () => undefined },
+      () => new Date(clock.now()),
+    );
     for (let n = 1; n <= 5; n++) {
       const user = starter(n);
       await oldFlow.remember(user, { conversation: { id: user.conversationId } as never });

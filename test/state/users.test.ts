@@ -31,8 +31,8 @@ async function storeUnderTeamsId(storage: FileStorage, user: UserRef): Promise<v
   await storage.createIfAbsent(keys.progress(user.channelId, user.conversationId, user.userId), { journeyProgress: progress });
 }
 
-describe('where a user\'s progress is kept', () => {
-  it('keys progress by Entra object id, so an LA\'s welcome can start it before Teams gives the user\'s Teams id', async () => {
+describe("where a user's progress is kept", () => {
+  it("keys progress by Entra object id, so an LA's welcome can start it before Teams gives the user's Teams id", async () => {
     const { storage, users } = store();
     const knownByObjectIdOnly: UserRef = { ...megan, userId: megan.aadObjectId ?? '' };
     await users.updateProgress(knownByObjectIdOnly, () => startProgress(journey, { kind: 'self' }, t0));
@@ -103,7 +103,7 @@ describe('where a user\'s progress is kept', () => {
     expect(await users.progress({ ...megan, aadObjectId: megan.aadObjectId?.toUpperCase() })).toMatchObject({ stepId: 'introduction' });
   });
 
-  it('never shows one user another user\'s progress in the same conversation', async () => {
+  it("never shows one user another user's progress in the same conversation", async () => {
     const { users } = store();
     const alex: UserRef = { ...megan, userId: '29:1alex-teams-id', aadObjectId: '0b7e1f52-8c4d-4a3e-b6f2-3e9d7c1a5f22' };
     await users.updateProgress(megan, () => acknowledge(startProgress(journey, { kind: 'self' }, t0), journey, 'mfa', t0));

@@ -24,7 +24,10 @@ async function starterWithTicks(...actionIds: string[]) {
   const s = newStarter(stack.teams);
   await postActivity(stack.bot.messagesUrl, personalInstall(stack.scene, s.who, s.conversationId));
   for (const actionId of actionIds) {
-    const res = await postActivity(stack.bot.messagesUrl, adaptiveCardAction(stack.scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId, view: 'step' } }));
+    const res = await postActivity(
+      stack.bot.messagesUrl,
+      adaptiveCardAction(stack.scene, s.who, s.conversationId, { verb: 'ack', data: { verb: 'ack', actionId, view: 'step' } }),
+    );
     expect(res.status).toBe(200);
   }
   return s;
@@ -110,7 +113,8 @@ describe('My welcome checklist, framed by Teams', () => {
     const host = await stack.open(s.user, 'checklist', { theme: 'contrast' });
     await withTab(host, async (tab) => {
       await tab.locator('#progress-text').waitFor();
-      const look = () => tab.evaluate(() => ({ theme: document.documentElement.dataset['theme'], bg: getComputedStyle(document.documentElement).backgroundColor }));
+      const look = () =>
+        tab.evaluate(() => ({ theme: document.documentElement.dataset['theme'], bg: getComputedStyle(document.documentElement).backgroundColor }));
       expect(await look()).toEqual({ theme: 'contrast', bg: 'rgb(0, 0, 0)' });
       await saveScreenshot(host.page, 'checklist-contrast', tab, 900);
       await host.setTheme('dark');
@@ -186,7 +190,9 @@ describe('My welcome checklist outside Teams', () => {
       const frame = await (await host.page.waitForSelector('iframe')).contentFrame();
       await frame!.waitForURL((url) => url.protocol === 'chrome-error:');
       await until(() => host.problems.some((p) => p.includes('frame-ancestors')));
-      expect(host.problems.join('\n')).toContain(`Framing '${TAB_ORIGIN}/' violates the following Content Security Policy directive: "frame-ancestors https://teams.microsoft.com`);
+      expect(host.problems.join('\n')).toContain(
+        `Framing '${TAB_ORIGIN}/' violates the following Content Security Policy directive: "frame-ancestors https://teams.microsoft.com`,
+      );
       expect(await host.messages()).toEqual([]);
     } finally {
       await host.close();

@@ -95,7 +95,6 @@ describe('New starters, for a Local Administrator', () => {
       expect(await tab.locator('#push-result').textContent()).toContain('someone@gmail.com');
     });
   });
-
 });
 
 describe('New starters, for a Local Administrator with starters listed', () => {
@@ -123,7 +122,10 @@ describe('New starters, for a Local Administrator with starters listed', () => {
     await withTab(host, async (tab) => {
       await tab.locator('#starters-table').waitFor();
       expect(await tab.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-      const label = await tab.locator('tbody td').first().evaluate((td) => getComputedStyle(td, '::before').content);
+      const label = await tab
+        .locator('tbody td')
+        .first()
+        .evaluate((td) => getComputedStyle(td, '::before').content);
       expect(label).toBe('"Status: "');
       await pushFromTab(tab, 'mobile.starter@nhs.net');
       await tab.getByRole('status').filter({ hasText: 'Sending the welcome to 1 starter.' }).waitFor();
@@ -157,7 +159,10 @@ describe('New starters: filters, CSV download and resend', () => {
     // One starter of push A opens the bot (the pending welcome is delivered) and does every must-do action.
     await postActivity(stack.bot.messagesUrl, personalInstall(stack.scene, done.who, done.conversationId));
     for (const actionId of ['account-secret', 'sspr-registration', 'uk-mobile-number']) {
-      await postActivity(stack.bot.messagesUrl, adaptiveCardAction(stack.scene, done.who, done.conversationId, { verb: 'ack', data: { verb: 'ack', actionId, view: 'step' } }));
+      await postActivity(
+        stack.bot.messagesUrl,
+        adaptiveCardAction(stack.scene, done.who, done.conversationId, { verb: 'ack', data: { verb: 'ack', actionId, view: 'step' } }),
+      );
     }
   });
 
@@ -192,7 +197,10 @@ describe('New starters: filters, CSV download and resend', () => {
       await tab.getByRole('status').filter({ hasText: 'Sending the welcome again to 1 starters who had not got it.' }).waitFor();
     });
     await stack.bot.app.deliveries.drain();
-    const audit = readFileSync(join(stack.dataDir, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const audit = readFileSync(join(stack.dataDir, 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audit).toContainEqual(expect.objectContaining({ event: 'starters.exported', pushId: pushA, via: 'tab', detail: '1 starters (finished)' }));
     expect(audit).toContainEqual(expect.objectContaining({ event: 'push.resent', pushId: pushA, via: 'tab', detail: '1 starters' }));
     expect(audit.filter((e) => e.event === 'push.resent' && e.pushId === pushB)).toEqual([]);

@@ -26,7 +26,7 @@ async function eventually(check: () => boolean, ms = 15_000): Promise<void> {
 }
 
 describe('OTLP export from the real bot process', () => {
-  it('posts the turn span and the bot\'s metrics as OTLP/HTTP JSON, with nothing personal in them, and flushes at shutdown', async () => {
+  it("posts the turn span and the bot's metrics as OTLP/HTTP JSON, with nothing personal in them, and flushes at shutdown", async () => {
     const { teams, scene } = await startTeams();
     const child = spawnBot({
       PORT: '0',
@@ -86,7 +86,9 @@ describe('OTLP export from the real bot process', () => {
       const of = (type: string) => ingestion.envelopes.filter((e) => e.data?.baseType === type);
       expect(of('RequestData').map((e) => e.data?.baseData?.name)).toContain('turn');
       expect(of('RemoteDependencyData').map((e) => e.data?.baseData?.name)).toContain('storage');
-      expect(of('MetricData').flatMap((e) => e.data?.baseData?.metrics?.map((m) => m.name) ?? [])).toEqual(expect.arrayContaining(['welcomebot.turns', 'welcomebot.welcomes']));
+      expect(of('MetricData').flatMap((e) => e.data?.baseData?.metrics?.map((m) => m.name) ?? [])).toEqual(
+        expect.arrayContaining(['welcomebot.turns', 'welcomebot.welcomes']),
+      );
       // Only the bot's own spans: no automatic HTTP spans (their URLs would carry UPNs and keys).
       expect(of('RequestData').every((e) => e.data?.baseData?.name === 'turn')).toBe(true);
       const everything = ingestion.raw.join('\n');
@@ -98,7 +100,7 @@ describe('OTLP export from the real bot process', () => {
     }
   }, 60_000);
 
-  it('with neither exporter configured, loads no OpenTelemetry SDK (the API\'s no-op meter and tracer)', async () => {
+  it("with neither exporter configured, loads no OpenTelemetry SDK (the API's no-op meter and tracer)", async () => {
     const script = `
       const { startTelemetry } = require('./src/telemetry/setup');
       const runtime = startTelemetry({ azureMonitorConnectionString: undefined, otlpEndpoint: undefined, metricIntervalMs: 60000, traceSampleRatio: 1 });
@@ -110,4 +112,3 @@ describe('OTLP export from the real bot process', () => {
     expect(JSON.parse(stdout)).toEqual({ exporting: [], loaded: [] });
   });
 });
-

@@ -24,7 +24,14 @@ beforeAll(async () => {
   ({ teams, scene } = await startTeams());
   capture = captureTelemetry();
   bot = await startBot(
-    { GRAPH_ENABLED: 'false', ENTRA_TENANT_ID: scene.tenantId, API_AUDIENCES: 'api://welcome-test', ENTRA_JWKS_URL: 'http://127.0.0.1:9/keys', DELIVERY_BACKOFF_MS: '20', DELIVERY_POLL_SECONDS: '0.05' },
+    {
+      GRAPH_ENABLED: 'false',
+      ENTRA_TENANT_ID: scene.tenantId,
+      API_AUDIENCES: 'api://welcome-test',
+      ENTRA_JWKS_URL: 'http://127.0.0.1:9/keys',
+      DELIVERY_BACKOFF_MS: '20',
+      DELIVERY_POLL_SECONDS: '0.05',
+    },
     { telemetry: capture.telemetry },
   );
 });
@@ -127,8 +134,44 @@ describe('telemetry of real behaviour', () => {
     const content = loadContent(join(__dirname, '..', '..', 'cards'));
     const actionIds = new Set(allActions(content.journey).map((a) => a.id));
     const allowed: Record<string, (v: unknown) => boolean> = {
-      kind: (v) => ['message', 'invoke', 'installationUpdate', 'conversationUpdate', 'messageReaction', 'event', 'typing', 'messageUpdate', 'messageDelete', 'other', 'installWelcome', 'welcome', 'reminder', 'unknown', 'journey', 'introduction'].includes(String(v)),
-      outcome: (v) => ['ok', 'conflict', 'error', 'sent', 'queued', 'failed', 'throttled', 'throttled429', 'retried', 'gaveUp', 'poisoned', 'answered', 'safety', 'didYouMean', 'fallback', 'offTopic'].includes(String(v)),
+      kind: (v) =>
+        [
+          'message',
+          'invoke',
+          'installationUpdate',
+          'conversationUpdate',
+          'messageReaction',
+          'event',
+          'typing',
+          'messageUpdate',
+          'messageDelete',
+          'other',
+          'installWelcome',
+          'welcome',
+          'reminder',
+          'unknown',
+          'journey',
+          'introduction',
+        ].includes(String(v)),
+      outcome: (v) =>
+        [
+          'ok',
+          'conflict',
+          'error',
+          'sent',
+          'queued',
+          'failed',
+          'throttled',
+          'throttled429',
+          'retried',
+          'gaveUp',
+          'poisoned',
+          'answered',
+          'safety',
+          'didYouMean',
+          'fallback',
+          'offTopic',
+        ].includes(String(v)),
       via: (v) => ['install', 'push', 'chat', 'tab', 'self'].includes(String(v)),
       action: (v) => actionIds.has(String(v)),
       change: (v) => v === 'ack' || v === 'unack',
@@ -153,7 +196,11 @@ describe('telemetry of real behaviour', () => {
     expect(seen.length).toBeGreaterThan(50);
     const refused = seen.filter(([key, value]) => !(allowed[key]?.(value) ?? false));
     expect(refused).toEqual([]);
-    const leaked = seen.filter(([, value]) => [...personal, ...QUESTIONS].some((p) => String(value).toLowerCase().includes(p.toLowerCase()) || p.toLowerCase().includes(String(value).toLowerCase()) && String(value).length > 8));
+    const leaked = seen.filter(([, value]) =>
+      [...personal, ...QUESTIONS].some(
+        (p) => String(value).toLowerCase().includes(p.toLowerCase()) || (p.toLowerCase().includes(String(value).toLowerCase()) && String(value).length > 8),
+      ),
+    );
     expect(leaked).toEqual([]);
   });
 });

@@ -45,7 +45,10 @@ async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<v
 describe('telemetry of faults and scheduled work', () => {
   it('counts reminders queued and sent, and their deliveries', async () => {
     let nowMs = MONDAY_10AM;
-    const bot = await startBot({ TEAMS_SERVICE_URL: teams.serviceUrl, DELIVERY_POLL_SECONDS: '0.1' }, { now: () => new Date(nowMs), telemetry: capture.telemetry });
+    const bot = await startBot(
+      { TEAMS_SERVICE_URL: teams.serviceUrl, DELIVERY_POLL_SECONDS: '0.1' },
+      { now: () => new Date(nowMs), telemetry: capture.telemetry },
+    );
     try {
       const starter = newStarter(teams);
       await postActivity(bot.messagesUrl, personalInstall(scene, starter.who, starter.conversationId));
@@ -125,7 +128,10 @@ describe('telemetry of refused Bot Framework requests', () => {
     const identity = await startIdentityEmulator();
     const secured = await startTeamsEmulator({ appId: APP_ID, requireAuth: true, acceptToken: () => true });
     const securedScene = sceneFrom(secured);
-    const bot = await startBot(channelAuthEnv(identity, APP_ID, secured.tenantId), { credentialsFactory: new StaticTokenCredentialsFactory(APP_ID, () => 'out'), telemetry: capture.telemetry });
+    const bot = await startBot(channelAuthEnv(identity, APP_ID, secured.tenantId), {
+      credentialsFactory: new StaticTokenCredentialsFactory(APP_ID, () => 'out'),
+      telemetry: capture.telemetry,
+    });
     try {
       const { who, conversationId } = newStarter(secured);
       const activity = personalInstall(securedScene, who, conversationId);

@@ -81,7 +81,12 @@ function renderAction(action: ChecklistAction, started: boolean): HTMLLIElement 
   return h(
     'li',
     { class: 'action', id: `action-${action.id}`, 'data-must-do': action.mustDo ? 'true' : undefined },
-    h('div', { class: 'action-row' }, box, h('label', { for: `ack-${action.id}` }, action.mustDo ? h('span', { class: 'badge' }, `${text.mustDoBadge}:`) : undefined, ' ', action.title)),
+    h(
+      'div',
+      { class: 'action-row' },
+      box,
+      h('label', { for: `ack-${action.id}` }, action.mustDo ? h('span', { class: 'badge' }, `${text.mustDoBadge}:`) : undefined, ' ', action.title),
+    ),
     h('p', { id: `state-${action.id}`, class: 'state' }),
     links,
   );

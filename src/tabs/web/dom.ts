@@ -50,7 +50,13 @@ export function showMessage(message: TabMessage, values: Record<string, string |
   const button = action ? h('button', { type: 'button', class: 'button' }, action.label) : undefined;
   if (button && action) button.addEventListener('click', action.run);
   content.replaceChildren(
-    h('section', { class: 'card message', 'aria-labelledby': 'message-heading' }, h('h2', { id: 'message-heading' }, fill(message.title, values)), ...message.lines.map((line) => h('p', {}, fill(line, values))), button),
+    h(
+      'section',
+      { class: 'card message', 'aria-labelledby': 'message-heading' },
+      h('h2', { id: 'message-heading' }, fill(message.title, values)),
+      ...message.lines.map((line) => h('p', {}, fill(line, values))),
+      button,
+    ),
   );
   byId('main').setAttribute('aria-busy', 'false');
   announce(fill(message.title, values));

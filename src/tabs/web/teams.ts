@@ -14,9 +14,7 @@ export type Theme = 'default' | 'dark' | 'contrast';
  */
 export const HOST_TIMEOUT_MS = 1500;
 
-export type Connection =
-  | { readonly inTeams: true; readonly context: app.Context }
-  | { readonly inTeams: false; readonly reason: 'noParent' | 'noAnswer' };
+export type Connection = { readonly inTeams: true; readonly context: app.Context } | { readonly inTeams: false; readonly reason: 'noParent' | 'noAnswer' };
 
 /** Teams' theme names, anything else treated as the default (light) theme. */
 export function themeOf(name: string | undefined): Theme {
