@@ -50,7 +50,7 @@ import { UnansweredLog } from './intents/unanswered';
 import { ReminderCards } from './reminders/reminderCard';
 import { REMINDER_KIND, reminderJobIds, Reminders, type ReminderReport } from './reminders/reminders';
 import { sweepRetention, trackRetention, type RetentionReport } from './jobs/retention';
-import type { Logger } from './log';
+import { loggable, type Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
 import { mountMeRoutes } from './server/meRoutes';
 import { WelcomeCloudAdapter } from './teams/cloudAdapter';
@@ -67,6 +67,12 @@ import { Readiness, type DependencyCheck } from './server/readiness';
 import { InstrumentedStorage } from './telemetry/instrumentedStorage';
 import { startTelemetry } from './telemetry/setup';
 import type { Telemetry } from './telemetry/telemetry';
+
+/**
+ * Card button presses a user may make per typed message allowed (USER_MESSAGES_PER_MINUTE): ticking a checklist is
+ * quicker than typing, but a client pressing in a loop is stopped like a flood of messages.
+ */
+const CARD_PRESSES_PER_MESSAGE = 4;
 
 /** The running bot: its HTTP server and the objects tests and scripts may need. */
 export interface App {
@@ -289,6 +295,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   });
 
   const saveFailed = content.notices.saveFailed;
+  const slowDown = content.notices.slowDown;
   const greeter = new Greeter({
     flow,
     cards,
@@ -311,7 +318,9 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     cards,
     log,
     saveFailedText: `${saveFailed.title}. ${saveFailed.lines.join(' ')}`,
+    slowDownText: `${slowDown.title}. ${slowDown.lines.join(' ')}`,
     rateLimit: new MessageRateLimit(config.userMessagesPerMinute),
+    cardRateLimit: new MessageRateLimit(config.userMessagesPerMinute * CARD_PRESSES_PER_MESSAGE),
   });
   // One structured line per turn: what kind of activity and how long it took; never its text, and nothing the
   // sender chose unbounded (ids and names are checked against a safe shape first).
@@ -414,13 +423,6 @@ const TURN_KINDS = new Set([
 ]);
 function turnKind(type: unknown): string {
   return typeof type === 'string' && TURN_KINDS.has(type) ? type : 'other';
-}
-
-/** Ids, types and names as Teams sends them; anything else is logged as "other", never as sent. */
-const LOGGABLE = /^[\w:.@/-]{1,128}$/;
-function loggable(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  return typeof value === 'string' && LOGGABLE.test(value) ? value : 'other';
 }
 
 /** The fields of a turn's log line, each bounded. */

@@ -16,3 +16,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+/** Ids, types and names as Teams sends them; anything else is logged as "other", never as sent. */
+const LOGGABLE = /^[\w:.@/-]{1,128}$/;
+export function loggable(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' && LOGGABLE.test(value) ? value : 'other';
+}

@@ -6,7 +6,7 @@ import type { CardJson } from '../cards/render';
 import type { JourneyCards } from '../cards/views';
 import { errorSummary } from '../errorSummary';
 import type { JourneyFlow } from '../journey/journeyFlow';
-import type { Logger } from '../log';
+import { loggable, type Logger } from '../log';
 import { parseCommand } from '../routing/commands';
 import type { Greeter } from '../routing/greeter';
 import type { MessageRateLimit } from '../routing/messageRateLimit';
@@ -34,7 +34,12 @@ export interface WelcomeBotDeps {
   readonly log: Logger;
   /** What the user is told when a change could not be saved (from copy.json). */
   readonly saveFailedText: string;
+  /** What the user is told when they press buttons faster than a person would (from copy.json). */
+  readonly slowDownText: string;
+  /** Typed messages per user and minute. */
   readonly rateLimit: MessageRateLimit;
+  /** Card button presses per user and minute (a separate, larger allowance: ticking a checklist is quick work). */
+  readonly cardRateLimit: MessageRateLimit;
 }
 
 /**
@@ -74,11 +79,16 @@ export class WelcomeBot extends TeamsActivityHandler {
       return invokeError(400, 'BadRequest', 'The card action is not one this bot understands.');
     }
     try {
+      if (turn.scope === 'personal') await this.deps.flow.remember(turn.user, turn.address);
+      // Over the limit: the card stays as it was and Teams shows the words; nothing is routed (or audited).
+      if (this.overCardLimit(context, turn) !== 'ok') {
+        return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: this.deps.slowDownText } };
+      }
       const card = await this.cardAction(context, turn, parseCardAction(parsed.data.action.verb, parsed.data.action.data));
       return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } };
     } catch (error) {
       // The card stays as it was; Teams shows this message to the user instead of "Unable to reach app".
-      this.deps.log.error({ event: 'card.actionFailed', err: errorSummary(error), activityId: context.activity.id }, 'card action failed');
+      this.deps.log.error({ event: 'card.actionFailed', err: errorSummary(error), activityId: loggable(context.activity.id) }, 'card action failed');
       return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: this.deps.saveFailedText } };
     }
   }
@@ -113,6 +123,11 @@ export class WelcomeBot extends TeamsActivityHandler {
     const value: unknown = context.activity.value;
     if (value !== undefined && value !== null && typeof value === 'object') {
       // Action.Submit (older clients): same data as Action.Execute; refresh the card in place when we can.
+      const allowance = this.overCardLimit(context, turn);
+      if (allowance !== 'ok') {
+        if (allowance === 'limited') await this.sendCard(context, this.deps.cards.notice('slowDown'));
+        return;
+      }
       const data = value as Record<string, unknown>;
       await this.replaceOrSend(context, await this.cardAction(context, turn, parseCardAction(data.verb, data)));
       return;
@@ -121,7 +136,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     if (text === '') return;
     const allowance = this.deps.rateLimit.take(`${turn.user.tenantId}/${turn.user.userId}`);
     if (allowance !== 'ok') {
-      this.deps.log.warn({ event: 'message.rateLimited', activityId: context.activity.id }, 'user over the message limit');
+      this.deps.log.warn({ event: 'message.rateLimited', activityId: loggable(context.activity.id) }, 'user over the message limit');
       if (allowance === 'limited') await this.sendCard(context, this.deps.cards.notice('slowDown'));
       return;
     }
@@ -137,14 +152,24 @@ export class WelcomeBot extends TeamsActivityHandler {
     if (card) await this.sendCard(context, card);
   }
 
+  /**
+   * The prelude's limit for card buttons: every press is routed (and an LA button from anyone else is audited), so a
+   * client pressing in a loop must not cost the store or the audit trail more than a person could.
+   */
+  private overCardLimit(context: TurnContext, turn: ChatTurn): 'ok' | 'limited' | 'silent' {
+    const allowance = this.deps.cardRateLimit.take(`${turn.user.tenantId}/${turn.user.userId}`);
+    if (allowance !== 'ok') this.deps.log.warn({ event: 'card.rateLimited', activityId: loggable(context.activity.id) }, 'user over the card action limit');
+    return allowance;
+  }
+
   /** A card's button, from Action.Execute or Action.Submit: its route's card, which replaces the card it was on. */
   private async cardAction(context: TurnContext, turn: ChatTurn, action: ReturnType<typeof parseCardAction>): Promise<CardJson> {
     if (!action) {
-      this.deps.log.info({ event: 'card.unknownData', activityId: context.activity.id }, 'card data not understood');
+      this.deps.log.info({ event: 'card.unknownData', activityId: loggable(context.activity.id) }, 'card data not understood');
       return this.deps.cards.notice('staleCard');
     }
     const routed = await this.deps.routes.run(turn, { on: 'card', action }, this.isLa);
-    this.deps.log.info({ event: 'card.action', verb: action.verb, activityId: context.activity.id }, 'card action');
+    this.deps.log.info({ event: 'card.action', verb: action.verb, activityId: loggable(context.activity.id) }, 'card action');
     return routed?.card ?? this.deps.cards.notice('personalOnly');
   }
 
