@@ -347,7 +347,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     { name: 'storage', check: () => storage.ping() },
     { name: 'queue', check: () => queue.ping() },
     // Graph answers with the bot's credentials; an answer that said "up" is reused for a while (Graph throttles).
-    ...(graph ? [{ name: 'graph' as const, check: (signal: AbortSignal) => graph.ping(signal), reuseUpMs: 30_000 }] : []),
+    ...(graph ? [{ name: 'graph' as const, check: (signal: AbortSignal) => graph.ping(signal), reuseUpMs: 30_000, reuseDownMs: 10_000 }] : []),
   ];
   const { server, inFlight } = createServer({
     activities: new BotbuilderEndpoint(adapter, auth, bot),

@@ -154,7 +154,7 @@ export class FeedbackStore {
 
   /** Every tally, older questions dropped on the way: most "not helpful" votes first (npm run report:feedback). */
   async report(): Promise<Tally[]> {
-    const tallies = await this.sweep();
+    const tallies = (await this.sweep()).map((t) => ({ ...t, helpful: Math.max(0, t.helpful), notHelpful: Math.max(0, t.notHelpful) }));
     return tallies.sort((a, b) => b.notHelpful - a.notHelpful || a.helpful - b.helpful || `${a.kind}:${a.id}`.localeCompare(`${b.kind}:${b.id}`));
   }
 
@@ -173,7 +173,9 @@ export class FeedbackStore {
         if (!same && !create) return undefined;
         const base: Tally = same ? current : { kind, id, rev, since: at, helpful: 0, notHelpful: 0, questions: [] };
         const next = change({ ...base, questions: base.questions.filter((q) => q.at >= cutoff) });
-        return { ...next, helpful: Math.max(0, next.helpful), notHelpful: Math.max(0, next.notHelpful) };
+        // Stored as they add up, never clamped: two instances applying one user's change of vote in either order
+        // (-1 then +1, or +1 then -1) end at the same counts. The report shows a negative count as 0.
+        return next;
       },
       this.retries,
     );

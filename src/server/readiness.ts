@@ -7,6 +7,8 @@ export interface DependencyCheck {
   check(signal: AbortSignal): Promise<void>;
   /** How long an answer that said "up" may be reused (Graph: spare its throttling budget); 0 = check every time. */
   readonly reuseUpMs?: number;
+  /** How long an answer that said "down" may be reused (Graph: a loop of probes must not add to its throttling); 0 = check every time. */
+  readonly reuseDownMs?: number;
 }
 
 /** One dependency's state as /readyz shows it: never an error's text, only what kind of failure. */
@@ -23,11 +25,12 @@ export interface ReadinessReport {
 
 /**
  * Whether the bot's dependencies answer, each within a bounded time, checked side by side. Probes arriving while a
- * check is running share it, so a flood of unauthenticated /readyz calls costs the dependencies one check at a time.
+ * check is running share it, so a flood of unauthenticated /readyz calls costs the dependencies one check at a time;
+ * Graph's answers, up or down, are reused for a while, so probes one after another do not spend its throttling budget.
  */
 export class Readiness {
   private running: Promise<ReadinessReport> | undefined;
-  private readonly lastUp = new Map<DependencyName, { at: number; state: DependencyState }>();
+  private readonly last = new Map<DependencyName, { at: number; state: DependencyState }>();
 
   constructor(
     private readonly checks: readonly DependencyCheck[],
@@ -51,8 +54,11 @@ export class Readiness {
 
   private async checkOne(dependency: DependencyCheck): Promise<DependencyState> {
     const started = this.now();
-    const reused = this.lastUp.get(dependency.name);
-    if (reused && dependency.reuseUpMs !== undefined && started - reused.at < dependency.reuseUpMs) return reused.state;
+    const reused = this.last.get(dependency.name);
+    if (reused) {
+      const reuseMs = (reused.state.state === 'up' ? dependency.reuseUpMs : dependency.reuseDownMs) ?? 0;
+      if (started - reused.at < reuseMs) return reused.state;
+    }
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -71,8 +77,7 @@ export class Readiness {
     } finally {
       clearTimeout(timer);
     }
-    if (state.state === 'up') this.lastUp.set(dependency.name, { at: started, state });
-    else this.lastUp.delete(dependency.name);
+    this.last.set(dependency.name, { at: started, state });
     return state;
   }
 }

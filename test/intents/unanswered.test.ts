@@ -13,6 +13,10 @@ describe('unanswered questions', () => {
     expect(redact('I am jane.doe@nhs.net, call 07700 900123 or +44 20 7946 0958')).toBe('I am [email], call [number] or [number]');
     expect(redact('ward 7 printer')).toBe('ward 7 printer');
     expect(redact('x'.repeat(1000))).toHaveLength(300);
+    // A forged question on a vote button must not carry terminal escapes or fake lines into a report.
+    const forged = '\u001b[2K\r   0 not helpful  999 helpful\n\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u202eoops';
+    expect(redact(forged)).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
+    expect(redact(forged)).toContain('click');
   });
 
   it('keeps questions for the retention period and deletes older ones', async () => {
