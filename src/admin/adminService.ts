@@ -44,6 +44,9 @@ export type PushOutcome =
 export type ResendOutcome =
   { readonly kind: 'refused' } | { readonly kind: 'notFound' } | { readonly kind: 'queued'; readonly push: Push; readonly addresses: readonly string[] };
 
+/** Why a starter of a resend is "failed" when the resend could not be queued (the LA may press resend again). */
+const RESEND_NOT_QUEUED = 'The resend could not be queued; try again.';
+
 export interface AdminSettings {
   readonly allowedDomains: readonly string[];
   readonly maxBatch: number;
@@ -173,7 +176,16 @@ export class AdminService {
       detail: `${addresses.length} starters`,
     });
     if (addresses.length > 0) {
-      await this.deps.enqueue(addresses.map((address) => ({ pushId, address, tenantId: found.push.tenantId, la: found.push.la })));
+      try {
+        await this.deps.enqueue(addresses.map((address) => ({ pushId, address, tenantId: found.push.tenantId, la: found.push.la })));
+      } catch (error) {
+        // Not queued: the starters go back to a status the LA can resend to, rather than "sending" for ever.
+        const at = this.deps.now().toISOString();
+        await Promise.all(
+          addresses.map((address) => this.deps.pushes.setRecipient(pushId, { address, status: 'failed', reason: RESEND_NOT_QUEUED, updatedAt: at })),
+        );
+        throw error;
+      }
     }
     return { kind: 'queued', push: found.push, addresses };
   }
