@@ -17,13 +17,15 @@ export const MAX_PER_DAY = 1000;
 
 /** Removes what could identify someone if they typed it into a question: email addresses and long numbers. */
 export function redact(text: string): string {
-  return text
-    .slice(0, MAX_TEXT)
-    // Control and format characters (terminal escapes, carriage returns, bidirectional overrides) become spaces:
-    // reports print these questions to a content editor's terminal.
-    .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
-    .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, '[email]')
-    .replace(/\+?\d[\d\s-]{5,}\d/g, '[number]');
+  return (
+    text
+      .slice(0, MAX_TEXT)
+      // Control and format characters (terminal escapes, carriage returns, bidirectional overrides) become spaces:
+      // reports print these questions to a content editor's terminal.
+      .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+      .replace(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, '[email]')
+      .replace(/\+?\d[\d\s-]{5,}\d/g, '[number]')
+  );
 }
 
 /**
