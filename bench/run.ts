@@ -247,19 +247,21 @@ function rows(r: Results, users: number): Row[] {
       const echo = r.http.echo[kind];
       const tput = bot.rps / echo.rps;
       const p99 = bot.p99 / echo.p99;
+      const withCards = r.http.echoCards[kind];
+      // Teams allows 30–50 requests/s per tenant, so throughput never limits this bot; its cost per turn does (issue 14).
       out.push([
         `${label}: throughput`,
-        `${fmt(bot.rps)}/s vs echo ${fmt(echo.rps)}/s = ${ratio(tput)}`,
-        '≥ 0.90× echo',
-        verdict(bot.failures === 0 && tput >= 0.9),
+        `${fmt(bot.rps)}/s vs echo ${fmt(echo.rps)}/s = ${ratio(tput)}${bot.failures > 0 ? `, ${bot.failures} failed` : ''}`,
+        'no failures',
+        verdict(bot.failures === 0),
       ]);
+      const perCardEcho = bot.cpuMsPerTurn / withCards.cpuMsPerTurn;
       out.push([
         `${label}: CPU per turn`,
-        `${fmt(bot.cpuMsPerTurn, 2)} ms vs echo ${fmt(echo.cpuMsPerTurn, 2)} ms = ${ratio(bot.cpuMsPerTurn / echo.cpuMsPerTurn)}`,
-        '—',
-        '—',
+        `${fmt(bot.cpuMsPerTurn, 2)} ms vs the echo bot replying with the same cards ${fmt(withCards.cpuMsPerTurn, 2)} ms = ${ratio(perCardEcho)} (text echo ${fmt(echo.cpuMsPerTurn, 2)} ms)`,
+        '≤ 1.50× card echo',
+        verdict(perCardEcho <= 1.5),
       ]);
-      const withCards = r.http.echoCards[kind];
       out.push([
         `${label}: echo bot replying with the bot's cards (reference)`,
         `${fmt(withCards.rps)}/s = ${ratio(withCards.rps / echo.rps)} echo; ${fmt(withCards.cpuMsPerTurn, 2)} ms CPU per turn; p99 ${fmt(withCards.p99, 1)} ms = ${ratio(withCards.p99 / echo.p99)} echo`,
@@ -429,6 +431,11 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nNode ${environment.node} · ${environment.cpu} · ${environment.os} · load ${environment.loadBefore} → ${loadAfter} · ${fmt(totalSeconds)} s\n\n${textTable(header, table)}\n`,
     );
+  const http = results.http;
+  if (http) {
+    const cpuRatio = (kind: TurnKind): string => ratio(http.bot[kind].cpuMsPerTurn / http.echoCards[kind].cpuMsPerTurn);
+    process.stdout.write(`\ncpu-vs-card-echo: question ${cpuRatio('question')} acknowledgement ${cpuRatio('ack')}\n`);
+  }
   if (results.http?.profileSummary) process.stdout.write(`\n${results.http.profileSummary}\n`);
 
   const details: string[] = [];
