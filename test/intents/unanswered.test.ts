@@ -15,7 +15,7 @@ describe('unanswered questions', () => {
     expect(redact('x'.repeat(1000))).toHaveLength(300);
     // A forged question on a vote button must not carry terminal escapes or fake lines into a report.
     const forged = '\u001b[2K\r   0 not helpful  999 helpful\n\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u202eoops';
-    expect(redact(forged)).not.toMatch(/[\u0000-\u001f\u007f\u202e]/);
+    expect(redact(forged)).not.toMatch(/[\p{Cc}\p{Cf}]/u);
     expect(redact(forged)).toContain('click');
   });
 
