@@ -41,7 +41,21 @@ const CORE = [
 const TOOLING_FILES = ['src/cards/catalogue.ts', 'src/cards/cardRules.ts', 'src/intents/contentCheck.ts', 'src/manifest/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'data/', 'coverage/', '.tmp/', 'bench/out/', 'gallery/', 'scratch/', 'src/tabs/web/**/*.js', 'scripts/card-gallery/page.js'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'build/',
+      'data/',
+      'coverage/',
+      '.tmp/',
+      'bench/out/',
+      'gallery/',
+      'scratch/',
+      'src/tabs/web/**/*.js',
+      'scripts/card-gallery/page.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
