@@ -294,8 +294,6 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     telemetry,
   });
 
-  const saveFailed = content.notices.saveFailed;
-  const slowDown = content.notices.slowDown;
   const greeter = new Greeter({
     flow,
     cards,
@@ -317,8 +315,8 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     adminChat,
     cards,
     log,
-    saveFailedText: `${saveFailed.title}. ${saveFailed.lines.join(' ')}`,
-    slowDownText: `${slowDown.title}. ${slowDown.lines.join(' ')}`,
+    saveFailedText: noticeText(content.notices.saveFailed),
+    slowDownText: noticeText(content.notices.slowDown),
     rateLimit: new MessageRateLimit(config.userMessagesPerMinute),
     cardRateLimit: new MessageRateLimit(config.userMessagesPerMinute * CARD_PRESSES_PER_MESSAGE),
   });
@@ -407,6 +405,11 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       await telemetryRuntime.shutdown(); // flushes what is waiting to be exported
     },
   };
+}
+
+/** A notice from copy.json as one line of text, for the answers Teams shows as a message (not a card). */
+function noticeText(notice: { readonly title: string; readonly lines: readonly string[] }): string {
+  return `${notice.title}. ${notice.lines.join(' ')}`;
 }
 
 /** The activity types a turn is counted under; anything else is "other". */

@@ -81,7 +81,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     try {
       if (turn.scope === 'personal') await this.deps.flow.remember(turn.user, turn.address);
       // Over the limit: the card stays as it was and Teams shows the words; nothing is routed (or audited).
-      if (this.overCardLimit(context, turn) !== 'ok') {
+      if (this.take(this.deps.cardRateLimit, 'card', context, turn) !== 'ok') {
         return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: this.deps.slowDownText } };
       }
       const card = await this.cardAction(context, turn, parseCardAction(parsed.data.action.verb, parsed.data.action.data));
@@ -123,7 +123,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     const value: unknown = context.activity.value;
     if (value !== undefined && value !== null && typeof value === 'object') {
       // Action.Submit (older clients): same data as Action.Execute; refresh the card in place when we can.
-      const allowance = this.overCardLimit(context, turn);
+      const allowance = this.take(this.deps.cardRateLimit, 'card', context, turn);
       if (allowance !== 'ok') {
         if (allowance === 'limited') await this.sendCard(context, this.deps.cards.notice('slowDown'));
         return;
@@ -134,9 +134,8 @@ export class WelcomeBot extends TeamsActivityHandler {
     }
     const text = TurnContext.removeRecipientMention(context.activity)?.trim() ?? '';
     if (text === '') return;
-    const allowance = this.deps.rateLimit.take(`${turn.user.tenantId}/${turn.user.userId}`);
+    const allowance = this.take(this.deps.rateLimit, 'message', context, turn);
     if (allowance !== 'ok') {
-      this.deps.log.warn({ event: 'message.rateLimited', activityId: loggable(context.activity.id) }, 'user over the message limit');
       if (allowance === 'limited') await this.sendCard(context, this.deps.cards.notice('slowDown'));
       return;
     }
@@ -153,12 +152,13 @@ export class WelcomeBot extends TeamsActivityHandler {
   }
 
   /**
-   * The prelude's limit for card buttons: every press is routed (and an LA button from anyone else is audited), so a
-   * client pressing in a loop must not cost the store or the audit trail more than a person could.
+   * The prelude's per-user limit, for typed messages and (a separate allowance) card buttons: every press is routed,
+   * and an LA button from anyone else is audited, so a client pressing in a loop must not cost the store or the audit
+   * trail more than a person could.
    */
-  private overCardLimit(context: TurnContext, turn: ChatTurn): 'ok' | 'limited' | 'silent' {
-    const allowance = this.deps.cardRateLimit.take(`${turn.user.tenantId}/${turn.user.userId}`);
-    if (allowance !== 'ok') this.deps.log.warn({ event: 'card.rateLimited', activityId: loggable(context.activity.id) }, 'user over the card action limit');
+  private take(limit: MessageRateLimit, what: 'message' | 'card', context: TurnContext, turn: ChatTurn): 'ok' | 'limited' | 'silent' {
+    const allowance = limit.take(`${turn.user.tenantId}/${turn.user.userId}`);
+    if (allowance !== 'ok') this.deps.log.warn({ event: `${what}.rateLimited`, activityId: loggable(context.activity.id) }, `user over the ${what} limit`);
     return allowance;
   }
 
