@@ -244,7 +244,7 @@ export class AzureQueueTransport implements QueueTransport {
     try {
       await this.deps.main.getProperties();
     } catch (error) {
-      if ((error as { statusCode?: unknown }).statusCode !== 404) throw error;
+      if (!notFound(error)) throw error;
     }
   }
 
