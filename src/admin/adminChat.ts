@@ -64,29 +64,42 @@ export class AdminChat {
     return this.adminCards.starters(starters, { pushes, filter, exportUrl: startersTabLink(this.tabAppId, filter) });
   }
 
-  /** A button on an LA card. Every one of them checks the LA policy first. */
-  async cardAction(turn: ChatTurn, action: AdminCardAction): Promise<CardJson> {
-    if (action.verb === 'push') return this.push(turn, action.addresses);
+  /** The requester when the LA policy allows this LA button or command; a refusal is audited. */
+  private async authorised(turn: ChatTurn, verb: Exclude<AdminCardAction['verb'], 'push'>): Promise<LaRequester | undefined> {
     const requester = this.requester(turn);
-    const tenantId = turn.user.tenantId;
-    if (!requester || !(await this.admin.authorise(requester, 'chat', action.verb))) return this.cards.notice('notLocalAdministrator');
-    switch (action.verb) {
-      case 'laHome':
-        return this.adminCards.home();
-      case 'laStatus':
-        return this.status(requester, { pushId: action.push, progress: action.progress });
-      case 'pushStatus': {
-        const found = await this.admin.pushWithRecipients(tenantId, action.pushId);
-        if (!found || found.push.la.aadObjectId !== requester.aadObjectId) return this.cards.notice('staleCard');
-        return this.adminCards.summary(found.push, found.recipients, turn.sender.teamsId);
-      }
-      case 'pushResend': {
-        const outcome = await this.admin.resend(requester, action.pushId, 'chat');
-        if (outcome.kind !== 'queued') return this.cards.notice(outcome.kind === 'refused' ? 'notLocalAdministrator' : 'staleCard');
-        this.log.info({ event: 'admin.resend', pushId: action.pushId, count: outcome.addresses.length, via: 'chat' }, 'resend queued');
-        const found = await this.admin.pushWithRecipients(tenantId, action.pushId);
-        return this.adminCards.summary(outcome.push, found?.recipients ?? [], turn.sender.teamsId, outcome.addresses.length);
-      }
-    }
+    return requester && (await this.admin.authorise(requester, 'chat', verb)) ? requester : undefined;
+  }
+
+  /** "welcome" or "new starters" from an LA, and the button back to it: the LA's home card. */
+  async home(turn: ChatTurn): Promise<CardJson> {
+    if (!(await this.authorised(turn, 'laHome'))) return this.cards.notice('notLocalAdministrator');
+    return this.adminCards.home();
+  }
+
+  /** An LA's "status [not started | must-do | finished]", and the filter buttons: their starters. */
+  async starters(turn: ChatTurn, filter: StarterFilter): Promise<CardJson> {
+    const requester = await this.authorised(turn, 'laStatus');
+    if (!requester) return this.cards.notice('notLocalAdministrator');
+    return this.status(requester, filter);
+  }
+
+  /** "Refresh" on a push summary: the push as it stands, for the LA who made it. */
+  async pushStatus(turn: ChatTurn, pushId: string): Promise<CardJson> {
+    const requester = await this.authorised(turn, 'pushStatus');
+    if (!requester) return this.cards.notice('notLocalAdministrator');
+    const found = await this.admin.pushWithRecipients(turn.user.tenantId, pushId);
+    if (!found || found.push.la.aadObjectId !== requester.aadObjectId) return this.cards.notice('staleCard');
+    return this.adminCards.summary(found.push, found.recipients, turn.sender.teamsId);
+  }
+
+  /** "Resend" on a push summary: the LA's own failed or pending starters, queued again. */
+  async resend(turn: ChatTurn, pushId: string): Promise<CardJson> {
+    const requester = await this.authorised(turn, 'pushResend');
+    if (!requester) return this.cards.notice('notLocalAdministrator');
+    const outcome = await this.admin.resend(requester, pushId, 'chat');
+    if (outcome.kind !== 'queued') return this.cards.notice(outcome.kind === 'refused' ? 'notLocalAdministrator' : 'staleCard');
+    this.log.info({ event: 'admin.resend', pushId, count: outcome.addresses.length, via: 'chat' }, 'resend queued');
+    const found = await this.admin.pushWithRecipients(turn.user.tenantId, pushId);
+    return this.adminCards.summary(outcome.push, found?.recipients ?? [], turn.sender.teamsId, outcome.addresses.length);
   }
 }

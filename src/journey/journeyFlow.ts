@@ -10,10 +10,6 @@ import type { ChatAddress } from '../state/chatAddress';
 import { claimHolds } from '../state/claim';
 import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
 import type { Telemetry } from '../telemetry/telemetry';
-import type { Command } from '../routing/commands';
-
-/** Commands the journey answers; LA commands are routed to the admin module first. */
-export type JourneyCommand = Exclude<Command, { kind: 'push' } | { kind: 'laHome' }>;
 
 /** The first card of a welcome: the journey, or (rollout mode, a long-standing account) a one-card introduction. */
 export type WelcomeKind = 'journey' | 'introduction';
@@ -241,32 +237,88 @@ export class JourneyFlow {
     await this.users.updateRecord(user, (current) => (current && !current.welcome.sentAt ? { ...current, welcome: {} } : undefined));
   }
 
-  /** The card that answers a typed command or question (in a shared chat, only questions come here). */
-  async command(user: UserRef, command: JourneyCommand, where: Where = 'personal'): Promise<CardJson> {
-    switch (command.kind) {
-      case 'help':
-        return this.cards.help();
-      case 'start':
-      case 'continue': {
-        const progress = await this.ensureProgress(user);
-        return this.stepCard(user, progress, progress.stepId);
-      }
-      case 'restart':
-        return this.goTo(user, this.content.journey.steps[0]?.id ?? '');
-      case 'status':
-      case 'progress': {
-        const progress = await this.users.progress(user);
-        return progress ? this.cards.checklist(progress, user) : this.cards.notice('notStarted');
-      }
-      case 'forget':
-        return this.cards.forgetConfirm(await this.users.progress(user));
-      case 'export':
-        return this.cards.myData(await this.users.record(user), await this.users.progress(user), (await this.votes(user, 'personal')) ?? {});
-      case 'question': {
-        const context = await this.answerContext(user, where);
-        return (await this.answerer.answer(command.text, context)) ?? this.cards.notice('didNotUnderstand');
-      }
+  /** "start", "continue", "resume": the step the user is on (their journey starts if it has not). */
+  async current(user: UserRef): Promise<CardJson> {
+    const progress = await this.ensureProgress(user);
+    return this.stepCard(user, progress, progress.stepId);
+  }
+
+  /** "restart", "start again": back to the first step; ticks are kept. */
+  restart(user: UserRef): Promise<CardJson> {
+    return this.goTo(user, this.content.journey.steps[0]?.id ?? '');
+  }
+
+  /** "progress", "my checklist", a starter's "status": the checklist, or "not started". */
+  async checklist(user: UserRef): Promise<CardJson> {
+    const progress = await this.users.progress(user);
+    return progress ? this.cards.checklist(progress, user) : this.cards.notice('notStarted');
+  }
+
+  /** "forget me": what would be erased, and a button to confirm. */
+  async forgetPrompt(user: UserRef): Promise<CardJson> {
+    return this.cards.forgetConfirm(await this.users.progress(user));
+  }
+
+  /** "forget me" confirmed: everything erased, and the card says so. */
+  async forgetConfirmed(user: UserRef): Promise<CardJson> {
+    await this.forget(user);
+    return this.cards.notice('forgotten');
+  }
+
+  /** "export my data": everything kept about the user. */
+  async myData(user: UserRef): Promise<CardJson> {
+    const [record, progress, votes] = await Promise.all([this.users.record(user), this.users.progress(user), this.votes(user, 'personal')]);
+    return this.cards.myData(record, progress, votes ?? {});
+  }
+
+  /** A typed question: safety first, then the topic (src/intents/answerer.ts), or "I did not understand". */
+  async question(user: UserRef, text: string, where: Where): Promise<CardJson> {
+    const context = await this.answerContext(user, where);
+    return (await this.answerer.answer(text, context)) ?? this.cards.notice('didNotUnderstand');
+  }
+
+  /** An answer chosen on a card ("did you mean", a follow-up). */
+  async answerIntent(user: UserRef, intentId: string, where: Where): Promise<CardJson> {
+    return this.answerer.answerIntent(intentId, await this.answerContext(user, where)) ?? this.cards.notice('staleCard');
+  }
+
+  /** "Mark as done" / "Undo" on a step, checklist or answer card, in the user's own chat: the card comes back ticked. */
+  async acknowledgeOnCard(user: UserRef, action: Extract<JourneyCardAction, { verb: 'ack' | 'unack' }>): Promise<CardJson> {
+    const journey = this.content.journey;
+    if (!findAction(journey, action.actionId)) return this.cards.notice('staleCard');
+    const now = this.now();
+    const progress = await this.ensureProgress(user, (p) =>
+      action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now),
+    );
+    this.observers.telemetry?.count('acknowledgements', { action: action.actionId, change: action.verb, via: 'chat' });
+    if (action.verb === 'ack' && summarise(progress, journey).complete) return this.cards.complete(progress, user);
+    const votes = await this.votes(user, 'personal');
+    const answer = action.intent === undefined ? undefined : this.answerer.answerIntent(action.intent, { progress, votes });
+    if (answer) return answer;
+    const stepId = stepOfAction(journey, action.actionId)?.id;
+    return this.cards.view(action.view === 'complete' ? 'checklist' : action.view, progress, stepId, user, this.stepVote(votes, stepId ?? progress.stepId));
+  }
+
+  /** "Next" / "Back": the step the button names (a step that is gone: the card is out of date). */
+  async showStep(user: UserRef, stepId: string): Promise<CardJson> {
+    if (stepIndex(this.content.journey, stepId) < 0) return this.cards.notice('staleCard');
+    return this.goTo(user, stepId);
+  }
+
+  /** Universal Actions refresh: the latest version of the card the user is looking at. */
+  async refresh(user: UserRef, action: Extract<JourneyCardAction, { verb: 'refresh' }>): Promise<CardJson> {
+    const journey = this.content.journey;
+    let progress = await this.users.progress(user);
+    if (!progress) {
+      // The welcome card can be seen before the welcome is recorded (an LA's push records it after Teams posts
+      // it): a welcomed user's card shows their journey, not "not started".
+      const welcome = (await this.users.record(user))?.welcome;
+      if (welcome?.claimedAt === undefined && welcome?.sentAt === undefined) return this.cards.notice('notStarted');
+      progress = await this.ensureProgress(user);
     }
+    if (action.stepId !== undefined && stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
+    const votes = action.view === 'step' ? await this.votes(user, 'personal') : undefined;
+    return this.cards.view(action.view, progress, action.stepId, user, this.stepVote(votes, action.stepId ?? progress.stepId));
   }
 
   /** Ticks or unticks an action from the checklist tab: the same acknowledgement as in chat. Undefined for an unknown action. */
@@ -284,71 +336,14 @@ export class JourneyFlow {
     return this.users.progress(user);
   }
 
-  /** The card that answers a button press; it replaces the card the button was on. */
-  async cardAction(user: UserRef, action: JourneyCardAction, where: Where = 'personal'): Promise<CardJson> {
-    const journey = this.content.journey;
-    switch (action.verb) {
-      case 'ack':
-      case 'unack': {
-        if (!findAction(journey, action.actionId)) return this.cards.notice('staleCard');
-        const now = this.now();
-        const progress = await this.ensureProgress(user, (p) =>
-          action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now),
-        );
-        this.observers.telemetry?.count('acknowledgements', { action: action.actionId, change: action.verb, via: 'chat' });
-        if (action.verb === 'ack' && summarise(progress, journey).complete) return this.cards.complete(progress, user);
-        const votes = await this.votes(user, where);
-        const answer = action.intent === undefined ? undefined : this.answerer.answerIntent(action.intent, { progress, votes });
-        if (answer) return answer;
-        const stepId = stepOfAction(journey, action.actionId)?.id;
-        return this.cards.view(action.view === 'complete' ? 'checklist' : action.view, progress, stepId, user, this.stepVote(votes, stepId ?? progress.stepId));
-      }
-      case 'goto':
-        if (stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
-        return this.goTo(user, action.stepId);
-      case 'refresh': {
-        let progress = await this.users.progress(user);
-        if (!progress) {
-          // The welcome card can be seen before the welcome is recorded (an LA's push records it after Teams posts
-          // it): a welcomed user's card shows their journey, not "not started".
-          const welcome = (await this.users.record(user))?.welcome;
-          if (welcome?.claimedAt === undefined && welcome?.sentAt === undefined) return this.cards.notice('notStarted');
-          progress = await this.ensureProgress(user);
-        }
-        if (action.stepId !== undefined && stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
-        const votes = action.view === 'step' ? await this.votes(user, where) : undefined;
-        return this.cards.view(action.view, progress, action.stepId, user, this.stepVote(votes, action.stepId ?? progress.stepId));
-      }
-      case 'progress':
-        return this.command(user, { kind: 'progress' });
-      case 'continue':
-        return this.command(user, { kind: 'continue' });
-      case 'restart':
-        return this.command(user, { kind: 'restart' });
-      case 'help':
-        return this.cards.help();
-      case 'forget':
-        return this.command(user, { kind: 'forget' });
-      case 'forgetConfirm':
-        await this.forget(user);
-        return this.cards.notice('forgotten');
-      case 'forgetCancel':
-        return this.cards.notice('forgetCancelled');
-      case 'answer':
-        return this.answerer.answerIntent(action.intent, await this.answerContext(user, where)) ?? this.cards.notice('staleCard');
-      case 'feedback':
-        return this.vote(user, action, where);
-    }
-  }
-
   /**
    * A "Helpful" / "Not helpful" press: counted when the card still shows the current words of its answer or step, and
    * the card comes back with the vote. From an old card (an answer or step that is gone, or whose words changed) it is
    * not counted: the card comes back with the current words, and says so.
    */
-  private async vote(user: UserRef, action: Extract<JourneyCardAction, { verb: 'feedback' }>, where: Where): Promise<CardJson> {
+  async vote(user: UserRef, action: Extract<JourneyCardAction, { verb: 'feedback' }>): Promise<CardJson> {
     const feedback = this.feedback;
-    if (!feedback || where !== 'personal') return this.cards.notice('staleCard');
+    if (!feedback) return this.cards.notice('staleCard');
     const question = action.q === '' ? undefined : action.q;
     if (action.subject === 'answer') {
       const answer = this.content.intents.answers.get(action.id);

@@ -80,16 +80,9 @@ export interface RouteServices {
   readonly adminChat?: AdminChat | undefined;
 }
 
-/** Card verbs of the journey and answer cards: each goes to the journey flow as it is, in the user's own chat. */
-const JOURNEY_VERBS = ['ack', 'unack', 'goto', 'refresh', 'progress', 'continue', 'restart', 'forget', 'forgetConfirm', 'forgetCancel', 'feedback'] as const;
-/** Typed commands the journey flow answers as they are, in the user's own chat. */
-const JOURNEY_COMMANDS = ['start', 'restart', 'continue', 'progress', 'forget', 'export'] as const;
-/** Buttons of the LA cards (the admin module checks the LA policy on each, and audits a refusal). */
-const ADMIN_VERBS = ['laHome', 'push', 'pushStatus', 'pushResend', 'laStatus'] as const;
-
 /**
  * Every route of the bot, read top to bottom: what starts it, where, for whom, and what handles it. Matching is exact
- * (RouteTable.find); nothing here depends on the order of the rows.
+ * (RouteTable.find); nothing here depends on the order of the rows. Each row names the one method that does its work.
  */
 export function routeTable(s: RouteServices): Route[] {
   const { flow, cards, greeter, adminChat } = s;
@@ -101,30 +94,51 @@ export function routeTable(s: RouteServices): Route[] {
     activity('uninstall', 'personal', (turn) => greeter.uninstalled(turn)),
 
     // Typed in the user's own chat.
-    ...JOURNEY_COMMANDS.map((name) => command(name, 'personal', 'everyone', (turn, c) => flow.command(turn.user, c))),
-    command('question', 'personal', 'everyone', (turn, c) => flow.command(turn.user, c)),
-    command('help', 'personal', 'everyone', (turn, c) => flow.command(turn.user, c)),
+    command('start', 'personal', 'everyone', (turn) => flow.current(turn.user)),
+    command('continue', 'personal', 'everyone', (turn) => flow.current(turn.user)),
+    command('restart', 'personal', 'everyone', (turn) => flow.restart(turn.user)),
+    command('progress', 'personal', 'everyone', (turn) => flow.checklist(turn.user)),
+    command('forget', 'personal', 'everyone', (turn) => flow.forgetPrompt(turn.user)),
+    command('export', 'personal', 'everyone', (turn) => flow.myData(turn.user)),
+    command('question', 'personal', 'everyone', (turn, c) => flow.question(turn.user, c.text, 'personal')),
+    command('help', 'personal', 'everyone', () => cards.help()),
     command('help', 'personal', 'la', () => cards.help({ la: true })),
-    command('status', 'personal', 'everyone', (turn) => flow.command(turn.user, { kind: 'status' })),
-    command('status', 'personal', 'la', (turn, c) => adminChat?.cardAction(turn, { verb: 'laStatus', push: undefined, progress: c.progress }) ?? notLa()),
-    command('laHome', 'personal', 'everyone', (turn) => flow.command(turn.user, { kind: 'continue' })),
-    command('laHome', 'personal', 'la', (turn) => adminChat?.cardAction(turn, { verb: 'laHome' }) ?? notLa()),
+    command('status', 'personal', 'everyone', (turn) => flow.checklist(turn.user)),
+    command('status', 'personal', 'la', (turn, c) => adminChat?.starters(turn, { pushId: undefined, progress: c.progress }) ?? notLa()),
+    command('laHome', 'personal', 'everyone', (turn) => flow.current(turn.user)),
+    command('laHome', 'personal', 'la', (turn) => adminChat?.home(turn) ?? notLa()),
     command('push', 'personal', 'la', (turn, c) => adminChat?.push(turn, c.addresses) ?? notLa()),
 
     // Typed in a team or group chat (where the bot answers when @mentioned).
-    command('question', 'shared', 'everyone', (turn, c) => flow.command(turn.user, c, 'shared')),
+    command('question', 'shared', 'everyone', (turn, c) => flow.question(turn.user, c.text, 'shared')),
     command('help', 'shared', 'everyone', () => cards.groupIntro()),
 
-    // Buttons on the journey and answer cards.
-    ...JOURNEY_VERBS.map((name) => card(name, 'personal', 'everyone', (turn, a) => flow.cardAction(turn.user, a, 'personal'))),
-    card('answer', 'personal', 'everyone', (turn, a) => flow.cardAction(turn.user, a, 'personal')),
-    card('answer', 'shared', 'everyone', (turn, a) => flow.cardAction(turn.user, a, 'shared')),
-    card('help', 'personal', 'everyone', (turn, a) => flow.cardAction(turn.user, a, 'personal')),
+    // Buttons on the journey and answer cards, in the user's own chat.
+    card('ack', 'personal', 'everyone', (turn, a) => flow.acknowledgeOnCard(turn.user, a)),
+    card('unack', 'personal', 'everyone', (turn, a) => flow.acknowledgeOnCard(turn.user, a)),
+    card('goto', 'personal', 'everyone', (turn, a) => flow.showStep(turn.user, a.stepId)),
+    card('refresh', 'personal', 'everyone', (turn, a) => flow.refresh(turn.user, a)),
+    card('progress', 'personal', 'everyone', (turn) => flow.checklist(turn.user)),
+    card('continue', 'personal', 'everyone', (turn) => flow.current(turn.user)),
+    card('restart', 'personal', 'everyone', (turn) => flow.restart(turn.user)),
+    card('forget', 'personal', 'everyone', (turn) => flow.forgetPrompt(turn.user)),
+    card('forgetConfirm', 'personal', 'everyone', (turn) => flow.forgetConfirmed(turn.user)),
+    card('forgetCancel', 'personal', 'everyone', () => cards.notice('forgetCancelled')),
+    card('feedback', 'personal', 'everyone', (turn, a) => flow.vote(turn.user, a)),
+    card('answer', 'personal', 'everyone', (turn, a) => flow.answerIntent(turn.user, a.intent, 'personal')),
+    card('help', 'personal', 'everyone', () => cards.help()),
     card('help', 'personal', 'la', () => cards.help({ la: true })),
-    card('help', 'shared', 'everyone', (turn, a) => flow.cardAction(turn.user, a, 'shared')),
 
-    // Buttons on the Local Administrator cards.
-    ...ADMIN_VERBS.map((name) => card(name, 'personal', 'la', (turn, a) => adminChat?.cardAction(turn, a) ?? notLa())),
+    // Buttons on answer cards in a team or group chat.
+    card('answer', 'shared', 'everyone', (turn, a) => flow.answerIntent(turn.user, a.intent, 'shared')),
+    card('help', 'shared', 'everyone', () => cards.help()),
+
+    // Buttons on the Local Administrator cards (the admin module checks the LA policy on each, and audits a refusal).
+    card('laHome', 'personal', 'la', (turn) => adminChat?.home(turn) ?? notLa()),
+    card('laStatus', 'personal', 'la', (turn, a) => adminChat?.starters(turn, { pushId: a.push, progress: a.progress }) ?? notLa()),
+    card('pushStatus', 'personal', 'la', (turn, a) => adminChat?.pushStatus(turn, a.pushId) ?? notLa()),
+    card('pushResend', 'personal', 'la', (turn, a) => adminChat?.resend(turn, a.pushId) ?? notLa()),
+    card('push', 'personal', 'la', (turn, a) => adminChat?.push(turn, a.addresses) ?? notLa()),
   ];
 }
 

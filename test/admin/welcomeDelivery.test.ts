@@ -75,8 +75,8 @@ describe("an LA welcome that opens the starter's chat", () => {
       createPersonalConversation: async (_target, card) => {
         // Teams has posted the card; the starter sees it (Teams asks for a refresh) and ticks before the bot records it.
         expect(cardText(card)).toContain('Jane Smith, your Local Administrator, asked me to welcome you.');
-        seenEarly = await r.flow.cardAction(starter, { verb: 'refresh', view: 'step' });
-        tickedEarly = await r.flow.cardAction(starter, { verb: 'ack', actionId: 'account-secret', view: 'step' });
+        seenEarly = await r.flow.refresh(starter, { verb: 'refresh', view: 'step' });
+        tickedEarly = await r.flow.acknowledgeOnCard(starter, { verb: 'ack', actionId: 'account-secret', view: 'step' });
         return { reference: { ...starterReference, user: { id: AAD, name: '', aadObjectId: AAD } } };
       },
     });

@@ -14,20 +14,28 @@ const made = (by: string): CardJson => ({ by }) as unknown as CardJson;
 function rig(options: { la?: boolean; admin?: boolean } = {}) {
   const calls: string[] = [];
   let laChecks = 0;
-  const flow = {
-    command: async (_user: unknown, command: Command, where = 'personal') => made(`flow.command:${command.kind}:${where}`),
-    cardAction: async (_user: unknown, action: CardAction, where = 'personal') => made(`flow.card:${action.verb}:${where}`),
-  } as unknown as JourneyFlow;
+  /** Any method of the flow or the admin module: a card naming the method (and where, for the answers that care). */
+  const recorder = (prefix: string) =>
+    new Proxy(
+      {},
+      {
+        get:
+          (_target, method: string) =>
+          async (...args: unknown[]) => {
+            const where = args.find((a) => a === 'personal' || a === 'shared');
+            const filter = args.find((a): a is { progress?: string } => typeof a === 'object' && a !== null && 'progress' in a);
+            const detail = [where, filter?.progress, typeof args[1] === 'string' && prefix === 'admin' ? args[1] : undefined].filter((d) => d !== undefined);
+            return made([`${prefix}.${method}`, ...detail].join(':'));
+          },
+      },
+    );
+  const flow = recorder('flow') as unknown as JourneyFlow;
   const cards = {
     notice: (name: string) => made(`notice:${name}`),
     help: (o?: { la?: boolean }) => made(o?.la ? 'help:la' : 'help'),
     groupIntro: () => made('groupIntro'),
   } as unknown as JourneyCards;
-  const adminChat = {
-    cardAction: async (_turn: ChatTurn, action: { verb: string; progress?: string }) =>
-      made(`admin:${action.verb}${action.progress ? `:${action.progress}` : ''}`),
-    push: async (_turn: ChatTurn, addresses: string) => made(`admin:push:${addresses}`),
-  } as unknown as AdminChat;
+  const adminChat = recorder('admin') as unknown as AdminChat;
   const greeter = {
     installedPersonal: async () => void calls.push('installedPersonal'),
     installedShared: async () => void calls.push('installedShared'),
@@ -60,12 +68,41 @@ describe('the route table', () => {
     for (const verb of CARD_VERBS) expect({ verb, found: table.find(card(sampleAction(verb)), 'personal') !== undefined }).toEqual({ verb, found: true });
   });
 
+  it('sends each command and button of the journey to the one method that does its work', async () => {
+    const { run } = rig({ la: false });
+    const commands: [Command['kind'], string][] = [
+      ['start', 'flow.current'],
+      ['continue', 'flow.current'],
+      ['restart', 'flow.restart'],
+      ['progress', 'flow.checklist'],
+      ['forget', 'flow.forgetPrompt'],
+      ['export', 'flow.myData'],
+      ['question', 'flow.question:personal'],
+    ];
+    for (const [kind, handler] of commands) expect({ kind, by: await run('personal', command(sample(kind))) }).toEqual({ kind, by: handler });
+    const buttons: [(typeof CARD_VERBS)[number], string][] = [
+      ['ack', 'flow.acknowledgeOnCard'],
+      ['unack', 'flow.acknowledgeOnCard'],
+      ['goto', 'flow.showStep'],
+      ['refresh', 'flow.refresh'],
+      ['progress', 'flow.checklist'],
+      ['continue', 'flow.current'],
+      ['restart', 'flow.restart'],
+      ['forget', 'flow.forgetPrompt'],
+      ['forgetConfirm', 'flow.forgetConfirmed'],
+      ['forgetCancel', 'notice:forgetCancelled'],
+      ['feedback', 'flow.vote'],
+      ['answer', 'flow.answerIntent:personal'],
+    ];
+    for (const [verb, handler] of buttons) expect({ verb, by: await run('personal', card(sampleAction(verb))) }).toEqual({ verb, by: handler });
+  });
+
   it('in a team or group chat answers questions and help only; the rest have no route there', async () => {
     const { run } = rig({ la: true });
-    expect(await run('shared', command({ kind: 'question', text: 'is nhsmail down' }))).toBe('flow.command:question:shared');
+    expect(await run('shared', command({ kind: 'question', text: 'is nhsmail down' }))).toBe('flow.question:shared');
     expect(await run('shared', command({ kind: 'help' }))).toBe('groupIntro');
-    expect(await run('shared', card(sampleAction('answer')))).toBe('flow.card:answer:shared');
-    expect(await run('shared', card(sampleAction('help')))).toBe('flow.card:help:shared');
+    expect(await run('shared', card(sampleAction('answer')))).toBe('flow.answerIntent:shared');
+    expect(await run('shared', card(sampleAction('help')))).toBe('help');
     for (const kind of COMMAND_KINDS.filter((k) => k !== 'question' && k !== 'help')) expect(await run('shared', command(sample(kind)))).toBe('no route');
     for (const verb of ['ack', 'forgetConfirm', 'feedback', 'push', 'laStatus'] as const)
       expect(await run('shared', card(sampleAction(verb)))).toBe('no route');
@@ -74,21 +111,22 @@ describe('the route table', () => {
   it('gives an LA the LA meaning of help, status and welcome, and a starter the journey’s', async () => {
     const la = rig({ la: true });
     expect(await la.run('personal', command({ kind: 'help' }))).toBe('help:la');
-    expect(await la.run('personal', command({ kind: 'status', progress: 'finished' }))).toBe('admin:laStatus:finished');
-    expect(await la.run('personal', command({ kind: 'laHome' }))).toBe('admin:laHome');
+    expect(await la.run('personal', command({ kind: 'status', progress: 'finished' }))).toBe('admin.starters:finished');
+    expect(await la.run('personal', command({ kind: 'laHome' }))).toBe('admin.home');
     expect(await la.run('personal', card(sampleAction('help')))).toBe('help:la');
     const starter = rig({ la: false });
-    expect(await starter.run('personal', command({ kind: 'help' }))).toBe('flow.command:help:personal');
-    expect(await starter.run('personal', command({ kind: 'status' }))).toBe('flow.command:status:personal');
-    expect(await starter.run('personal', command({ kind: 'laHome' }))).toBe('flow.command:continue:personal');
-    expect(await starter.run('personal', card(sampleAction('help')))).toBe('flow.card:help:personal');
+    expect(await starter.run('personal', command({ kind: 'help' }))).toBe('help');
+    expect(await starter.run('personal', command({ kind: 'status' }))).toBe('flow.checklist');
+    expect(await starter.run('personal', command({ kind: 'laHome' }))).toBe('flow.current');
+    expect(await starter.run('personal', card(sampleAction('help')))).toBe('help');
   });
 
   it('hands a push and every LA card button to the admin module whoever asks, so that a refusal is audited there', async () => {
     const starter = rig({ la: false });
-    expect(await starter.run('personal', command({ kind: 'push', addresses: 'sam@nhs.net' }))).toBe('admin:push:sam@nhs.net');
-    for (const verb of ['laHome', 'pushStatus', 'pushResend', 'laStatus'] as const)
-      expect(await starter.run('personal', card(sampleAction(verb)))).toBe(`admin:${verb}`);
+    expect(await starter.run('personal', command({ kind: 'push', addresses: 'sam@nhs.net' }))).toBe('admin.push:sam@nhs.net');
+    const adminButtons = { laHome: 'admin.home', pushStatus: 'admin.pushStatus', pushResend: 'admin.resend', laStatus: 'admin.starters' } as const;
+    for (const [verb, handler] of Object.entries(adminButtons))
+      expect(await starter.run('personal', card(sampleAction(verb as keyof typeof adminButtons)))).toBe(handler);
     // No LA configured: no admin module, and the answer says so.
     const none = rig({ admin: false });
     expect(await none.run('personal', command({ kind: 'push', addresses: 'sam@nhs.net' }))).toBe('notice:notLocalAdministrator');
