@@ -6,6 +6,7 @@ import type { JourneyFlow } from '../journey/journeyFlow';
 import type { ChatAddress } from '../state/chatAddress';
 import { keys } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
+import type { UserRecord } from '../state/users';
 import type { ChatTurn } from './turn';
 
 export interface GreeterDeps {
@@ -31,10 +32,10 @@ export class Greeter {
 
   /** The app was installed (or the bot added) in the user's personal chat. */
   async installedPersonal(turn: ChatTurn): Promise<void> {
-    await this.deps.flow.remember(turn.user, turn.address);
+    const record = await this.deps.flow.remember(turn.user, turn.address);
     // Only on the install that welcomed them, and only when Teams had room for the welcome in this turn: the LA
     // check then costs nothing on repeated install events, and a busy rollout is not sent more than it must.
-    if ((await this.welcomeOnce(turn)) === 'sent') await this.introduceLaOnce(turn);
+    if ((await this.welcomeOnce(turn, record)) === 'sent') await this.introduceLaOnce(turn);
   }
 
   /** In a team or group chat the bot introduces itself once and points people to the personal chat. */
@@ -52,10 +53,11 @@ export class Greeter {
 
   /**
    * A personal message from a user whose install event never came (or came before a reinstall) welcomes them on
-   * first contact. Resolves whether a welcome was sent or queued now.
+   * first contact. `record` is the user's record as the turn's prelude read it (remembered). Resolves whether a welcome
+   * was sent or queued now.
    */
-  async onMessage(turn: ChatTurn): Promise<boolean> {
-    const welcomedNow = (await this.welcomeOnce(turn)) !== undefined;
+  async onMessage(turn: ChatTurn, record: UserRecord | undefined): Promise<boolean> {
+    const welcomedNow = (await this.welcomeOnce(turn, record)) !== undefined;
     if (welcomedNow) await this.introduceLaOnce(turn);
     return welcomedNow;
   }
@@ -75,9 +77,10 @@ export class Greeter {
 
   /**
    * Welcomes the user unless they already had it (install events come in pairs, repeated, in any order): at once
-   * when Teams has room, else through the delivery queue. Says whether a welcome was sent or queued now.
+   * when Teams has room, else through the delivery queue. Says whether a welcome was sent or queued now. `record` is
+   * the record this turn already read: a welcomed user (every message after the first) costs no second read.
    */
-  private async welcomeOnce(turn: ChatTurn): Promise<'sent' | 'queued' | undefined> {
+  private async welcomeOnce(turn: ChatTurn, record: UserRecord | undefined): Promise<'sent' | 'queued' | undefined> {
     const { firstContact, flow, installWelcomes } = this.deps;
     const { user } = turn;
     let address: string | undefined;
@@ -87,7 +90,6 @@ export class Greeter {
       lookedUp = true;
       return address;
     };
-    const record = await flow.record(user);
     if (record?.welcome.sentAt !== undefined) return undefined;
     const pending = firstContact ? await firstContact.pendingFor(user.tenantId, user.aadObjectId, lookupAddress) : undefined;
     const outcome = await installWelcomes.welcome(user, turn.address, pending);

@@ -35,15 +35,26 @@ function groupOf(key: string): string {
  * pool: a synchronous rename took 8% of the bot's busy time in the benchmark. Listing (scheduled jobs, never a
  * turn) stays asynchronous. Do not put DATA_DIR on a network share: there every call is a network round trip,
  * and that is what the blob store is for.
+ *
+ * Every write goes through this object (one process), so it keeps the items it last read or wrote in memory, as the
+ * file's text, and answers a read from there: a turn's reads then cost no system call (an open, read and close took
+ * 40–75 µs of CPU each on the benchmark VM, see docs/bench.md). Absent keys are remembered too (most users never
+ * vote). The cache is bounded (least recently used out first) and holds nothing a failed write may have changed.
  */
 export class FileStorage implements AtomicStorage {
   private readonly lock = new KeyedLock();
+  /** Key → the item's file text as last read or written, or ABSENT; in least-recently-used order. */
+  private readonly cache = new Map<string, string | typeof ABSENT>();
   private ready: Promise<void> | undefined;
 
   private dirSync: Promise<void> | undefined;
   private nextDirSync: Promise<void> | undefined;
 
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    /** Items kept in memory (about 2 KB each): 10,000 is about 20 MB. */
+    private readonly cacheEntries = 10_000,
+  ) {}
 
   async read(keys: string[]): Promise<StoreItems> {
     await this.ensureDir();
@@ -78,7 +89,9 @@ export class FileStorage implements AtomicStorage {
     await Promise.all(
       keys.map((key) =>
         this.lock.run(key, async () => {
+          this.cache.delete(key);
           await fs.rm(this.pathOf(key), { force: true });
+          this.remember(key, ABSENT);
         }),
       ),
     );
@@ -172,24 +185,51 @@ export class FileStorage implements AtomicStorage {
   }
 
   private async readEnvelope(key: string): Promise<Envelope | undefined> {
-    let text: string;
-    try {
-      text = readFileSync(this.pathOf(key), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+    let text = this.cache.get(key);
+    if (text === undefined) {
+      try {
+        text = readFileSync(this.pathOf(key), 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        text = ABSENT;
+      }
     }
-    return JSON.parse(text) as Envelope;
+    this.remember(key, text);
+    // Parsed on every read: each caller gets its own objects, as from the file.
+    return text === ABSENT ? undefined : (JSON.parse(text) as Envelope);
+  }
+
+  /** Keeps a key's text (or its absence) as the most recently used, dropping the least recently used over the bound. */
+  private remember(key: string, text: string | typeof ABSENT): void {
+    this.cache.delete(key);
+    if (this.cacheEntries <= 0) return;
+    this.cache.set(key, text);
+    if (this.cache.size > this.cacheEntries) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
   }
 
   /** Writes atomically; with exclusive, fails (returns false) when the key already has an item. */
   private async writeEnvelope(key: string, value: Record<string, unknown>, exclusive: boolean): Promise<boolean> {
+    // Until the write is known to have landed or not, the file may hold either item: read it from disk.
+    const before = this.cache.get(key);
+    this.cache.delete(key);
+    const text = await this.writeFile(key, value, exclusive);
+    if (text !== undefined) this.remember(key, text);
+    else if (before !== undefined && before !== ABSENT) this.remember(key, before); // create-only refused: unchanged
+    return text !== undefined;
+  }
+
+  /** Writes the item's file atomically; resolves its text, or undefined when create-only found an item there. */
+  private async writeFile(key: string, value: Record<string, unknown>, exclusive: boolean): Promise<string | undefined> {
     const target = this.pathOf(key);
     const temp = `${target}.${randomUUID()}.tmp`;
     const envelope: Envelope = { key, eTag: randomUUID(), value };
+    const text = JSON.stringify(envelope);
     const fd = openSync(temp, 'w');
     try {
-      const data = Buffer.from(JSON.stringify(envelope), 'utf8');
+      const data = Buffer.from(text, 'utf8');
       for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
       await fsyncAsync(fd);
     } catch (error) {
@@ -206,7 +246,7 @@ export class FileStorage implements AtomicStorage {
         try {
           await fs.link(temp, target);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
           throw error;
         }
       } else {
@@ -217,6 +257,9 @@ export class FileStorage implements AtomicStorage {
       if (!renamed) await fs.rm(temp, { force: true });
     }
     await this.syncDir();
-    return true;
+    return text;
   }
 }
+
+/** A key read and found to have no item. */
+const ABSENT = Symbol('absent');

@@ -119,7 +119,7 @@ export class WelcomeBot extends TeamsActivityHandler {
   private async message(context: TurnContext): Promise<void> {
     const turn = this.turnOf(context);
     if (!turn) return;
-    if (turn.scope === 'personal') await this.deps.flow.remember(turn.user, turn.address);
+    const record = turn.scope === 'personal' ? await this.deps.flow.remember(turn.user, turn.address) : undefined;
     const value: unknown = context.activity.value;
     if (value !== undefined && value !== null && typeof value === 'object') {
       // Action.Submit (older clients): same data as Action.Execute; refresh the card in place when we can.
@@ -145,7 +145,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     }
     const command = parseCommand(text);
     // A user whose install event never came is welcomed on first contact; that welcome is the answer to "start".
-    if (turn.scope === 'personal' && (await this.deps.greeter.onMessage(turn)) && (command.kind === 'start' || command.kind === 'continue')) return;
+    if (turn.scope === 'personal' && (await this.deps.greeter.onMessage(turn, record)) && (command.kind === 'start' || command.kind === 'continue')) return;
     const routed = await this.deps.routes.run(turn, { on: 'command', command }, this.isLa);
     const card = routed ? routed.card : this.deps.cards.notice('personalOnly');
     if (card) await this.sendCard(context, card);

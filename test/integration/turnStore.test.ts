@@ -1,0 +1,102 @@
+/**
+ * What one turn costs the store (issue 14: each turn loads its state once and saves it once). Every store call of a
+ * turn is recorded through a wrapper around the bot's own store and named by the kind of item it touched.
+ */
+import { actionSubmit, adaptiveCardAction, personalInstall, personalMessage, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
+import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
+import type { TeamsEmulator } from '../helpers/teamsEmulator';
+import { AtomicMemoryStorage } from '../../src/state/memoryStorage';
+import type { AtomicStorage, StoreItems } from '../../src/state/storage';
+
+/** The kind of item a key holds, from the one key builder's layout (src/state/keys.ts). */
+function kindOf(key: string): string {
+  if (/^directory\/[^/]+\/users\//.test(key)) return 'record';
+  if (/^msteams\/conversations\/[^/]+\/users\//.test(key)) return 'progress';
+  if (key.startsWith('feedback/votes/')) return 'votes';
+  if (key.startsWith('index-')) return 'index';
+  return key.split('/')[0] ?? key;
+}
+
+class RecordingStorage implements AtomicStorage {
+  calls: string[] = [];
+  constructor(private readonly inner: AtomicStorage) {}
+  read(keys: string[]): Promise<StoreItems> {
+    this.calls.push(...keys.map((k) => `read ${kindOf(k)}`));
+    return this.inner.read(keys);
+  }
+  write(changes: StoreItems): Promise<void> {
+    this.calls.push(...Object.keys(changes).map((k) => `write ${kindOf(k)}`));
+    return this.inner.write(changes);
+  }
+  delete(keys: string[]): Promise<void> {
+    this.calls.push(...keys.map((k) => `delete ${kindOf(k)}`));
+    return this.inner.delete(keys);
+  }
+  createIfAbsent(key: string, item: Record<string, unknown>): Promise<boolean> {
+    this.calls.push(`create ${kindOf(key)}`);
+    return this.inner.createIfAbsent(key, item);
+  }
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+  list(prefix: string): AsyncIterable<string> {
+    this.calls.push(`list ${kindOf(prefix)}`);
+    return this.inner.list(prefix);
+  }
+  /** The calls made while `work` ran, counted by call and kind. */
+  async during(work: () => Promise<unknown>): Promise<Record<string, number>> {
+    this.calls = [];
+    await work();
+    const counts: Record<string, number> = {};
+    for (const call of this.calls) counts[call] = (counts[call] ?? 0) + 1;
+    return counts;
+  }
+}
+
+let teams: TeamsEmulator;
+let scene: TeamsScene;
+let bot: RunningBot;
+let store: RecordingStorage;
+
+beforeAll(async () => {
+  ({ teams, scene } = await startTeams());
+  store = new RecordingStorage(new AtomicMemoryStorage());
+  bot = await startBot({}, { storage: store });
+});
+afterAll(async () => {
+  await bot.close();
+  await teams.close();
+});
+
+/** A starter welcomed on install who has already written once this hour (so the prelude has nothing new to save). */
+async function seenStarter(): Promise<{ who: ActivityUser; conversationId: string }> {
+  const { who, conversationId } = newStarter(teams);
+  await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
+  await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'help'));
+  return { who, conversationId };
+}
+
+describe('store operations of one turn', () => {
+  it('a question reads the record, the progress and the votes once each, and writes nothing', async () => {
+    const { who, conversationId } = await seenStarter();
+    const ops = await store.during(() => postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'how do I reset my password')));
+    expect(teams.sentTo(conversationId).at(-1)).toBeDefined();
+    expect(ops).toEqual({ 'read record': 1, 'read progress': 1, 'read votes': 1 });
+  });
+
+  it('"Mark as done" saves the progress once; the record is read again only under the user’s lock, for the due-day index', async () => {
+    const { who, conversationId } = await seenStarter();
+    const ops = await store.during(() =>
+      postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'ack', data: { actionId: 'mfa', view: 'step' } })),
+    );
+    expect(ops).toEqual({ 'read record': 2, 'read progress': 1, 'write progress': 1, 'read votes': 1 });
+  });
+
+  it('the same tick from an older client (Action.Submit) costs the same', async () => {
+    const { who, conversationId } = await seenStarter();
+    const ops = await store.during(() =>
+      postActivity(bot.messagesUrl, actionSubmit(scene, who, conversationId, { verb: 'ack', actionId: 'mfa', view: 'step' }, { replyToId: '1' })),
+    );
+    expect(ops).toEqual({ 'read record': 2, 'read progress': 1, 'write progress': 1, 'read votes': 1 });
+  });
+});
