@@ -3,8 +3,12 @@ import type { FeedbackCopy, NoticeKey } from '../content/schema';
 import { feedbackView, stepSubject, type FeedbackState, type Subject, type UserVotes } from '../feedback/feedback';
 import { stepIndex, type Action, type Link, type Step } from '../journey/journey';
 import { summarise, type Progress } from '../journey/progress';
+import { helpLines } from '../routing/commands';
 import type { UserRecord } from '../state/users';
 import type { CardJson, CardRenderer } from './render';
+
+const HELP_LINES = helpLines('everyone');
+const LA_HELP_LINES = helpLines('la');
 
 /** Built once: constructing an Intl.DateTimeFormat costs ~70 µs, formatting with one ~7 µs (see docs/bench.md). */
 const UK_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
@@ -116,7 +120,8 @@ export class JourneyCards {
 
   /** The help card; a Local Administrator's also lists their commands and the New starters tab. */
   help(options: { la?: boolean } = {}): CardJson {
-    return this.renderer.render('help', { ...this.serviceData(), la: options.la === true });
+    // The command lines come from the bot's one command list (src/routing/commands.ts), as the manifest's do.
+    return this.renderer.render('help', { ...this.serviceData(), la: options.la === true, commands: HELP_LINES, laCommands: LA_HELP_LINES });
   }
 
   /** A short notice from copy.json. */
