@@ -26,9 +26,11 @@ export type TurnKind = 'question' | 'ack';
 
 export interface TurnLoad {
   readonly connections: number;
-  readonly warmupSeconds: number;
   readonly seconds: number;
-  /** Users the turns are spread over (from the seeded population). */
+  /**
+   * Users the measured turns are spread over (the first of the seeded population). The warm-up gives each of them
+   * one turn first, so the measured turns are those of a visit under way: the user has written this hour.
+   */
   readonly users: number;
   /** In-scope questions to ask, in rotation. */
   readonly questions: readonly string[];
@@ -36,22 +38,30 @@ export interface TurnLoad {
   readonly actionIds: readonly string[];
 }
 
-/** The request bodies for one kind of turn: one per user, in rotation, so no user's turns queue behind each other. */
-export function turnBodies(kind: TurnKind, sinkUrl: string, load: TurnLoad): string[] {
+/**
+ * The request bodies for one kind of turn: one per user, in rotation, so no user's turns queue behind each other.
+ * Users `from` to `from + count - 1` of the seeded population (default: the load's users).
+ */
+export function turnBodies(kind: TurnKind, sinkUrl: string, load: TurnLoad, from = 0, count = load.users): string[] {
   const scene = sceneFrom({ serviceUrl: `${sinkUrl}/teams/`, appId: BENCH_APP_ID, tenantId: BENCH_TENANT });
   const bodies: string[] = [];
-  for (let i = 0; i < load.users; i++) {
+  // Each pass over the users asks each of them another question, or ticks the next action of the journey (a tick is
+  // then a change, as a starter's are, not the same action again).
+  const passes = kind === 'ack' ? Math.max(1, load.actionIds.length) : 8;
+  for (let j = 0; j < count * passes; j++) {
+    const i = from + (j % count);
+    const pass = Math.floor(j / count);
     const { ref, name } = benchUser(i);
     const who = { userId: ref.userId, name, aadObjectId: ref.aadObjectId as string };
     const activity =
       kind === 'question'
-        ? personalMessage(scene, who, ref.conversationId, load.questions[i % load.questions.length] ?? 'help')
+        ? personalMessage(scene, who, ref.conversationId, load.questions[(i + pass * 7) % load.questions.length] ?? 'help')
         : actionSubmit(
             scene,
             who,
             ref.conversationId,
             // Exactly what the step card's "Mark as done" button carries (cards/templates/step.json).
-            { verb: 'ack', actionId: load.actionIds[i % load.actionIds.length] ?? 'mfa', view: 'step' },
+            { verb: 'ack', actionId: load.actionIds[(i + pass) % load.actionIds.length] ?? 'mfa', view: 'step' },
             { replyToId: String(1760951520000 + i) },
           );
     bodies.push(JSON.stringify(activity));
@@ -59,8 +69,16 @@ export function turnBodies(kind: TurnKind, sinkUrl: string, load: TurnLoad): str
   return bodies;
 }
 
-/** Runs autocannon for `seconds` against the bot's /api/messages, collecting every response time. */
-async function hammer(url: string, bodies: readonly string[], connections: number, seconds: number): Promise<Omit<TurnFigures, 'cpuMsPerTurn'>> {
+/**
+ * Runs autocannon against the bot's /api/messages, collecting every response time: for `seconds`, or (amount) until
+ * that many requests were answered.
+ */
+async function hammer(
+  url: string,
+  bodies: readonly string[],
+  connections: number,
+  run: { seconds: number } | { amount: number },
+): Promise<Omit<TurnFigures, 'cpuMsPerTurn'>> {
   let next = 0;
   const samples: number[] = [];
   let failures = 0;
@@ -69,7 +87,7 @@ async function hammer(url: string, bodies: readonly string[], connections: numbe
       {
         url: `${url}/api/messages`,
         connections,
-        duration: seconds,
+        ...('amount' in run ? { amount: run.amount } : { duration: run.seconds }),
         timeout: 10,
         requests: [
           {
@@ -91,11 +109,22 @@ async function hammer(url: string, bodies: readonly string[], connections: numbe
   return { rps: n / result.duration, p50, p99, turns: n, failures: failures + result.errors + result.timeouts };
 }
 
-/** Warm-up (discarded), then the measured run. */
+/** Warm-up: one turn for each user of the rotation (discarded); then the measured run of `seconds`. */
 export async function measureTurns(target: Child, bodies: readonly string[], load: TurnLoad): Promise<TurnFigures> {
-  if (load.warmupSeconds > 0) await hammer(target.url, bodies, load.connections, load.warmupSeconds);
+  await hammer(target.url, bodies.slice(0, load.users), load.connections, { amount: load.users });
+  // The measured run starts with the second pass: every turn in it follows the user's warm-up turn.
+  const rotation = [...bodies.slice(load.users), ...bodies.slice(0, load.users)];
+  return measured(target, () => hammer(target.url, rotation, load.connections, { seconds: load.seconds }));
+}
+
+/** One turn for each body (each a user's first turn of a visit), measured. */
+export async function measureOnce(target: Child, bodies: readonly string[], connections: number): Promise<TurnFigures> {
+  return measured(target, () => hammer(target.url, bodies, connections, { amount: bodies.length }));
+}
+
+async function measured(target: Child, work: () => Promise<Omit<TurnFigures, 'cpuMsPerTurn'>>): Promise<TurnFigures> {
   const cpuBefore = target.cpuMs();
-  const figures = await hammer(target.url, bodies, load.connections, load.seconds);
+  const figures = await work();
   return { ...figures, cpuMsPerTurn: (target.cpuMs() - cpuBefore) / Math.max(1, figures.turns) };
 }
 

@@ -6,7 +6,7 @@
  *   npm run bench -- --only=http,matching  some sections (written to bench/out/RESULTS.md instead)
  *   npm run bench -- --profile             also CPU-profile the bot under load (bench/out/profiles/)
  *   npm run bench -- --only=storm          5,000 installs at 200/s against the rate-limited Teams emulator (one line)
- *   --seconds=8 --warmup=2 --connections=10 --users=10000 --pushes=1000 --push-rate=30 --trials=3
+ *   --seconds=8 --turn-users=1000 --connections=10 --users=10000 --pushes=1000 --push-rate=30 --trials=3
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { FileStorage } from '../src/state/fileStorage';
 import { buildCatalogue } from '../src/cards/catalogue';
 import type { CardJson } from '../src/cards/render';
 import { blobEnv, blobStorageAvailable, openBlobStore, startAzurite } from './adapters/storage';
-import { measureTurns, sinkCounts, turnBodies, type TurnFigures, type TurnKind, type TurnLoad } from './httpTurns';
+import { measureOnce, measureTurns, sinkCounts, turnBodies, type TurnFigures, type TurnKind, type TurnLoad } from './httpTurns';
 import { buildForBench, ROOT } from './lib/build';
 import { OUT_DIR, startChild, type Child } from './lib/children';
 import { seedUsers } from './lib/population';
@@ -41,7 +41,8 @@ interface Options {
   only: Set<Section>;
   profile: boolean;
   seconds: number;
-  warmup: number;
+  /** Users the measured turns rotate over (each has one turn of warm-up first). */
+  turnUsers: number;
   connections: number;
   users: number;
   pushes: number;
@@ -63,7 +64,7 @@ function options(argv: readonly string[]): Options {
     only: new Set(only as Section[]),
     profile: argv.includes('--profile') || process.env.BENCH_PROFILE === '1',
     seconds: num('seconds', 8),
-    warmup: num('warmup', 2),
+    turnUsers: num('turn-users', 1000),
     connections: num('connections', 10),
     users: num('users', 10_000),
     pushes: num('pushes', 1000),
@@ -91,6 +92,8 @@ interface HttpFigures {
   /** Sizes of those cards, bytes of JSON. */
   readonly cardBytes: Record<TurnKind, number>;
   readonly bot: Record<TurnKind, TurnFigures>;
+  /** Questions that are each user's first turn of a visit (the record saved, the retention entry moved), bot only. */
+  readonly firstTurns: TurnFigures;
   /** Replies the connector received during each bot phase (warm-up included) vs turns answered. */
   readonly repliesOk: Record<TurnKind, boolean>;
   readonly botPeakMb: number;
@@ -134,9 +137,8 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
   const content = loadContent(join(ROOT, 'cards'));
   const load: TurnLoad = {
     connections: opts.connections,
-    warmupSeconds: opts.warmup,
     seconds: opts.seconds,
-    users: opts.users,
+    users: Math.min(opts.turnUsers, opts.users),
     questions: labelledQuestions()
       .filter((q) => q.intent !== null)
       .map((q) => q.text),
@@ -168,7 +170,7 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         ['echoCards', echoWithCards],
         ['bot', bot],
       ] as const) {
-        say(`${kind} turns → ${name} bot (${opts.warmup}s warm-up + ${opts.seconds}s, ${opts.connections} connections)`);
+        say(`${kind} turns → ${name} bot (a warm-up turn for each of ${load.users} users, then ${opts.seconds}s, ${opts.connections} connections)`);
         const before = await sinkCounts(sink.url);
         const result = await measureTurns(target, bodies, load);
         const after = await sinkCounts(sink.url);
@@ -180,6 +182,11 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         if (name === 'bot') repliesOk[kind] = replies >= result.turns;
       }
     }
+    // Users the rotation never reached: each question below is their first turn since the seeding (weeks ago).
+    const firstCount = Math.min(3000, opts.users - load.users);
+    say(`question turns → bot, the first turn of a visit for each of ${firstCount} users`);
+    const firstTurns = await measureOnce(bot, turnBodies('question', sink.url, load, load.users, firstCount).slice(0, firstCount), opts.connections);
+    say(`  ${fmt(firstTurns.cpuMsPerTurn, 2)} ms CPU/turn, ${firstTurns.failures} failed`);
     const botMemory = bot.memory();
     const echoMemory = echo.memory();
     await bot.stop();
@@ -192,7 +199,16 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
       if (newest) profileSummary = summariseProfile(newest, 20);
     }
     const cardBytes = { question: JSON.stringify(echoCards.question).length, ack: JSON.stringify(echoCards.ack).length };
-    return { ...figures, cardBytes, repliesOk, botPeakMb: botMemory.peakMb, botRssAfterMb: botMemory.rssMb, echoPeakMb: echoMemory.peakMb, profileSummary };
+    return {
+      ...figures,
+      firstTurns,
+      cardBytes,
+      repliesOk,
+      botPeakMb: botMemory.peakMb,
+      botRssAfterMb: botMemory.rssMb,
+      echoPeakMb: echoMemory.peakMb,
+      profileSummary,
+    };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
   }
@@ -275,6 +291,14 @@ function rows(r: Results, users: number): Row[] {
         verdict(p99 <= 1.2),
       ]);
     }
+    const first = r.http.firstTurns;
+    const reference = r.http.echoCards.question.cpuMsPerTurn;
+    out.push([
+      'Question turn, the first of a visit (record saved, retention entry moved)',
+      `${fmt(first.cpuMsPerTurn, 2)} ms vs the card echo ${fmt(reference, 2)} ms = ${ratio(first.cpuMsPerTurn / reference)} over ${fmt(first.turns)} users${first.failures > 0 ? `, ${first.failures} failed` : ''}`,
+      'reported',
+      '—',
+    ]);
   }
   if (r.matching) {
     const m = r.matching.matcher;
@@ -442,7 +466,7 @@ async function main(): Promise<void> {
   if (results.http) {
     const h = results.http;
     details.push(
-      `- Turns: ${opts.connections} connections, ${opts.warmup} s warm-up then ${opts.seconds} s measured per bot and kind, alternating echo/bot; turns spread over ${opts.users} seeded users.`,
+      `- Turns: ${opts.connections} connections; per bot and kind, one warm-up turn for each of ${Math.min(opts.turnUsers, opts.users)} users (their first of the visit, not measured), then ${opts.seconds} s measured over the same users (each question another, each tick the next action); alternating echo/bot. Then ${Math.min(3000, opts.users - Math.min(opts.turnUsers, opts.users))} questions that are each the first turn of a visit. ${opts.users} users seeded.`,
       `- Turns measured: question echo ${h.echo.question.turns} / bot ${h.bot.question.turns}, ack echo ${h.echo.ack.turns} / bot ${h.bot.ack.turns}; failed (non-2xx, errors, timeouts): ${[h.echo.question, h.bot.question, h.echo.ack, h.bot.ack].map((f) => f.failures).join(' / ')}.`,
       `- Reference "echo bot replying with the bot's cards": the same echo bot answering with a ready-made answer card (${h.cardBytes.question} bytes of JSON) and, for acknowledgements, updating the card in place with a ticked step card (${h.cardBytes.ack} bytes), both built by the bot's card code; no state, no templating per turn. What replying with such cards costs in botbuilder and restify alone.`,
       `- Every bot turn's reply reached the connector sink: question ${h.repliesOk.question ? 'yes' : 'NO'}, ack ${h.repliesOk.ack ? 'yes' : 'NO'}.`,
