@@ -57,11 +57,13 @@ let teams: TeamsEmulator;
 let scene: TeamsScene;
 let bot: RunningBot;
 let store: RecordingStorage;
+/** The bot's clock: the tests move it on a day. */
+let now = Date.UTC(2026, 11, 7, 9);
 
 beforeAll(async () => {
   ({ teams, scene } = await startTeams());
   store = new RecordingStorage(new AtomicMemoryStorage());
-  bot = await startBot({}, { storage: store });
+  bot = await startBot({}, { storage: store, now: () => new Date(now) });
 });
 afterAll(async () => {
   await bot.close();
@@ -90,6 +92,13 @@ describe('store operations of one turn', () => {
       postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'ack', data: { actionId: 'mfa', view: 'step' } })),
     );
     expect(ops).toEqual({ 'read record': 2, 'read progress': 1, 'write progress': 1, 'read votes': 1 });
+  });
+
+  it('the first turn of a new day also saves the record once, and moves the user’s retention entry to its new day', async () => {
+    const { who, conversationId } = await seenStarter();
+    now += 24 * 3600_000;
+    const ops = await store.during(() => postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'how do I reset my password')));
+    expect(ops).toEqual({ 'read record': 1, 'read progress': 2, 'write record': 1, 'create index': 1, 'delete index': 1, 'read votes': 1 });
   });
 
   it('the same tick from an older client (Action.Submit) costs the same', async () => {
