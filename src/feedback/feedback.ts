@@ -76,6 +76,21 @@ export function feedbackView(copy: FeedbackCopy, subject: Subject, state: Feedba
 
 /** A journey step as a subject: its fingerprint covers everything the step card says. */
 export function stepSubject(step: Step): Subject {
+  return once(step, () => stepSubjectOf(step));
+}
+
+/** Content is loaded once and never changes while the bot runs: each step's and answer's subject is worked out once. */
+const subjects = new WeakMap<object, Subject>();
+function once(of: object, make: () => Subject): Subject {
+  let subject = subjects.get(of);
+  if (!subject) {
+    subject = make();
+    subjects.set(of, subject);
+  }
+  return subject;
+}
+
+function stepSubjectOf(step: Step): Subject {
   const words = [
     step.title,
     ...step.paragraphs,
@@ -87,5 +102,10 @@ export function stepSubject(step: Step): Subject {
 
 /** An answer as a subject: its fingerprint covers the answer's title, lines and links. */
 export function answerSubject(answer: IntentAnswer): Subject {
-  return { kind: 'answer', id: answer.id, title: answer.title, rev: revision([answer.title, ...answer.lines, ...answer.links.map((l) => l.url)]) };
+  return once(answer, () => ({
+    kind: 'answer',
+    id: answer.id,
+    title: answer.title,
+    rev: revision([answer.title, ...answer.lines, ...answer.links.map((l) => l.url)]),
+  }));
 }
