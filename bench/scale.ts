@@ -156,7 +156,11 @@ export interface ScaleOptions {
   readonly store?: AtomicStorage;
   /** Users seeded at once (a remote store wants many requests in flight). Default 1. */
   readonly seedConcurrency?: number;
+  /** Called as each timed phase starts and ends (the Azurite section samples the emulator's CPU and stalls there). */
+  readonly onPhase?: (phase: ScalePhase, at: 'start' | 'end') => void;
 }
+
+export type ScalePhase = 'seed' | 'reminders' | 'retention';
 
 const silent = createLogger('silent', new Writable({ write: (_c, _e, cb) => cb() }));
 
@@ -182,6 +186,7 @@ export async function measureScale(users: number, due: number, options: ScaleOpt
   const rules: DueRule[] = [reminderRule(settings, content.journey, () => t), retentionRule(retention, () => t)];
 
   for (const rule of rules) userStore.index.track(rule);
+  options.onPhase?.('seed', 'start');
   const seedStarted = performance.now();
   const seedOne = async (i: number): Promise<void> => {
     const aad = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
@@ -212,6 +217,7 @@ export async function measureScale(users: number, due: number, options: ScaleOpt
   }
   for (const rule of rules) await memory.write({ [keys.dueState(rule.name)]: { fingerprint: rule.fingerprint, from: dayOf(now - DAY) } });
   const seedMs = performance.now() - seedStarted;
+  options.onPhase?.('seed', 'end');
 
   const renderer = new CardRenderer(content.templates);
   const flow = new JourneyFlow(content, new JourneyCards(content, renderer), userStore, { answer: () => undefined, answerIntent: () => undefined }, nowDate);
@@ -230,16 +236,20 @@ export async function measureScale(users: number, due: number, options: ScaleOpt
   });
 
   storage.reset();
+  options.onPhase?.('reminders', 'start');
   const reminderStarted = performance.now();
   const reminderReport = await reminders.run();
   const reminderMs = performance.now() - reminderStarted;
+  options.onPhase?.('reminders', 'end');
   if (reminderReport.queued !== due) throw new Error(`scale bench: expected ${due} reminders queued, got ${reminderReport.queued}`);
   const reminderOps = storage.counts;
 
   storage.reset();
+  options.onPhase?.('retention', 'start');
   const retentionStarted = performance.now();
   const retentionReport = await sweepRetention({ users: userStore, flow, settings: retention, now: nowDate, log: silent });
   const retentionMs = performance.now() - retentionStarted;
+  options.onPhase?.('retention', 'end');
   if (retentionReport.erasedInactive !== due) throw new Error(`scale bench: expected ${due} erased, got ${retentionReport.erasedInactive}`);
   const retentionOps = storage.counts;
 

@@ -6,7 +6,7 @@
  */
 import { BlobStateStorage } from '../../src/state/blobStorage';
 import type { AtomicStorage } from '../../src/state/storage';
-import { startAzurite as startProjectAzurite, type Azurite } from '../../test/helpers/azurite';
+import { startAzurite as startProjectAzurite, type Azurite, type AzuriteOptions } from '../../test/helpers/azurite';
 
 const BLOB_STORAGE = true;
 
@@ -16,8 +16,8 @@ export function blobStorageAvailable(): boolean {
   return BLOB_STORAGE;
 }
 
-export function startAzurite(): Promise<Azurite> {
-  return startProjectAzurite();
+export function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
+  return startProjectAzurite(30_000, options);
 }
 
 /** The bot's settings for the blob store. */
