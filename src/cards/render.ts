@@ -1,4 +1,5 @@
 import { Template } from 'adaptivecards-templating';
+import { LruMap } from '../lruMap';
 import type { CardAction } from './cardActions';
 
 /** An Adaptive Card as JSON, ready to attach. */
@@ -23,14 +24,15 @@ export interface RenderOptions {
  */
 export class CardRenderer {
   private readonly templates = new Map<string, Template>();
-  /** Template name and data as JSON → the expanded card; least recently used first. */
-  private readonly expanded = new Map<string, CardJson>();
+  /** Template name and data as JSON → the expanded card. */
+  private readonly expanded: LruMap<string, CardJson>;
 
   constructor(
     templates: Readonly<Record<string, object>>,
     /** Cards kept (a step card is about 10 KB, its key about 5 KB): 500 is about 7 MB. */
-    private readonly keep = 500,
+    keep = 500,
   ) {
+    this.expanded = new LruMap(keep);
     for (const [name, json] of Object.entries(templates)) this.templates.set(name, new Template(json));
   }
 
@@ -59,21 +61,11 @@ export class CardRenderer {
   private expand(name: string, data: object): CardJson {
     const key = `${name}\u0000${JSON.stringify(data)}`;
     const kept = this.expanded.get(key);
-    if (kept) {
-      this.expanded.delete(key); // most recently used last
-      this.expanded.set(key, kept);
-      return kept;
-    }
+    if (kept) return kept;
     const template = this.templates.get(name);
     if (!template) throw new Error(`unknown card template "${name}"`);
     const card = deepFreeze(tidy(template.expand({ $root: data }))) as CardJson;
-    if (this.keep > 0) {
-      this.expanded.set(key, card);
-      if (this.expanded.size > this.keep) {
-        const oldest = this.expanded.keys().next();
-        if (!oldest.done) this.expanded.delete(oldest.value);
-      }
-    }
+    this.expanded.set(key, card);
     return card;
   }
 }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fsync, openSync, promises as fs, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { LruMap } from '../lruMap';
 import { KeyedLock } from './keyedLock';
 import { ETagConflictError, type AtomicStorage, type StoreItems } from './storage';
 
@@ -43,8 +44,8 @@ function groupOf(key: string): string {
  */
 export class FileStorage implements AtomicStorage {
   private readonly lock = new KeyedLock();
-  /** Key → the item's file text as last read or written, or ABSENT; in least-recently-used order. */
-  private readonly cache = new Map<string, string | typeof ABSENT>();
+  /** Key → the item's file text as last read or written, or ABSENT. */
+  private readonly cache: LruMap<string, string | typeof ABSENT>;
   private ready: Promise<void> | undefined;
 
   private dirSync: Promise<void> | undefined;
@@ -53,8 +54,10 @@ export class FileStorage implements AtomicStorage {
   constructor(
     private readonly dir: string,
     /** Items kept in memory (about 2 KB each): 10,000 is about 20 MB. */
-    private readonly cacheEntries = 10_000,
-  ) {}
+    cacheEntries = 10_000,
+  ) {
+    this.cache = new LruMap(cacheEntries);
+  }
 
   async read(keys: string[]): Promise<StoreItems> {
     await this.ensureDir();
@@ -91,7 +94,7 @@ export class FileStorage implements AtomicStorage {
         this.lock.run(key, async () => {
           this.cache.delete(key);
           await fs.rm(this.pathOf(key), { force: true });
-          this.remember(key, ABSENT);
+          this.cache.set(key, ABSENT);
         }),
       ),
     );
@@ -193,21 +196,10 @@ export class FileStorage implements AtomicStorage {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         text = ABSENT;
       }
+      this.cache.set(key, text);
     }
-    this.remember(key, text);
     // Parsed on every read: each caller gets its own objects, as from the file.
     return text === ABSENT ? undefined : (JSON.parse(text) as Envelope);
-  }
-
-  /** Keeps a key's text (or its absence) as the most recently used, dropping the least recently used over the bound. */
-  private remember(key: string, text: string | typeof ABSENT): void {
-    this.cache.delete(key);
-    if (this.cacheEntries <= 0) return;
-    this.cache.set(key, text);
-    if (this.cache.size > this.cacheEntries) {
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
-    }
   }
 
   /** Writes atomically; with exclusive, fails (returns false) when the key already has an item. */
@@ -216,8 +208,8 @@ export class FileStorage implements AtomicStorage {
     const before = this.cache.get(key);
     this.cache.delete(key);
     const text = await this.writeFile(key, value, exclusive);
-    if (text !== undefined) this.remember(key, text);
-    else if (before !== undefined && before !== ABSENT) this.remember(key, before); // create-only refused: unchanged
+    if (text !== undefined) this.cache.set(key, text);
+    else if (before !== undefined && before !== ABSENT) this.cache.set(key, before); // create-only refused: unchanged
     return text !== undefined;
   }
 
