@@ -1,6 +1,7 @@
 import { Template } from 'adaptivecards-templating';
 import { LruMap } from '../lruMap';
 import type { CardAction } from './cardActions';
+import { CompileError, compileTemplate, Unsupported } from './compiledTemplate';
 
 /** An Adaptive Card as JSON, ready to attach. */
 export type CardJson = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
@@ -13,17 +14,49 @@ export interface RenderOptions {
   readonly refreshFor?: { readonly userId: string; readonly data: CardAction };
 }
 
+/** One template: compiled where the compiler covers it, and adaptivecards-templating's, built when first needed. */
+class PreparedTemplate {
+  private libraryTemplate: Template | undefined;
+  readonly compiled: ((data: object) => unknown) | undefined;
+
+  constructor(private readonly json: object) {
+    try {
+      this.compiled = compileTemplate(json);
+    } catch (error) {
+      if (!(error instanceof CompileError)) throw error;
+      this.compiled = undefined;
+    }
+  }
+
+  /** adaptivecards-templating's expansion: the reference, and the fallback. */
+  library(data: object): unknown {
+    this.libraryTemplate ??= new Template(this.json);
+    return this.libraryTemplate.expand({ $root: data });
+  }
+
+  expand(data: object): unknown {
+    if (this.compiled) {
+      try {
+        return this.compiled(data);
+      } catch (error) {
+        if (!(error instanceof Unsupported)) throw error;
+      }
+    }
+    return this.library(data);
+  }
+}
+
 /**
- * Expands card templates (adaptivecards-templating) and applies the project's card conventions.
+ * Expands card templates and applies the project's card conventions.
  *
- * Templates are parsed once, at start. Expanding one still walks the whole card and evaluates every expression
- * (0.1–0.4 ms for a step card on the benchmark VM, the largest single cost of a turn after the store), while the
- * data a card is expanded with repeats: the same step with the same ticks, the same answer to the same question. So
- * the cards last expanded are kept, by template and data, and a card seen again costs one JSON.stringify of its data.
- * Kept cards are frozen: every turn gets the same objects, so nothing may change them (a change throws).
+ * Templates are compiled to functions at start (src/cards/compiledTemplate.ts), with adaptivecards-templating as the
+ * fallback for anything the compiler does not cover and as the reference the tests compare with. A card expanded
+ * through adaptive-expressions cost 0.1–0.5 ms of CPU and much of a turn's garbage; a compiled one costs a walk of
+ * closures (docs/bench.md). The cards last expanded are also kept, by template and data, frozen: every turn that
+ * gets one gets the same objects, so nothing may change them (a change throws).
  */
 export class CardRenderer {
-  private readonly templates = new Map<string, Template>();
+  private readonly templates = new Map<string, PreparedTemplate>();
   /** Template name and data as JSON → the expanded card. */
   private readonly expanded: LruMap<string, CardJson>;
 
@@ -33,7 +66,7 @@ export class CardRenderer {
     keep = 500,
   ) {
     this.expanded = new LruMap(keep);
-    for (const [name, json] of Object.entries(templates)) this.templates.set(name, new Template(json));
+    for (const [name, json] of Object.entries(templates)) this.templates.set(name, new PreparedTemplate(json));
   }
 
   /** The template names available. */
@@ -64,7 +97,7 @@ export class CardRenderer {
     if (kept) return kept;
     const template = this.templates.get(name);
     if (!template) throw new Error(`unknown card template "${name}"`);
-    const card = deepFreeze(tidy(template.expand({ $root: data }))) as CardJson;
+    const card = deepFreeze(tidy(template.expand(data))) as CardJson;
     this.expanded.set(key, card);
     return card;
   }

@@ -1,0 +1,199 @@
+/**
+ * Compiled card templates give exactly the cards adaptivecards-templating gives: for every card the catalogue and the
+ * journey build, and for variants of their data with fields missing, null, emptied or of another type (where the
+ * renderer falls back to the library). Anything outside the compiler's subset is refused, never guessed.
+ */
+import { join } from 'node:path';
+import { Template } from 'adaptivecards-templating';
+import { buildCatalogue } from '../../src/cards/catalogue';
+import { CompileError, compileTemplate, Unsupported } from '../../src/cards/compiledTemplate';
+import { CardRenderer, type RenderOptions } from '../../src/cards/render';
+import { JourneyCards } from '../../src/cards/views';
+import { loadContent } from '../../src/content/load';
+import { IntentAnswerer } from '../../src/intents/answerer';
+import { acknowledge, startProgress } from '../../src/journey/progress';
+
+const content = loadContent(join(__dirname, '..', '..', 'cards'));
+const parsed = new Map<object, Template>();
+/** adaptivecards-templating's expansion (each template parsed once). */
+const library = (template: object, data: object): unknown => {
+  const prepared = parsed.get(template) ?? new Template(template);
+  parsed.set(template, prepared);
+  return prepared.expand({ $root: data });
+};
+
+/** Every render call that building the catalogue (all sections) and a starter's whole journey make. */
+function realRenderCalls(): [string, object][] {
+  const calls: [string, object][] = [];
+  const spy = jest.spyOn(CardRenderer.prototype, 'render').mockImplementation(function (this: CardRenderer, name: string, data: object) {
+    calls.push([name, structuredClone(data)]);
+    return { type: 'AdaptiveCard', version: '1.5' };
+  });
+  try {
+    buildCatalogue({ contentDir: join(__dirname, '..', '..', 'cards') });
+    const renderer = new CardRenderer(content.templates, 0);
+    const cards = new JourneyCards(content, renderer);
+    const answerer = new IntentAnswerer(content.intents, renderer);
+    const now = new Date('2026-12-07T09:00:00Z');
+    let progress = startProgress(content.journey, { kind: 'la', name: 'Jane Smith', aadObjectId: 'la-1', pushId: 'push-1' }, now);
+    for (const step of content.journey.steps) {
+      cards.step(progress, step.id, { userId: '29:starter' });
+      for (const action of step.actions) progress = acknowledge(progress, content.journey, action.id, now);
+      cards.step(progress, step.id, { userId: '29:starter' }, { vote: 'notHelpful' });
+    }
+    cards.checklist(progress, { userId: '29:starter' });
+    for (const intent of content.intents.answers.keys()) answerer.answerIntent(intent, { progress, votes: {}, question: 'how do I ***' });
+  } finally {
+    spy.mockRestore();
+  }
+  return calls;
+}
+
+/** The data with one field (at the top, or in the first item of a list) missing, null, emptied or of another type. */
+function* variants(data: object): Generator<[string, object]> {
+  const replacements: [string, unknown][] = [
+    ['missing', undefined],
+    ['null', null],
+    ['empty text', ''],
+    ['empty list', []],
+    ['zero', 0],
+    ['1234', 1234],
+    ['1.5', 1.5],
+    ['true', true],
+    ['false', false],
+    ['an object', { text: 'x' }],
+  ];
+  const record = data as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    for (const [label, value] of replacements) {
+      const copy = structuredClone(record);
+      if (value === undefined) delete copy[key];
+      else copy[key] = value;
+      yield [`${key} ${label}`, copy];
+    }
+    const list = record[key];
+    if (Array.isArray(list) && typeof list[0] === 'object' && list[0] !== null) {
+      for (const inner of Object.keys(list[0] as object)) {
+        for (const [label, value] of replacements) {
+          const copy = structuredClone(record);
+          const first = (copy[key] as Record<string, unknown>[])[0] as Record<string, unknown>;
+          if (value === undefined) delete first[inner];
+          else first[inner] = value;
+          yield [`${key}[0].${inner} ${label}`, copy];
+        }
+      }
+      const one = structuredClone(record);
+      (one[key] as unknown[]).splice(1);
+      yield [`${key} of one item`, one];
+    }
+  }
+}
+
+/** What the library makes of it, or the error it throws. */
+function outcome(expand: () => unknown): unknown {
+  try {
+    return { card: expand() };
+  } catch (error) {
+    return { threw: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+describe('compiled card templates', () => {
+  const calls = realRenderCalls();
+
+  it('cover every template in cards/templates (none is left to the fallback)', () => {
+    for (const [name, template] of Object.entries(content.templates)) {
+      expect([name, () => compileTemplate(template)]).toEqual([name, expect.any(Function)]);
+      expect(() => compileTemplate(template)).not.toThrow();
+    }
+  });
+
+  it('build exactly the card adaptivecards-templating builds, for every card of the catalogue and the journey', () => {
+    const names = new Set(calls.map(([name]) => name));
+    expect([...names].sort()).toEqual(Object.keys(content.templates).sort());
+    expect(calls.length).toBeGreaterThan(80);
+    for (const [name, data] of calls) {
+      const template = content.templates[name] as object;
+      // No fallback here: the compiled function itself must build it.
+      expect([name, compileTemplate(template)(data)]).toEqual([name, library(template, data)]);
+    }
+  });
+
+  it('give, through the renderer, what the library gives when a field is missing, null, emptied or of another type', () => {
+    let compared = 0;
+    let fellBack = 0;
+    // Three cards of each template are enough to vary every field each template reads.
+    const sample = Object.keys(content.templates).flatMap((name) => calls.filter(([n]) => n === name).slice(0, 3));
+    for (const [name, data] of sample) {
+      const template = content.templates[name] as object;
+      for (const [label, variant] of variants(data)) {
+        const expected = outcome(() => library(template, variant));
+        let compiled: unknown;
+        try {
+          compiled = { card: compileTemplate(template)(variant) };
+        } catch (error) {
+          if (!(error instanceof Unsupported)) throw error;
+          fellBack++;
+          compiled = outcome(() => library(template, variant)); // what the renderer does
+        }
+        expect([name, label, compiled]).toEqual([name, label, expected]);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(2000);
+    // Most variants are within the subset; the rest are left to the library, never guessed.
+    expect(fellBack).toBeGreaterThan(0);
+    expect(fellBack).toBeLessThan(compared);
+  });
+
+  it('keep a value’s type for a string that is one expression, and write text for a longer one', () => {
+    const expand = compileTemplate({ n: '${count}', on: '${flag}', list: '${items}', text: 'n=${count}, ${flag}' });
+    expect(expand({ count: 3, flag: true, items: [1, 2] })).toEqual({ n: 3, on: true, list: [1, 2], text: 'n=3, true' });
+  });
+
+  it('repeat an object for each item of $data, give one object for one item and remove it for none', () => {
+    const expand = compileTemplate({ body: [{ $data: '${rows}', type: 'TextBlock', text: '${text} of ${$root.total}' }], one: { $data: '${rows}', x: '${text}' } });
+    expect(expand({ rows: [{ text: 'a' }, { text: 'b' }], total: 2 })).toEqual({
+      body: [
+        { type: 'TextBlock', text: 'a of 2' },
+        { type: 'TextBlock', text: 'b of 2' },
+      ],
+      one: [{ x: 'a' }, { x: 'b' }],
+    });
+    expect(expand({ rows: [{ text: 'a' }], total: 1 })).toEqual({ body: [{ type: 'TextBlock', text: 'a of 1' }], one: { x: 'a' } });
+    expect(expand({ rows: [], total: 0 })).toEqual({ body: [], one: null });
+  });
+
+  it('keep an object only when $when is true, and evaluate the operators as adaptive-expressions does', () => {
+    const template = {
+      items: [
+        { $when: "${banner != ''}", t: 'banner' },
+        { $when: '${count(list) > 0 && !done}', t: 'list' },
+        { $when: '${name}', t: 'not a boolean' },
+        { t: "${if(mustDo, 'Must do: ' + title, title)}" },
+        { t: '${string(n)}' },
+      ],
+    };
+    const data = { banner: '', list: [1], done: false, name: 'x', mustDo: true, title: 'MFA', n: 7 };
+    expect(compileTemplate(template)(data)).toEqual(library(template, data));
+    expect(compileTemplate(template)(data)).toEqual({ items: [{ t: 'list' }, { t: 'Must do: MFA' }, { t: '7' }] });
+  });
+
+  it('refuse what the subset does not cover, so the library expands it', () => {
+    expect(() => compileTemplate({ t: '${toUpper(name)}' })).toThrow(CompileError);
+    expect(() => compileTemplate({ t: '${$index}' })).toThrow(CompileError);
+    expect(() => compileTemplate({ $when: true, t: 'x' })).toThrow(CompileError);
+    expect(() => compileTemplate({ t: '${a[0]}' })).toThrow(CompileError);
+    expect(() => compileTemplate({ t: 'a \\${b}' })).toThrow(CompileError);
+    expect(() => compileTemplate({ t: '${name}' })({})).toThrow(Unsupported);
+    expect(() => compileTemplate({ t: '${string(n)}' })({ n: 12345 })).toThrow(Unsupported);
+  });
+
+  it('are what the renderer uses, falling back to the library card by card', () => {
+    const renderer = new CardRenderer({ card: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hello ${name}' }] } }, 0);
+    const options: RenderOptions = {};
+    expect(renderer.render('card', { name: 'Sam' }, options)).toEqual({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hello Sam' }] });
+    // A missing field: the library's own answer (it leaves the expression in the text).
+    expect(renderer.render('card', {}, options)).toEqual({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hello ${name}' }] });
+  });
+});
