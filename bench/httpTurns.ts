@@ -109,11 +109,16 @@ async function hammer(
   return { rps: n / result.duration, p50, p99, turns: n, failures: failures + result.errors + result.timeouts };
 }
 
-/** Warm-up: one turn for each user of the rotation (discarded); then the measured run of `seconds`. */
-export async function measureTurns(target: Child, bodies: readonly string[], load: TurnLoad): Promise<TurnFigures> {
-  await hammer(target.url, bodies.slice(0, load.users), load.connections, { amount: load.users });
-  // The measured run starts with the second pass: every turn in it follows the user's warm-up turn.
-  const rotation = [...bodies.slice(load.users), ...bodies.slice(0, load.users)];
+/**
+ * Warm-up: one turn for each user of the rotation (discarded); then the measured run of `seconds`. Round r starts
+ * five passes further into the bodies than round r - 1, so a later round's ticks are new ones, not the same again.
+ */
+export async function measureTurns(target: Child, bodies: readonly string[], load: TurnLoad, round = 0): Promise<TurnFigures> {
+  const start = (round * 5 * load.users) % bodies.length;
+  const rotated = [...bodies.slice(start), ...bodies.slice(0, start)];
+  await hammer(target.url, rotated.slice(0, load.users), load.connections, { amount: load.users });
+  // The measured run starts with the next pass: every turn in it follows the user's warm-up turn.
+  const rotation = [...rotated.slice(load.users), ...rotated.slice(0, load.users)];
   return measured(target, () => hammer(target.url, rotation, load.connections, { seconds: load.seconds }));
 }
 
