@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, fsync, openSync, promises as fs, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsync, openSync, promises as fs, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LruMap } from '../lruMap';
@@ -14,7 +14,83 @@ interface Envelope {
 
 const GROUP_SEPARATOR = '--';
 const fsyncAsync = promisify(fsync);
-const LEGACY_NAME = /^[0-9a-f]{64}\.json$/;
+/** fdatasync on the thread pool (looked up when called, so a test can watch it). */
+function fdatasyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+}
+/** Files of releases before December 2026: the envelope as JSON, named `<group>--<sha256>.json` or `<sha256>.json`. */
+const JSON_NAME = /\.json$/;
+const ITEM_SUFFIX = '.item';
+
+/**
+ * An item file holds two slots of `capacity` bytes each. A slot is a 24-byte header (magic, payload length, write
+ * number, and the first 8 bytes of a sha256 of those and the payload) followed by the envelope as JSON. The newest
+ * slot whose checksum holds is the item. An overwrite writes the other slot in place and fdatasyncs the file: a write
+ * cut short by a crash or a power loss fails its checksum, and the slot before it stands. No new file, no rename and
+ * no directory fsync, so a tick costs one write and one fdatasync (docs/bench.md). Slots are multiples of 4 KB, so
+ * a torn write of one cannot touch the other's sectors. An item that outgrows its slots is written to a new file,
+ * atomically as before (temporary file, fsync, rename, directory fsync), with larger ones.
+ */
+const MAGIC = 0x4e574931; // "NWI1"
+const HEADER_BYTES = 24;
+const SLOT_ALIGN = 4096;
+
+/** An item as the cache keeps it: its slot, and its eTag (so a write's eTag check parses nothing). */
+type Stored = Slots & { readonly eTag: string };
+
+interface Slots {
+  /** The envelope's JSON. */
+  readonly text: string;
+  /** The write number of the slot it came from (the next write goes to the other slot). */
+  readonly seq: number;
+  /** Bytes per slot; 0 for a file of the old JSON format (rewritten whole on the next write). */
+  readonly capacity: number;
+}
+
+function checksum(header: Buffer, payload: Buffer): Buffer {
+  return createHash('sha256').update(header.subarray(0, 16)).update(payload).digest().subarray(0, 8);
+}
+
+/** One slot: header and payload. */
+function encodeSlot(text: string, seq: number): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  const slot = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  slot.writeUInt32BE(MAGIC, 0);
+  slot.writeUInt32BE(payload.length, 4);
+  slot.writeBigUInt64BE(BigInt(seq), 8);
+  checksum(slot, payload).copy(slot, 16);
+  payload.copy(slot, HEADER_BYTES);
+  return slot;
+}
+
+/** The slot's envelope text and write number, or undefined when it is empty or its checksum fails (a torn write). */
+function decodeSlot(file: Buffer, offset: number, capacity: number): { text: string; seq: number } | undefined {
+  if (offset + HEADER_BYTES > file.length || file.readUInt32BE(offset) !== MAGIC) return undefined;
+  const length = file.readUInt32BE(offset + 4);
+  if (HEADER_BYTES + length > capacity || offset + HEADER_BYTES + length > file.length) return undefined;
+  const header = file.subarray(offset, offset + HEADER_BYTES);
+  const payload = file.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
+  if (!checksum(header, payload).equals(header.subarray(16, 24))) return undefined;
+  return { text: payload.toString('utf8'), seq: Number(file.readBigUInt64BE(offset + 8)) };
+}
+
+/** An item file's contents: its newest whole slot. Throws for a file with no whole slot. */
+export function decodeItemFile(file: Buffer): Slots {
+  const capacity = file.length / 2;
+  const slots = [decodeSlot(file, 0, capacity), decodeSlot(file, capacity, capacity)].filter((s) => s !== undefined);
+  const newest = slots.sort((a, b) => b.seq - a.seq)[0];
+  if (!newest) throw new Error('item file without a whole slot');
+  return { ...newest, capacity };
+}
+
+/** A new item file: the slot in the first place, the second empty; slots sized for the item to grow by half. */
+function newItemFile(text: string, seq: number): { file: Buffer; capacity: number } {
+  const slot = encodeSlot(text, seq);
+  const capacity = Math.ceil((slot.length * 1.5) / SLOT_ALIGN) * SLOT_ALIGN;
+  const file = Buffer.alloc(capacity * 2);
+  slot.copy(file, (seq % 2) * capacity);
+  return { file, capacity };
+}
 
 /** The key's first path segment, made safe for a file name ("msteams", "deliveries", "directory"). */
 function groupOf(key: string): string {
@@ -23,29 +99,30 @@ function groupOf(key: string): string {
 }
 
 /**
- * The embedded default store: one JSON file per key under a directory. Writes are atomic (write a
- * temporary file, fsync, rename, fsync the directory), so a crash or a power loss leaves the old or the new
- * item, never half of one, and a confirmed write stays. Temporary files a crash left behind are removed at start.
- * eTags are checked under a per-key lock; the store is for one process (several instances share
+ * The embedded default store: one file per key under a directory, in two checksummed slots (above). A crash or a
+ * power loss leaves the old item or the new one, never half of one, and a confirmed write stays: an overwrite
+ * resolves after fdatasync of its file; a new file, a delete or a file rewritten larger after the directory's fsync.
+ * Temporary files a crash left behind are removed at start, and files of the earlier JSON format are rewritten as
+ * item files once. eTags are checked under a per-key lock; the store is for one process (several instances share
  * Azure Blob Storage instead).
  *
- * Items are small (a few KB) and the directory is on local disk, so an item is read, and a temporary file
- * written, with synchronous calls: each takes microseconds, where the same call through libuv's thread pool
- * costs tens of microseconds of CPU in hand-offs (measured: a 2 KB read is 6 µs with readFileSync, 150–200 µs
- * with fs.promises.readFile). What waits for the disk or its journal (fsync, rename, link, unlink) runs on the thread
- * pool: a synchronous rename took 8% of the bot's busy time in the benchmark. Listing (scheduled jobs, never a
- * turn) stays asynchronous. Do not put DATA_DIR on a network share: there every call is a network round trip,
- * and that is what the blob store is for.
+ * Items are small (a few KB) and the directory is on local disk, so an item is read, and written, with synchronous
+ * calls: each takes microseconds, where the same call through libuv's thread pool costs tens of microseconds of CPU
+ * in hand-offs (measured: a 2 KB read is 6 µs with readFileSync, 150–200 µs with fs.promises.readFile). What waits for
+ * the disk or its journal (fsync, fdatasync, rename, link, unlink) runs on the thread pool. Listing (scheduled jobs,
+ * never a turn) stays asynchronous. Do not put DATA_DIR on a network share: there every call is a network round
+ * trip, and that is what the blob store is for.
  *
  * Every write goes through this object (one process), so it keeps the items it last read or wrote in memory, as the
- * file's text, and answers a read from there: a turn's reads then cost no system call (an open, read and close took
- * 40–75 µs of CPU each on the benchmark VM, see docs/bench.md). Absent keys are remembered too (most users never
- * vote). The cache is bounded (least recently used out first) and holds nothing a failed write may have changed.
+ * envelope's text with its slot, and answers a read from there: a turn's reads then cost no system call (an open,
+ * read and close took 40–75 µs of CPU each on the benchmark VM, see docs/bench.md). Absent keys are remembered too
+ * (most users never vote). The cache is bounded (least recently used out first) and holds nothing a failed write may
+ * have changed.
  */
 export class FileStorage implements AtomicStorage {
   private readonly lock = new KeyedLock();
-  /** Key → the item's file text as last read or written, or ABSENT. */
-  private readonly cache: LruMap<string, string | typeof ABSENT>;
+  /** Key → the item as last read or written (with its eTag), or ABSENT. */
+  private readonly cache: LruMap<string, Stored | typeof ABSENT>;
   private ready: Promise<void> | undefined;
 
   private dirSync: Promise<void> | undefined;
@@ -64,7 +141,7 @@ export class FileStorage implements AtomicStorage {
     const items: StoreItems = {};
     await Promise.all(
       keys.map(async (key) => {
-        const envelope = await this.readEnvelope(key);
+        const envelope = this.parsed(key);
         if (envelope) items[key] = { ...envelope.value, eTag: envelope.eTag };
       }),
     );
@@ -77,11 +154,11 @@ export class FileStorage implements AtomicStorage {
       Object.entries(changes).map(([key, item]) =>
         this.lock.run(key, async () => {
           const { eTag, ...value } = (item ?? {}) as Record<string, unknown>;
+          const current = this.current(key);
           if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
-            const current = await this.readEnvelope(key);
             if (!current || current.eTag !== eTag) throw new ETagConflictError(key);
           }
-          await this.writeEnvelope(key, value, false);
+          await this.writeEnvelope(key, value, current);
         }),
       ),
     );
@@ -105,7 +182,8 @@ export class FileStorage implements AtomicStorage {
     await this.ensureDir();
     return this.lock.run(key, async () => {
       const { eTag: _ignored, ...value } = item;
-      return this.writeEnvelope(key, value, true);
+      if (this.current(key)) return false;
+      return this.writeNewFile(key, value, 0, true);
     });
   }
 
@@ -120,10 +198,10 @@ export class FileStorage implements AtomicStorage {
     // own files: the delivery queue's polling must not read every user's state.
     const group = prefix.includes('/') ? `${groupOf(prefix)}${GROUP_SEPARATOR}` : '';
     for (const name of await fs.readdir(this.dir)) {
-      if (!name.endsWith('.json') || !name.startsWith(group)) continue;
+      if (!name.endsWith(ITEM_SUFFIX) || !name.startsWith(group)) continue;
       let envelope: Envelope;
       try {
-        envelope = JSON.parse(await fs.readFile(join(this.dir, name), 'utf8')) as Envelope;
+        envelope = JSON.parse(decodeItemFile(await fs.readFile(join(this.dir, name))).text) as Envelope;
       } catch {
         continue; // deleted while listing
       }
@@ -134,8 +212,8 @@ export class FileStorage implements AtomicStorage {
   private ensureDir(): Promise<void> {
     this.ready ??= fs
       .mkdir(this.dir, { recursive: true })
-      .then(() => this.renameLegacyFiles())
-      .then(() => this.removeTemporaryFiles());
+      .then(() => this.removeTemporaryFiles())
+      .then(() => this.convertJsonFiles());
     return this.ready;
   }
 
@@ -168,60 +246,95 @@ export class FileStorage implements AtomicStorage {
     return this.nextDirSync;
   }
 
-  /** Files written before names carried the key's group (`<sha256>.json`) get their current name, once. */
-  private async renameLegacyFiles(): Promise<void> {
+  /**
+   * Files of releases before December 2026 (the envelope as JSON, `.json`) become item files, once, at start: each is
+   * written as an item file (atomically) before its JSON file is removed, so a crash between leaves one or both, and
+   * both hold the same item.
+   */
+  private async convertJsonFiles(): Promise<void> {
+    let converted = 0;
     for (const name of await fs.readdir(this.dir)) {
-      if (!LEGACY_NAME.test(name)) continue;
+      if (!JSON_NAME.test(name)) continue;
       try {
         const envelope = JSON.parse(await fs.readFile(join(this.dir, name), 'utf8')) as Envelope;
-        await fs.rename(join(this.dir, name), this.pathOf(envelope.key));
+        await this.writeFileAtomically(this.pathOf(envelope.key), newItemFile(JSON.stringify(envelope), 0).file, false);
+        await fs.rm(join(this.dir, name), { force: true });
+        converted++;
       } catch {
         // unreadable or gone: leave it
       }
     }
+    if (converted > 0) await this.syncDir(); // the removals
   }
 
   private pathOf(key: string): string {
     // Keys hold ids chosen by Teams; a hash keeps file names safe and of bounded length, and the key's first
     // segment in front lets list() skip other groups without opening their files.
-    return join(this.dir, `${groupOf(key)}${GROUP_SEPARATOR}${createHash('sha256').update(key).digest('hex')}.json`);
+    return join(this.dir, `${groupOf(key)}${GROUP_SEPARATOR}${createHash('sha256').update(key).digest('hex')}${ITEM_SUFFIX}`);
   }
 
-  private async readEnvelope(key: string): Promise<Envelope | undefined> {
-    let text = this.cache.get(key);
-    if (text === undefined) {
+  /** The item as stored: from memory, or read from its file (and kept). */
+  private current(key: string): Stored | undefined {
+    let slots = this.cache.get(key);
+    if (slots === undefined) {
       try {
-        text = readFileSync(this.pathOf(key), 'utf8');
+        const decoded = decodeItemFile(readFileSync(this.pathOf(key)));
+        slots = { ...decoded, eTag: (JSON.parse(decoded.text) as Envelope).eTag };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        text = ABSENT;
+        slots = ABSENT;
       }
-      this.cache.set(key, text);
+      this.cache.set(key, slots);
     }
-    // Parsed on every read: each caller gets its own objects, as from the file.
-    return text === ABSENT ? undefined : (JSON.parse(text) as Envelope);
+    return slots === ABSENT ? undefined : slots;
   }
 
-  /** Writes atomically; with exclusive, fails (returns false) when the key already has an item. */
-  private async writeEnvelope(key: string, value: Record<string, unknown>, exclusive: boolean): Promise<boolean> {
-    // Until the write is known to have landed or not, the file may hold either item: read it from disk.
-    const before = this.cache.get(key);
-    this.cache.delete(key);
-    const text = await this.writeFile(key, value, exclusive);
-    if (text !== undefined) this.cache.set(key, text);
-    else if (before !== undefined && before !== ABSENT) this.cache.set(key, before); // create-only refused: unchanged
-    return text !== undefined;
+  /** Parsed on every read: each caller gets its own objects, as from the file. */
+  private parsed(key: string): Envelope | undefined {
+    const slots = this.current(key);
+    return slots ? (JSON.parse(slots.text) as Envelope) : undefined;
   }
 
-  /** Writes the item's file atomically; resolves its text, or undefined when create-only found an item there. */
-  private async writeFile(key: string, value: Record<string, unknown>, exclusive: boolean): Promise<string | undefined> {
-    const target = this.pathOf(key);
-    const temp = `${target}.${randomUUID()}.tmp`;
+  /** Overwrites the item's older slot in place where it fits; otherwise writes a new file with larger slots. */
+  private async writeEnvelope(key: string, value: Record<string, unknown>, current: Stored | undefined): Promise<void> {
     const envelope: Envelope = { key, eTag: randomUUID(), value };
     const text = JSON.stringify(envelope);
+    const seq = current ? current.seq + 1 : 0;
+    const slot = encodeSlot(text, seq);
+    if (!current || slot.length > current.capacity) {
+      await this.writeNewFile(key, value, seq, false, envelope);
+      return;
+    }
+    // Until the write is known to have landed or not, the file may hold either item: read it from disk.
+    this.cache.delete(key);
+    const fd = openSync(this.pathOf(key), 'r+');
+    try {
+      for (let at = 0; at < slot.length;) at += writeSync(fd, slot, at, slot.length - at, (seq % 2) * current.capacity + at);
+      await fdatasyncAsync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    this.cache.set(key, { text, seq, capacity: current.capacity, eTag: envelope.eTag });
+  }
+
+  /** Writes the item as a new file (atomically); with exclusive, fails (returns false) when the key has an item. */
+  private async writeNewFile(key: string, value: Record<string, unknown>, seq: number, exclusive: boolean, envelope?: Envelope): Promise<boolean> {
+    const item = envelope ?? { key, eTag: randomUUID(), value };
+    const text = JSON.stringify(item);
+    const { file, capacity } = newItemFile(text, seq);
+    const before = this.cache.get(key);
+    this.cache.delete(key);
+    const written = await this.writeFileAtomically(this.pathOf(key), file, exclusive);
+    if (written) this.cache.set(key, { text, seq, capacity, eTag: item.eTag });
+    else if (before !== undefined) this.cache.set(key, before); // create-only refused: unchanged
+    return written;
+  }
+
+  /** Writes a whole file atomically (temporary file, fsync, rename or link, directory fsync); false when create-only found one. */
+  private async writeFileAtomically(target: string, data: Buffer, exclusive: boolean): Promise<boolean> {
+    const temp = `${target}.${randomUUID()}.tmp`;
     const fd = openSync(temp, 'w');
     try {
-      const data = Buffer.from(text, 'utf8');
       for (let at = 0; at < data.length;) at += writeSync(fd, data, at);
       await fsyncAsync(fd);
     } catch (error) {
@@ -238,7 +351,7 @@ export class FileStorage implements AtomicStorage {
         try {
           await fs.link(temp, target);
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
           throw error;
         }
       } else {
@@ -249,7 +362,7 @@ export class FileStorage implements AtomicStorage {
       if (!renamed) await fs.rm(temp, { force: true });
     }
     await this.syncDir();
-    return text;
+    return true;
   }
 }
 

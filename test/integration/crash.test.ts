@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeItemFile } from '../../src/state/fileStorage';
 import { adaptiveCardAction, personalInstall, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
 import { newStarter, startTeams, tempDataDir } from '../helpers/botHarness';
 import { exited, startBotProcess as startProcess } from '../helpers/botProcess';
@@ -59,10 +60,13 @@ describe('crash safety on the file store', () => {
     expect(confirmed.length).toBeGreaterThan(0);
     expect(confirmed.length).toBeLessThan(starters.length * actionIds.length);
 
-    // Every stored file is whole JSON (a killed write leaves at most a temporary file behind).
+    // Every stored item file has a whole slot holding a whole item (a killed overwrite leaves the slot before it; a
+    // killed new file leaves at most a temporary file behind).
     const stateDir = join(dataDir, 'state');
-    for (const file of readdirSync(stateDir).filter((f) => f.endsWith('.json'))) {
-      expect(() => JSON.parse(readFileSync(join(stateDir, file), 'utf8'))).not.toThrow();
+    const itemFiles = readdirSync(stateDir).filter((f) => f.endsWith('.item'));
+    expect(itemFiles.length).toBeGreaterThan(0);
+    for (const file of itemFiles) {
+      expect(() => JSON.parse(decodeItemFile(readFileSync(join(stateDir, file))).text)).not.toThrow();
     }
 
     const second = await startProcess({ DATA_DIR: dataDir });

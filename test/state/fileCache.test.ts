@@ -67,8 +67,7 @@ describe('the file store’s memory of items', () => {
 
   it('reads from disk again after a write that failed, whatever the failure left there', async () => {
     const store = new FileStorage(dirOf());
-    await store.write({ k: { n: 1 } });
-    // The rename lands, then the directory's fsync fails: the write rejects, yet the file holds the new item.
+    // A new item: the rename lands, then the directory's fsync fails. The write rejects, yet the file holds the item.
     const open = fsp.open.bind(fsp);
     const spy = jest.spyOn(fsp, 'open').mockImplementationOnce(async (p, flags, mode) => {
       const handle = await open(p, flags, mode);
@@ -77,8 +76,20 @@ describe('the file store’s memory of items', () => {
       };
       return handle;
     });
-    await expect(store.write({ k: { n: 2 } })).rejects.toThrow(/EIO/);
+    await expect(store.write({ k: { n: 1 } })).rejects.toThrow(/EIO/);
     spy.mockRestore();
+    expect(await filesRead(() => store.read(['k']))).toBe(1);
+    expect((await store.read(['k'])).k).toMatchObject({ n: 1 });
+
+    // An overwrite in place: the slot is written, then fdatasync fails. The same again.
+    const real = fs.fdatasync;
+    const datasync = jest
+      .spyOn(fs, 'fdatasync')
+      .mockImplementationOnce((fd, callback) =>
+        real(fd, () => callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', errno: -5, syscall: 'fdatasync' }))),
+      );
+    await expect(store.write({ k: { n: 2 } })).rejects.toThrow(/EIO/);
+    datasync.mockRestore();
     expect(await filesRead(() => store.read(['k']))).toBe(1);
     expect((await store.read(['k'])).k).toMatchObject({ n: 2 });
   });
