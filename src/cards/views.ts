@@ -4,6 +4,7 @@ import { feedbackView, stepSubject, type FeedbackState, type Subject, type UserV
 import { stepIndex, type Action, type Link, type Step } from '../journey/journey';
 import { summarise, type Progress } from '../journey/progress';
 import { helpLines } from '../routing/commands';
+import { LruMap } from '../lruMap';
 import type { UserRecord } from '../state/users';
 import type { CardJson, CardRenderer } from './render';
 
@@ -13,9 +14,17 @@ const LA_HELP_LINES = helpLines('la');
 /** Built once: constructing an Intl.DateTimeFormat costs ~70 µs, formatting with one ~7 µs (see docs/bench.md). */
 const UK_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 
+/** Times formatted lately: a step card shows the date of each tick on it, and is built again on every tick. */
+const UK_DATES = new LruMap<string, string>(2_000);
+
 /** Formats a stored ISO time as a UK date ("24 November 2026"). */
 export function ukDate(iso: string): string {
-  return UK_DATE.format(new Date(iso));
+  let text = UK_DATES.get(iso);
+  if (text === undefined) {
+    text = UK_DATE.format(new Date(iso));
+    UK_DATES.set(iso, text);
+  }
+  return text;
 }
 
 /** Who a card is for: their Teams user id (29:…) where known, so that Universal Actions refresh for them. */
