@@ -8,9 +8,10 @@
  * adaptivecards-templating stays the reference, and the fallback:
  * - `compileTemplate` throws CompileError for anything outside the subset (another function, an escape, `$index`, a
  *   `$when` or `$data` that is not an expression); the renderer then expands that template with the library.
- * - An expansion throws Unsupported where the data leaves the cases implemented here (a missing or null field, a
- *   comparison of an array, a number `string()` would format with separators); the renderer then expands that card
- *   with the library. So a card is either what the compiled function built or what the library built.
+ * - An expansion throws Unsupported where the data leaves the cases implemented here (a missing or null field, keys
+ *   that differ only in case, an undefined item in a list, a comparison of an array, a number `string()` would
+ *   format other than as its digits); the renderer then expands that card with the library. So a card is either what
+ *   the compiled function built or what the library built.
  * - test/cards/compiledTemplate.test.ts expands every card the catalogue and the journey build both ways, and
  *   variants with fields missing, null or emptied, and requires the same card.
  *
@@ -39,6 +40,9 @@ type Expand = (scope: Scope) => unknown;
 const NOTHING = null;
 
 const RESERVED = new Set(['$data', '$when', '$root', '$index', '$host', '$_acTemplateVersion']);
+
+/** Whether the process's locale, which string() formats numbers for, writes them in ASCII digits. */
+const ENGLISH_DIGITS = Intl.DateTimeFormat().resolvedOptions().locale.startsWith('en');
 
 /** Compiles a template (parsed JSON); throws CompileError for anything outside the subset. */
 export function compileTemplate(template: unknown): (data: object) => unknown {
@@ -70,6 +74,7 @@ function compileArray(items: readonly unknown[]): Expand {
 function compileObject(node: Record<string, unknown>): Expand {
   const when = node.$when === undefined ? undefined : compileBinding(node.$when, '$when');
   const data = node.$data === undefined ? undefined : compileBinding(node.$data, '$data');
+  if (Object.hasOwn(node, '__proto__')) throw new CompileError('a "__proto__" key');
   const fields = Object.keys(node)
     .filter((key) => !RESERVED.has(key))
     .map((key) => [key, compileNode(node[key])] as const);
@@ -88,8 +93,9 @@ function compileObject(node: Record<string, unknown>): Expand {
     if (Array.isArray(bound)) {
       const result: Record<string, unknown>[] = [];
       for (const item of bound) {
-        // An undefined item leaves the scope as it was (the library sets $data only for defined items).
-        const inner = item === undefined ? scope : { root: scope.root, data: item };
+        // The library leaves $data as it was for an undefined item (the item before it, or the scope): not followed.
+        if (item === undefined) throw new Unsupported('an undefined item in a $data list');
+        const inner = { root: scope.root, data: item };
         if (kept(inner)) result.push(single(inner));
       }
       return result.length === 0 ? NOTHING : result.length === 1 ? result[0] : result;
@@ -290,6 +296,10 @@ function compileExpression(source: string): Evaluate {
       const value = t.text === 'true';
       return () => value;
     }
+    // Constants and memory names of adaptive-expressions, looked up differently from data fields: left to the library.
+    if (t.text === 'null' || t.text === 'undefined' || (t.text.startsWith('$') && t.text !== '$root' && t.text !== '$data')) {
+      throw new CompileError(`"${t.text}" in an expression`);
+    }
     const path = [t.text];
     while (isOp('.')) {
       at++;
@@ -309,14 +319,20 @@ function compileExpression(source: string): Evaluate {
 /** A field path: from the item in scope, or from `$root`/`$data`. A missing or null field is left to the library. */
 function accessor(path: readonly string[]): Evaluate {
   const [first, ...rest] = path;
-  if (first === '$index' || first === '$host' || first === '$_acTemplateVersion') throw new CompileError(`${first} in an expression`);
   const fromRoot = first === '$root';
   const names = first === '$root' || first === '$data' ? rest : path;
+  if (names.some((name) => name.startsWith('$'))) throw new CompileError('a field name starting with "$"');
+  const lower = names.map((name) => name.toLowerCase());
   return (scope) => {
     let value: unknown = fromRoot ? scope.root : scope.data;
-    for (const name of names) {
+    for (const [i, name] of names.entries()) {
       if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, name)) {
         throw new Unsupported(`no field "${path.join('.')}"`);
+      }
+      // The library takes the first key that matches without regard to case: another such key is left to it. (A key
+      // that lower-cases to an ASCII name has the name's length: only A-Z and the Kelvin sign lower-case to ASCII.)
+      for (const key of Object.keys(value)) {
+        if (key !== name && key.length === name.length && key.toLowerCase() === lower[i]) throw new Unsupported(`keys differing in case only`);
       }
       value = (value as Record<string, unknown>)[name];
     }
@@ -340,7 +356,9 @@ function comparator(op: string, left: Evaluate, right: Evaluate): Evaluate {
       if (!bothNumbers && !bothStrings && !(typeof a === 'boolean' && typeof b === 'boolean')) {
         throw new Unsupported('equality of values other than two strings, numbers or booleans');
       }
-      return (a === b) === (op === '==');
+      // adaptive-expressions' commonEquals: numbers within Number.EPSILON are equal.
+      const equal = bothNumbers ? a === b || Math.abs(a - b) < Number.EPSILON : a === b;
+      return equal === (op === '==');
     }
     if (!bothNumbers && !bothStrings) throw new Unsupported('an order comparison of values other than two strings or numbers');
     const [x, y] = [a as number | string, b as number | string];
@@ -386,8 +404,9 @@ function call(name: string, args: readonly Evaluate[]): Evaluate {
       return (s) => {
         const value = first(s);
         if (typeof value === 'string') return value;
-        // The library formats numbers with the locale's separators (d3-format ",.0f"); small whole numbers have none.
-        if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1000) return String(value);
+        // The library formats numbers for the process's locale (d3-format ",.0f", U+2212 for minus): in English,
+        // whole numbers from 0 to 999 are their digits.
+        if (ENGLISH_DIGITS && typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 1000) return String(value);
         throw new Unsupported('string() of a value other than a string or a small whole number');
       };
     case 'join':

@@ -43,7 +43,7 @@ interface Slots {
   readonly text: string;
   /** The write number of the slot it came from (the next write goes to the other slot). */
   readonly seq: number;
-  /** Bytes per slot; 0 for a file of the old JSON format (rewritten whole on the next write). */
+  /** Bytes per slot. */
   readonly capacity: number;
 }
 
@@ -124,6 +124,11 @@ export class FileStorage implements AtomicStorage {
   /** Key → the item as last read or written (with its eTag), or ABSENT. */
   private readonly cache: LruMap<string, Stored | typeof ABSENT>;
   private ready: Promise<void> | undefined;
+  /**
+   * Keys whose last write failed: what their file holds is not known (a slot written but not flushed may or may not
+   * survive a power loss), so their next write replaces the whole file rather than a slot.
+   */
+  private readonly unsure = new Set<string>();
 
   private dirSync: Promise<void> | undefined;
   private nextDirSync: Promise<void> | undefined;
@@ -183,7 +188,7 @@ export class FileStorage implements AtomicStorage {
     return this.lock.run(key, async () => {
       const { eTag: _ignored, ...value } = item;
       if (this.current(key)) return false;
-      return this.writeNewFile(key, value, 0, true);
+      return this.guarded(key, () => this.writeNewFile(key, { key, eTag: randomUUID(), value }, 0, true));
     });
   }
 
@@ -213,7 +218,11 @@ export class FileStorage implements AtomicStorage {
     this.ready ??= fs
       .mkdir(this.dir, { recursive: true })
       .then(() => this.removeTemporaryFiles())
-      .then(() => this.convertJsonFiles());
+      .then(() => this.convertJsonFiles())
+      .catch((error: unknown) => {
+        this.ready = undefined; // tried again by the next call (readiness reports the store failing meanwhile)
+        throw error;
+      });
     return this.ready;
   }
 
@@ -247,24 +256,31 @@ export class FileStorage implements AtomicStorage {
   }
 
   /**
-   * Files of releases before December 2026 (the envelope as JSON, `.json`) become item files, once, at start: each is
-   * written as an item file (atomically) before its JSON file is removed, so a crash between leaves one or both, and
-   * both hold the same item.
+   * Files of releases before December 2026 (the envelope as JSON, `.json`) become item files, once, at start, before
+   * any read or write: every item file is written (temporary file, fsync, rename) and the directory fsync'd before any
+   * JSON file is removed, so a crash leaves both, holding the same item, and the next start converts again. A file
+   * that is not JSON is left (it was unreadable before too); any other error fails the start, to be tried again,
+   * rather than serving the key as absent. 32 files at a time.
    */
   private async convertJsonFiles(): Promise<void> {
-    let converted = 0;
-    for (const name of await fs.readdir(this.dir)) {
-      if (!JSON_NAME.test(name)) continue;
+    const names = (await fs.readdir(this.dir)).filter((name) => JSON_NAME.test(name));
+    if (names.length === 0) return;
+    const converted: string[] = [];
+    await inBatches(names, async (name) => {
+      let envelope: Envelope;
       try {
-        const envelope = JSON.parse(await fs.readFile(join(this.dir, name), 'utf8')) as Envelope;
-        await this.writeFileAtomically(this.pathOf(envelope.key), newItemFile(JSON.stringify(envelope), 0).file, false);
-        await fs.rm(join(this.dir, name), { force: true });
-        converted++;
-      } catch {
-        // unreadable or gone: leave it
+        envelope = JSON.parse(await fs.readFile(join(this.dir, name), 'utf8')) as Envelope;
+      } catch (error) {
+        if (error instanceof SyntaxError || (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
       }
-    }
-    if (converted > 0) await this.syncDir(); // the removals
+      if (typeof envelope.key !== 'string') return;
+      await this.writeFileAtomically(this.pathOf(envelope.key), newItemFile(JSON.stringify(envelope), 0).file, false, false);
+      converted.push(name);
+    });
+    await this.syncDir();
+    await inBatches(converted, (name) => fs.rm(join(this.dir, name), { force: true }));
+    await this.syncDir();
   }
 
   private pathOf(key: string): string {
@@ -295,43 +311,63 @@ export class FileStorage implements AtomicStorage {
     return slots ? (JSON.parse(slots.text) as Envelope) : undefined;
   }
 
-  /** Overwrites the item's older slot in place where it fits; otherwise writes a new file with larger slots. */
+  /**
+   * Overwrites the item's older slot in place where it fits; otherwise (a new item, one that outgrew its slots, or one
+   * whose last write failed) writes a whole new file.
+   */
   private async writeEnvelope(key: string, value: Record<string, unknown>, current: Stored | undefined): Promise<void> {
     const envelope: Envelope = { key, eTag: randomUUID(), value };
-    const text = JSON.stringify(envelope);
     const seq = current ? current.seq + 1 : 0;
-    const slot = encodeSlot(text, seq);
-    if (!current || slot.length > current.capacity) {
-      await this.writeNewFile(key, value, seq, false, envelope);
-      return;
-    }
-    // Until the write is known to have landed or not, the file may hold either item: read it from disk.
-    this.cache.delete(key);
-    const fd = openSync(this.pathOf(key), 'r+');
-    try {
-      for (let at = 0; at < slot.length;) at += writeSync(fd, slot, at, slot.length - at, (seq % 2) * current.capacity + at);
-      await fdatasyncAsync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    this.cache.set(key, { text, seq, capacity: current.capacity, eTag: envelope.eTag });
+    await this.guarded(key, async () => {
+      if (!current || this.unsure.has(key)) return this.writeNewFile(key, envelope, seq, false);
+      const text = JSON.stringify(envelope);
+      const slot = encodeSlot(text, seq);
+      if (slot.length > current.capacity) return this.writeNewFile(key, envelope, seq, false, text);
+      const fd = openSync(this.pathOf(key), 'r+');
+      try {
+        for (let at = 0; at < slot.length;) at += writeSync(fd, slot, at, slot.length - at, (seq % 2) * current.capacity + at);
+        await fdatasyncAsync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      this.cache.set(key, { text, seq, capacity: current.capacity, eTag: envelope.eTag });
+      return true;
+    });
   }
 
-  /** Writes the item as a new file (atomically); with exclusive, fails (returns false) when the key has an item. */
-  private async writeNewFile(key: string, value: Record<string, unknown>, seq: number, exclusive: boolean, envelope?: Envelope): Promise<boolean> {
-    const item = envelope ?? { key, eTag: randomUUID(), value };
-    const text = JSON.stringify(item);
-    const { file, capacity } = newItemFile(text, seq);
+  /**
+   * Runs a write of the key. Until it is known to have landed or not, the file may hold either item: a read meanwhile
+   * goes to disk, and after a failure nothing kept for the key stays (the next read goes to disk), and the key's next
+   * write replaces the whole file.
+   */
+  private async guarded(key: string, write: () => Promise<boolean>): Promise<boolean> {
     const before = this.cache.get(key);
     this.cache.delete(key);
+    try {
+      const written = await write();
+      if (!written && before !== undefined) this.cache.set(key, before); // create-only refused: unchanged
+      this.unsure.delete(key);
+      return written;
+    } catch (error) {
+      this.cache.delete(key);
+      this.unsure.add(key);
+      throw error;
+    }
+  }
+
+  /** Writes the item as a new file (atomically); with exclusive, fails (returns false) when the key has one. */
+  private async writeNewFile(key: string, envelope: Envelope, seq: number, exclusive: boolean, text = JSON.stringify(envelope)): Promise<boolean> {
+    const { file, capacity } = newItemFile(text, seq);
     const written = await this.writeFileAtomically(this.pathOf(key), file, exclusive);
-    if (written) this.cache.set(key, { text, seq, capacity, eTag: item.eTag });
-    else if (before !== undefined) this.cache.set(key, before); // create-only refused: unchanged
+    if (written) this.cache.set(key, { text, seq, capacity, eTag: envelope.eTag });
     return written;
   }
 
-  /** Writes a whole file atomically (temporary file, fsync, rename or link, directory fsync); false when create-only found one. */
-  private async writeFileAtomically(target: string, data: Buffer, exclusive: boolean): Promise<boolean> {
+  /**
+   * Writes a whole file atomically (temporary file, fsync, rename or link, then the directory's fsync unless the
+   * caller does it once for many); false when create-only found one.
+   */
+  private async writeFileAtomically(target: string, data: Buffer, exclusive: boolean, syncDir = true): Promise<boolean> {
     const temp = `${target}.${randomUUID()}.tmp`;
     const fd = openSync(temp, 'w');
     try {
@@ -361,9 +397,14 @@ export class FileStorage implements AtomicStorage {
     } finally {
       if (!renamed) await fs.rm(temp, { force: true });
     }
-    await this.syncDir();
+    if (syncDir) await this.syncDir();
     return true;
   }
+}
+
+/** Runs `work` over the items, 32 at a time. */
+async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += 32) await Promise.all(items.slice(i, i + 32).map(work));
 }
 
 /** A key read and found to have no item. */

@@ -196,4 +196,31 @@ describe('compiled card templates', () => {
     // A missing field: the library's own answer (it leaves the expression in the text).
     expect(renderer.render('card', {}, options)).toEqual({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hello ${name}' }] });
   });
+
+  it('match the library, or leave the card to it, where adaptive-expressions has rules of its own', () => {
+    // Each of these once gave a card the library does not (found by a review); each now matches or falls back.
+    const cases: [object, object][] = [
+      [{ t: '${title}' }, { Title: 'A', title: 'B' }], // the first key equal without regard to case wins
+      [{ $when: '${done}', t: 'x' }, { DONE: false, done: true }],
+      [{ t: '${k}' }, { '\u212A': 'A', k: 'B' }], // the Kelvin sign lower-cases to k
+      [{ t: '${a == b}' }, { a: 0.1 + 0.2, b: 0.3 }], // numbers within Number.EPSILON are equal
+      [{ $when: '${a != b}', t: 'x' }, { a: 1e-17, b: 2e-17 }],
+      [{ t: '${string(n)}' }, { n: -5 }], // d3-format writes U+2212
+      [{ r: [{ $data: '${rows}', x: '${t}' }] }, { t: 'root', rows: [{ t: 'a' }, undefined] }], // $data kept from the item before
+    ];
+    for (const [template, data] of cases) {
+      const expected = outcome(() => library(template, data));
+      let compiled: unknown;
+      try {
+        compiled = { card: compileTemplate(template)(data) };
+      } catch (error) {
+        if (!(error instanceof Unsupported)) throw error;
+        compiled = expected;
+      }
+      expect([template, data, compiled]).toEqual([template, data, expected]);
+    }
+    for (const template of [{ t: '${$foo}' }, { t: '${$ROOT.a}' }, { t: '${null}' }, { t: '${undefined}' }, JSON.parse('{"__proto__": {"t": "x"}}') as object]) {
+      expect(() => compileTemplate(template)).toThrow(CompileError);
+    }
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeItemFile } from '../../src/state/fileStorage';
 import { personalInstall, postActivity, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, startTeams, tempDataDir, type RunningBot } from '../helpers/botHarness';
 import type { JsonObject } from '../helpers/loopback';
@@ -24,12 +25,12 @@ afterAll(async () => {
   await teams.close();
 });
 
-/** Every stored file under the data directory, with its size. */
+/** Every stored file under the data directory, with its size: for an item file, the size of the item it holds. */
 function storedFiles(dir: string): { path: string; size: number }[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((f) => join(dir, f))
     .filter((p) => statSync(p).isFile())
-    .map((p) => ({ path: p, size: statSync(p).size }));
+    .map((p) => ({ path: p, size: p.endsWith('.item') ? Buffer.byteLength(decodeItemFile(readFileSync(p)).text) : statSync(p).size }));
 }
 
 describe('a user record holds a bounded address', () => {

@@ -81,16 +81,18 @@ describe('the file store’s memory of items', () => {
     expect(await filesRead(() => store.read(['k']))).toBe(1);
     expect((await store.read(['k'])).k).toMatchObject({ n: 1 });
 
-    // An overwrite in place: the slot is written, then fdatasync fails. The same again.
+    // An overwrite in place: the slot is written, then fdatasync fails. The same again. (The write after a failed one
+    // replaces the whole file, so n: 2 makes the next write an overwrite in place again.)
+    await store.write({ k: { n: 2 } });
     const real = fs.fdatasync;
     const datasync = jest
       .spyOn(fs, 'fdatasync')
       .mockImplementationOnce((fd, callback) =>
         real(fd, () => callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', errno: -5, syscall: 'fdatasync' }))),
       );
-    await expect(store.write({ k: { n: 2 } })).rejects.toThrow(/EIO/);
+    await expect(store.write({ k: { n: 3 } })).rejects.toThrow(/EIO/);
     datasync.mockRestore();
     expect(await filesRead(() => store.read(['k']))).toBe(1);
-    expect((await store.read(['k'])).k).toMatchObject({ n: 2 });
+    expect((await store.read(['k'])).k).toMatchObject({ n: 3 });
   });
 });

@@ -130,4 +130,77 @@ describe('the file store’s item files', () => {
     await store.write({ [key]: { done: ['mfa', 'sspr'], eTag: 'e-old' } });
     expect(await valueOf(dir, key)).toMatchObject({ done: ['mfa', 'sspr'] });
   });
+
+  it('replace the whole file on the write after one whose fdatasync failed, and keep nothing read meanwhile', async () => {
+    const dir = dirOf();
+    const key = 'msteams/c/users/a';
+    const store = new FileStorage(dir);
+    await store.write({ [key]: { n: 1 } });
+    await store.write({ [key]: { n: 2 } });
+    // Write 3 reaches its slot, then fdatasync fails: whether it would survive a power loss is not known. A read while
+    // it is in flight sees the file, and must not be kept.
+    const real = fs.fdatasync;
+    let readMeanwhile: Promise<unknown> | undefined;
+    const datasync = jest.spyOn(fs, 'fdatasync').mockImplementationOnce((fd, callback) => {
+      readMeanwhile = store.read([key]);
+      void readMeanwhile.then(() => callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
+      void real;
+    });
+    await expect(store.write({ [key]: { n: 3 } })).rejects.toThrow(/EIO/);
+    datasync.mockRestore();
+    await readMeanwhile;
+    const reads = jest.spyOn(fs, 'readFileSync');
+    await store.read([key]);
+    expect(reads).toHaveBeenCalledTimes(1); // from disk: nothing from the failed write's time was kept
+    reads.mockRestore();
+    // The next write does not trust the slots (slot 2 held the last item known to be on disk): a whole new file.
+    const rename = jest.spyOn(fsp, 'rename');
+    await store.write({ [key]: { n: 4 } });
+    expect(rename).toHaveBeenCalledTimes(1);
+    rename.mockRestore();
+    expect(await valueOf(dir, key)).toMatchObject({ n: 4 });
+    // And the one after goes in place again.
+    const renameAgain = jest.spyOn(fsp, 'rename');
+    await store.write({ [key]: { n: 5 } });
+    expect(renameAgain).not.toHaveBeenCalled();
+    renameAgain.mockRestore();
+    expect(await valueOf(dir, key)).toMatchObject({ n: 5 });
+  });
+
+  it('lose no write after one that grew the file failed while a read was in flight', async () => {
+    const dir = dirOf();
+    const key = 'pushes/p1';
+    const store = new FileStorage(dir);
+    await store.write({ [key]: { n: 1 } });
+    await store.write({ [key]: { n: 2 } });
+    // The item outgrows its slots: a new file, renamed into place; then the directory's fsync fails. A read came in
+    // between (and, before this was mended, kept the old file's slot size).
+    const open = fsp.open.bind(fsp);
+    const opened = jest.spyOn(fsp, 'open').mockImplementationOnce(async (p, flags, mode) => {
+      const handle = await open(p, flags, mode);
+      handle.sync = async () => {
+        await store.read([key]);
+        throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+      };
+      return handle;
+    });
+    const big = 'x'.repeat(9000);
+    await expect(store.write({ [key]: { n: 3, big } })).rejects.toThrow(/EIO/);
+    opened.mockRestore();
+    await store.write({ [key]: { n: 4 } });
+    expect(await store.read([key])).toMatchObject({ [key]: { n: 4 } });
+    expect(await valueOf(dir, key)).toMatchObject({ n: 4 }); // and after a restart
+  });
+
+  it('fail the start on an error converting a JSON file, and convert it when tried again, never serving it as absent', async () => {
+    const dir = dirOf();
+    const key = 'msteams/conversations/a:1/users/b';
+    writeFileSync(fileOf(dir, key).replace(/\.item$/, '.json'), JSON.stringify({ key, eTag: 'e-old', value: { done: ['mfa'] } }));
+    const readFile = jest.spyOn(fsp, 'readFile').mockRejectedValueOnce(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }));
+    const store = new FileStorage(dir);
+    await expect(store.read([key])).rejects.toThrow(/EMFILE/);
+    readFile.mockRestore();
+    expect((await store.read([key]))[key]).toEqual({ done: ['mfa'], eTag: 'e-old' });
+    expect(readdirSync(dir).filter((n) => n.endsWith('.json'))).toEqual([]);
+  });
 });
