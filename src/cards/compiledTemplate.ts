@@ -325,20 +325,29 @@ function accessor(path: readonly string[]): Evaluate {
   const lower = names.map((name) => name.toLowerCase());
   return (scope) => {
     let value: unknown = fromRoot ? scope.root : scope.data;
-    for (const [i, name] of names.entries()) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
       if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, name)) {
         throw new Unsupported(`no field "${path.join('.')}"`);
       }
-      // The library takes the first key that matches without regard to case: another such key is left to it. (A key
-      // that lower-cases to an ASCII name has the name's length: only A-Z and the Kelvin sign lower-case to ASCII.)
-      for (const key of Object.keys(value)) {
-        if (key !== name && key.length === name.length && key.toLowerCase() === lower[i]) throw new Unsupported(`keys differing in case only`);
-      }
+      // The library takes the first key that matches without regard to case: such keys are left to it.
+      if (caseTwin(value, name, lower[i] as string)) throw new Unsupported('keys differing in case only');
       value = (value as Record<string, unknown>)[name];
     }
     if (value === undefined || value === null) throw new Unsupported(`no value for "${path.join('.')}"`);
     return value;
   };
+}
+
+/**
+ * Whether the object has another key equal to `name` without regard to case. Only keys of the same length can be: a
+ * name is ASCII, and only A-Z and the Kelvin sign lower-case to ASCII, each to one character.
+ */
+function caseTwin(value: object, name: string, lower: string): boolean {
+  for (const key in value) {
+    if (key.length === name.length && key !== name && key.toLowerCase() === lower && Object.hasOwn(value, key)) return true;
+  }
+  return false;
 }
 
 /** adaptive-expressions' isLogicTrue: booleans are themselves, null is false, anything else true. */
