@@ -4,6 +4,7 @@
  *
  *   npm run bench                         everything (about 3–4 minutes)
  *   npm run bench -- --only=http,matching  some sections (written to bench/out/RESULTS.md instead)
+ *   npm run bench -- --only=units          card expansion and item overwrites, each against what it replaced
  *   npm run bench -- --profile             also CPU-profile the bot under load (bench/out/profiles/)
  *   npm run bench -- --only=storm          5,000 installs at 200/s against the rate-limited Teams emulator (one line)
  *   --seconds=8 --turn-users=1000 --connections=10 --rounds=3 --users=10000 --pushes=1000 --push-rate=30 --trials=3
@@ -25,6 +26,7 @@ import { seedUsers } from './lib/population';
 import { fmt, markdownTable, ratio, textTable } from './lib/stats';
 import { labelledQuestions } from './adapters/matcher';
 import { measureMatching, type MatchingFigures } from './matching';
+import { measureUnits, type UnitFigures } from './units';
 import { summariseProfile } from './profile';
 import { measurePushes, type PushFigures } from './pushes';
 import { measureScale, scaleAzuriteLine, scaleLine, total, type ScaleFigures, type ScalePhase } from './scale';
@@ -33,7 +35,7 @@ import { measureStartup, type StartupFigures } from './startup';
 import { measureStorm, stormLine, type StormFigures } from './storm';
 import { DEPLOYED_NODE_OPTIONS } from './lib/deployed';
 
-const SECTIONS = ['matching', 'startup', 'http', 'pushes', 'storm', 'scale', 'scale-azurite'] as const;
+const SECTIONS = ['matching', 'units', 'startup', 'http', 'pushes', 'storm', 'scale', 'scale-azurite'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Run when --only is not given; scale-azurite seeds 110,000 users into Azurite and deletes from it (over an hour on 2 cores), so only on request. */
 const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale-azurite');
@@ -110,6 +112,7 @@ interface HttpFigures {
 
 interface Results {
   matching?: MatchingFigures;
+  units?: UnitFigures;
   seedMs?: number;
   startupFile?: StartupFigures;
   /** The same, with node's default heap settings (no NODE_OPTIONS): what the recommendation saves. */
@@ -171,11 +174,15 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
     const rounds = { question: [], ack: [] } as Record<TurnKind, number[]>;
     const repliesOk = {} as Record<TurnKind, boolean>;
     const measure = async (kind: TurnKind, name: string, target: Child, bodies: readonly string[], round: number): Promise<TurnFigures> => {
-      say(`${kind} turns → ${name} bot, round ${round + 1} (a warm-up turn for each of ${load.users} users, then ${opts.seconds}s, ${opts.connections} connections)`);
+      say(
+        `${kind} turns → ${name} bot, round ${round + 1} (a warm-up turn for each of ${load.users} users, then ${opts.seconds}s, ${opts.connections} connections)`,
+      );
       const before = await sinkCounts(sink.url);
       const result = await measureTurns(target, bodies, load, round);
       const after = await sinkCounts(sink.url);
-      say(`  ${fmt(result.rps)} turns/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ${fmt(result.cpuMsPerTurn, 2)} ms CPU/turn, ${result.failures} failed`);
+      say(
+        `  ${fmt(result.rps)} turns/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ${fmt(result.cpuMsPerTurn, 2)} ms CPU/turn, ${result.failures} failed`,
+      );
       if (name === 'bot') repliesOk[kind] = (repliesOk[kind] ?? true) && after.sent - before.sent + (after.updated - before.updated) >= result.turns;
       return result;
     };
@@ -190,7 +197,10 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         pairs.push([reference, await measure(kind, 'bot', bot, bodies, round)]);
       }
       rounds[kind] = pairs.map(([reference, ours]) => ours.cpuMsPerTurn / reference.cpuMsPerTurn);
-      const median = [...pairs].sort((a, b) => a[1].cpuMsPerTurn / a[0].cpuMsPerTurn - b[1].cpuMsPerTurn / b[0].cpuMsPerTurn)[Math.floor(pairs.length / 2)] as [TurnFigures, TurnFigures];
+      const median = [...pairs].sort((a, b) => a[1].cpuMsPerTurn / a[0].cpuMsPerTurn - b[1].cpuMsPerTurn / b[0].cpuMsPerTurn)[Math.floor(pairs.length / 2)] as [
+        TurnFigures,
+        TurnFigures,
+      ];
       [figures.echoCards[kind], figures.bot[kind]] = median;
     }
     // Users the rotation never reached: each question below is their first turn since the seeding (weeks ago).
@@ -327,6 +337,21 @@ function rows(r: Results, users: number): Row[] {
     const c = r.matching.commandParser;
     out.push(['Command parsing (reference)', `p50 ${fmt(c.p50, 1)} µs, p99 ${fmt(c.p99, 1)} µs`, '—', '—']);
   }
+  if (r.units) {
+    const { cards, overwrite } = r.units;
+    out.push([
+      'Step card expansion (compiled template)',
+      `${fmt(cards.compiledUs, 1)} µs CPU vs adaptivecards-templating ${fmt(cards.libraryUs, 1)} µs = ${ratio(cards.compiledUs / cards.libraryUs)} (${cards.count} step cards of a journey)`,
+      'reported',
+      '—',
+    ]);
+    out.push([
+      'Overwriting an item (file store, in place)',
+      `${fmt(overwrite.slotUs)} µs CPU vs temporary file + rename ${fmt(overwrite.renameUs)} µs = ${ratio(overwrite.slotUs / overwrite.renameUs)} (${fmt(overwrite.items)} items in the directory, 10 at a time)`,
+      'reported',
+      '—',
+    ]);
+  }
   if (r.pushes) {
     const p = r.pushes;
     const within = p.seconds <= 1.2 * p.floorSeconds;
@@ -398,6 +423,10 @@ async function main(): Promise<void> {
   if (opts.only.has('matching')) {
     say('intent matching');
     results.matching = measureMatching();
+  }
+  if (opts.only.has('units')) {
+    say('card expansion and item overwrites, each against what it replaced');
+    results.units = await measureUnits();
   }
 
   let dataDir: string | undefined;
