@@ -8,10 +8,8 @@ import { Template } from 'adaptivecards-templating';
 import { buildCatalogue } from '../../src/cards/catalogue';
 import { CompileError, compileTemplate, Unsupported } from '../../src/cards/compiledTemplate';
 import { CardRenderer, type RenderOptions } from '../../src/cards/render';
-import { JourneyCards } from '../../src/cards/views';
 import { loadContent } from '../../src/content/load';
-import { IntentAnswerer } from '../../src/intents/answerer';
-import { acknowledge, startProgress } from '../../src/journey/progress';
+import { walkJourneyCards } from '../helpers/journeyCards';
 
 const content = loadContent(join(__dirname, '..', '..', 'cards'));
 const parsed = new Map<object, Template>();
@@ -31,18 +29,7 @@ function realRenderCalls(): [string, object][] {
   });
   try {
     buildCatalogue({ contentDir: join(__dirname, '..', '..', 'cards') });
-    const renderer = new CardRenderer(content.templates, 0);
-    const cards = new JourneyCards(content, renderer);
-    const answerer = new IntentAnswerer(content.intents, renderer);
-    const now = new Date('2026-12-07T09:00:00Z');
-    let progress = startProgress(content.journey, { kind: 'la', name: 'Jane Smith', aadObjectId: 'la-1', pushId: 'push-1' }, now);
-    for (const step of content.journey.steps) {
-      cards.step(progress, step.id, { userId: '29:starter' });
-      for (const action of step.actions) progress = acknowledge(progress, content.journey, action.id, now);
-      cards.step(progress, step.id, { userId: '29:starter' }, { vote: 'notHelpful' });
-    }
-    cards.checklist(progress, { userId: '29:starter' });
-    for (const intent of content.intents.answers.keys()) answerer.answerIntent(intent, { progress, votes: {}, question: 'how do I ***' });
+    walkJourneyCards(content, new CardRenderer(content.templates, 0), 'notHelpful');
   } finally {
     spy.mockRestore();
   }
@@ -98,6 +85,16 @@ function outcome(expand: () => unknown): unknown {
   }
 }
 
+/** What the renderer makes of it: the compiled function's card, or (where it declines) the library's; and which. */
+function asRendered(template: object, data: object): { result: unknown; fellBack: boolean } {
+  try {
+    return { result: { card: compileTemplate(template)(data) }, fellBack: false };
+  } catch (error) {
+    if (!(error instanceof Unsupported)) throw error;
+    return { result: outcome(() => library(template, data)), fellBack: true };
+  }
+}
+
 describe('compiled card templates', () => {
   const calls = realRenderCalls();
 
@@ -127,16 +124,9 @@ describe('compiled card templates', () => {
     for (const [name, data] of sample) {
       const template = content.templates[name] as object;
       for (const [label, variant] of variants(data)) {
-        const expected = outcome(() => library(template, variant));
-        let compiled: unknown;
-        try {
-          compiled = { card: compileTemplate(template)(variant) };
-        } catch (error) {
-          if (!(error instanceof Unsupported)) throw error;
-          fellBack++;
-          compiled = outcome(() => library(template, variant)); // what the renderer does
-        }
-        expect([name, label, compiled]).toEqual([name, label, expected]);
+        const { result, fellBack: toLibrary } = asRendered(template, variant);
+        if (toLibrary) fellBack++;
+        expect([name, label, result]).toEqual([name, label, outcome(() => library(template, variant))]);
         compared++;
       }
     }
@@ -209,15 +199,7 @@ describe('compiled card templates', () => {
       [{ r: [{ $data: '${rows}', x: '${t}' }] }, { t: 'root', rows: [{ t: 'a' }, undefined] }], // $data kept from the item before
     ];
     for (const [template, data] of cases) {
-      const expected = outcome(() => library(template, data));
-      let compiled: unknown;
-      try {
-        compiled = { card: compileTemplate(template)(data) };
-      } catch (error) {
-        if (!(error instanceof Unsupported)) throw error;
-        compiled = expected;
-      }
-      expect([template, data, compiled]).toEqual([template, data, expected]);
+      expect([template, data, asRendered(template, data).result]).toEqual([template, data, outcome(() => library(template, data))]);
     }
     for (const template of [{ t: '${$foo}' }, { t: '${$ROOT.a}' }, { t: '${null}' }, { t: '${undefined}' }, JSON.parse('{"__proto__": {"t": "x"}}') as object]) {
       expect(() => compileTemplate(template)).toThrow(CompileError);

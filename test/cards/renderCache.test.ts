@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { CardRenderer, type RenderOptions } from '../../src/cards/render';
 import { JourneyCards } from '../../src/cards/views';
 import { loadContent } from '../../src/content/load';
-import { IntentAnswerer } from '../../src/intents/answerer';
-import { acknowledge, startProgress } from '../../src/journey/progress';
+import { startProgress } from '../../src/journey/progress';
+import { walkJourneyCards } from '../helpers/journeyCards';
 
 const content = loadContent(join(__dirname, '..', '..', 'cards'));
 
@@ -22,18 +22,7 @@ class CapturingRenderer extends CardRenderer {
 
 function realRenderCalls(): [string, object, RenderOptions][] {
   const renderer = new CapturingRenderer(content.templates, 0);
-  const cards = new JourneyCards(content, renderer);
-  const answerer = new IntentAnswerer(content.intents, renderer);
-  const now = new Date('2026-12-07T09:00:00Z');
-  let progress = startProgress(content.journey, { kind: 'la', name: 'Jane Smith', aadObjectId: 'la-1', pushId: 'push-1' }, now);
-  for (const step of content.journey.steps) {
-    cards.step(progress, step.id, { userId: '29:starter' });
-    for (const action of step.actions) progress = acknowledge(progress, content.journey, action.id, now);
-    cards.step(progress, step.id, { userId: '29:starter' }, { vote: 'helpful' });
-  }
-  cards.checklist(progress, { userId: '29:starter' });
-  cards.complete(progress, { userId: '29:starter' });
-  for (const intent of content.intents.answers.keys()) answerer.answerIntent(intent, { progress, votes: {}, question: 'how do I ***' });
+  walkJourneyCards(content, renderer);
   return renderer.calls;
 }
 

@@ -14,6 +14,15 @@ const dirOf = (): string => mkdtempSync(join(tmpdir(), 'file-slots-'));
 const fileOf = (dir: string, key: string): string => join(dir, `${key.split('/')[0] ?? ''}--${createHash('sha256').update(key).digest('hex')}.item`);
 const valueOf = async (dir: string, key: string): Promise<unknown> => (await new FileStorage(dir).read([key]))[key];
 
+/** A store in a new directory whose item `key` was written twice (n: 1, then n: 2 in its second slot). */
+async function writtenTwice(key: string): Promise<{ dir: string; store: FileStorage }> {
+  const dir = dirOf();
+  const store = new FileStorage(dir);
+  await store.write({ [key]: { n: 1 } });
+  await store.write({ [key]: { n: 2 } });
+  return { dir, store };
+}
+
 describe('the file store’s item files', () => {
   it('overwrite an item in place and resolve only after its file’s fdatasync, with no new file or rename', async () => {
     const dir = dirOf();
@@ -132,11 +141,8 @@ describe('the file store’s item files', () => {
   });
 
   it('replace the whole file on the write after one whose fdatasync failed, and keep nothing read meanwhile', async () => {
-    const dir = dirOf();
     const key = 'msteams/c/users/a';
-    const store = new FileStorage(dir);
-    await store.write({ [key]: { n: 1 } });
-    await store.write({ [key]: { n: 2 } });
+    const { dir, store } = await writtenTwice(key);
     // Write 3 reaches its slot, then fdatasync fails: whether it would survive a power loss is not known. A read while
     // it is in flight sees the file, and must not be kept.
     const real = fs.fdatasync;
@@ -168,11 +174,8 @@ describe('the file store’s item files', () => {
   });
 
   it('lose no write after one that grew the file failed while a read was in flight', async () => {
-    const dir = dirOf();
     const key = 'pushes/p1';
-    const store = new FileStorage(dir);
-    await store.write({ [key]: { n: 1 } });
-    await store.write({ [key]: { n: 2 } });
+    const { dir, store } = await writtenTwice(key);
     // The item outgrows its slots: a new file, renamed into place; then the directory's fsync fails. A read came in
     // between (and, before this was mended, kept the old file's slot size).
     const open = fsp.open.bind(fsp);
