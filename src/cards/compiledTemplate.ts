@@ -44,46 +44,66 @@ const RESERVED = new Set(['$data', '$when', '$root', '$index', '$host', '$_acTem
 /** Whether the process's locale, which string() formats numbers for, writes them in ASCII digits. */
 const ENGLISH_DIGITS = Intl.DateTimeFormat().resolvedOptions().locale.startsWith('en');
 
+/**
+ * Rules the caller applies to every card on top of its template (the renderer's card conventions), built into the
+ * compiled function so that a card is built once rather than expanded and then copied. Equivalent to applying a
+ * bottom-up rewrite to the expanded card: objects are finished after their fields, list items filtered after they are
+ * finished, and objects or lists an expression takes from the data passed through `inserted` whole.
+ */
+export interface Conventions {
+  /** Completes an object the template built (new, so it may be added to), after its fields are final. */
+  readonly finish: (result: Record<string, unknown>) => void;
+  /** Whether a finished item stays in its list. */
+  readonly keep: (item: unknown) => boolean;
+  /** An object or list an expression took from the data, as the card should hold it (a copy: data stays as given). */
+  readonly inserted: (value: object) => unknown;
+}
+
 /** Compiles a template (parsed JSON); throws CompileError for anything outside the subset. */
-export function compileTemplate(template: unknown): (data: object) => unknown {
-  const expand = compileNode(template);
+export function compileTemplate(template: unknown, conventions?: Conventions): (data: object) => unknown {
+  const expand = compileNode(template, conventions);
   return (data) => expand({ root: data, data });
 }
 
-function compileNode(node: unknown): Expand {
-  if (typeof node === 'string') return compileString(node);
-  if (Array.isArray(node)) return compileArray(node);
-  if (typeof node === 'object' && node !== null) return compileObject(node as Record<string, unknown>);
+function compileNode(node: unknown, conventions: Conventions | undefined): Expand {
+  if (typeof node === 'string') return compileString(node, conventions);
+  if (Array.isArray(node)) return compileArray(node, conventions);
+  if (typeof node === 'object' && node !== null) return compileObject(node as Record<string, unknown>, conventions);
   return () => node;
 }
 
-function compileArray(items: readonly unknown[]): Expand {
-  const parts = items.map(compileNode);
+function compileArray(items: readonly unknown[], conventions: Conventions | undefined): Expand {
+  const parts = items.map((item) => compileNode(item, conventions));
+  const keep = conventions?.keep;
   return (scope) => {
     const result: unknown[] = [];
     for (const part of parts) {
       const value = part(scope);
       if (value === NOTHING) continue;
-      if (Array.isArray(value)) result.push(...(value as unknown[]));
-      else result.push(value);
+      if (Array.isArray(value)) {
+        for (const item of value as unknown[]) if (!keep || keep(item)) result.push(item);
+      } else if (!keep || keep(value)) result.push(value);
     }
     return result;
   };
 }
 
-function compileObject(node: Record<string, unknown>): Expand {
+function compileObject(node: Record<string, unknown>, conventions: Conventions | undefined): Expand {
   const when = node.$when === undefined ? undefined : compileBinding(node.$when, '$when');
   const data = node.$data === undefined ? undefined : compileBinding(node.$data, '$data');
   if (Object.hasOwn(node, '__proto__')) throw new CompileError('a "__proto__" key');
   const fields = Object.keys(node)
     .filter((key) => !RESERVED.has(key))
-    .map((key) => [key, compileNode(node[key])] as const);
+    .map((key) => [key, compileNode(node[key], conventions)] as const);
+  const finish = conventions?.finish;
+  const keep = conventions?.keep;
   const single = (scope: Scope): Record<string, unknown> => {
     const result: Record<string, unknown> = {};
     for (const [key, expand] of fields) {
       const value = expand(scope);
       if (value !== undefined) result[key] = value;
     }
+    if (finish) finish(result);
     return result;
   };
   const kept = (scope: Scope): boolean => when === undefined || when(scope) === true;
@@ -98,7 +118,10 @@ function compileObject(node: Record<string, unknown>): Expand {
         const inner = { root: scope.root, data: item };
         if (kept(inner)) result.push(single(inner));
       }
-      return result.length === 0 ? NOTHING : result.length === 1 ? result[0] : result;
+      if (result.length === 0) return NOTHING;
+      if (result.length === 1) return result[0];
+      // Several objects make a list (spliced into a list around it, where items are filtered again: harmless).
+      return keep ? result.filter(keep) : result;
     }
     if (typeof bound !== 'object' || bound === null) throw new Unsupported('$data bound to a value that is not a list or an object');
     const inner = { root: scope.root, data: bound };
@@ -115,11 +138,19 @@ function compileBinding(value: unknown, name: string): Evaluate {
   return only;
 }
 
-function compileString(text: string): Expand {
+function compileString(text: string, conventions: Conventions | undefined): Expand {
   if (!text.includes('${')) return () => text;
   const parts = interpolation(text);
   const [only] = parts;
-  if (parts.length === 1 && typeof only === 'function') return only; // one expression: its value keeps its type
+  if (parts.length === 1 && typeof only === 'function') {
+    // One expression: its value keeps its type (an object or a list from the data goes in as the conventions say).
+    if (!conventions) return only;
+    const { inserted } = conventions;
+    return (scope) => {
+      const value = only(scope);
+      return typeof value === 'object' && value !== null ? inserted(value) : value;
+    };
+  }
   return (scope) => {
     let result = '';
     for (const part of parts) result += typeof part === 'string' ? part : asText(part(scope));

@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { Template } from 'adaptivecards-templating';
 import { buildCatalogue } from '../../src/cards/catalogue';
-import { CompileError, compileTemplate, Unsupported } from '../../src/cards/compiledTemplate';
-import { CardRenderer, type RenderOptions } from '../../src/cards/render';
+import { CompileError, compileTemplate, Unsupported, type Conventions } from '../../src/cards/compiledTemplate';
+import { CARD_CONVENTIONS, CardRenderer, withConventions, type RenderOptions } from '../../src/cards/render';
 import { loadContent } from '../../src/content/load';
 import { walkJourneyCards } from '../helpers/journeyCards';
 
@@ -29,7 +29,7 @@ function realRenderCalls(): [string, object][] {
   });
   try {
     buildCatalogue({ contentDir: join(__dirname, '..', '..', 'cards') });
-    walkJourneyCards(content, new CardRenderer(content.templates, 0), 'notHelpful');
+    walkJourneyCards(content, new CardRenderer(content.templates), 'notHelpful');
   } finally {
     spy.mockRestore();
   }
@@ -85,13 +85,16 @@ function outcome(expand: () => unknown): unknown {
   }
 }
 
-/** What the renderer makes of it: the compiled function's card, or (where it declines) the library's; and which. */
-function asRendered(template: object, data: object): { result: unknown; fellBack: boolean } {
+/**
+ * What the renderer makes of it: the compiled function's card, or (where it declines) the library's, with the
+ * conventions given applied to it; and which.
+ */
+function asRendered(template: object, data: object, conventions?: Conventions): { result: unknown; fellBack: boolean } {
   try {
-    return { result: { card: compileTemplate(template)(data) }, fellBack: false };
+    return { result: { card: compileTemplate(template, conventions)(data) }, fellBack: false };
   } catch (error) {
     if (!(error instanceof Unsupported)) throw error;
-    return { result: outcome(() => library(template, data)), fellBack: true };
+    return { result: outcome(() => (conventions ? withConventions : (card: unknown) => card)(library(template, data))), fellBack: true };
   }
 }
 
@@ -111,8 +114,10 @@ describe('compiled card templates', () => {
     expect(calls.length).toBeGreaterThan(80);
     for (const [name, data] of calls) {
       const template = content.templates[name] as object;
-      // No fallback here: the compiled function itself must build it.
+      // No fallback here: the compiled function itself must build it, and with the card conventions built in, the
+      // library's card with the conventions applied after.
       expect([name, compileTemplate(template)(data)]).toEqual([name, library(template, data)]);
+      expect([name, compileTemplate(template, CARD_CONVENTIONS)(data)]).toEqual([name, withConventions(library(template, data))]);
     }
   });
 
@@ -127,6 +132,8 @@ describe('compiled card templates', () => {
         const { result, fellBack: toLibrary } = asRendered(template, variant);
         if (toLibrary) fellBack++;
         expect([name, label, result]).toEqual([name, label, outcome(() => library(template, variant))]);
+        const withRules = asRendered(template, variant, CARD_CONVENTIONS).result;
+        expect([name, label, withRules]).toEqual([name, label, outcome(() => withConventions(library(template, variant)))]);
         compared++;
       }
     }
@@ -180,7 +187,7 @@ describe('compiled card templates', () => {
   });
 
   it('are what the renderer uses, falling back to the library card by card', () => {
-    const renderer = new CardRenderer({ card: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hello ${name}' }] } }, 0);
+    const renderer = new CardRenderer({ card: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hello ${name}' }] } });
     const options: RenderOptions = {};
     expect(renderer.render('card', { name: 'Sam' }, options)).toEqual({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hello Sam' }] });
     // A missing field: the library's own answer (it leaves the expression in the text).
