@@ -32,9 +32,17 @@ export interface Journey {
   readonly steps: readonly Step[];
 }
 
-/** Every action of the journey in order. */
-export function allActions(journey: Journey): Action[] {
-  return journey.steps.flatMap((step) => step.actions);
+/** Each journey's actions, listed once (the content is loaded once and never changes). */
+const actionLists = new WeakMap<Journey, readonly Action[]>();
+
+/** Every action of the journey in order: the same list on every call, for a turn asks for it several times. */
+export function allActions(journey: Journey): readonly Action[] {
+  let actions = actionLists.get(journey);
+  if (!actions) {
+    actions = Object.freeze(journey.steps.flatMap((step) => step.actions));
+    actionLists.set(journey, actions);
+  }
+  return actions;
 }
 
 /** The step holding an action, or undefined for an id the journey does not have (an old card). */

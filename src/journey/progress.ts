@@ -24,8 +24,6 @@ export interface ProgressSummary {
   /** Outstanding actions, must-do first, then in journey order. */
   readonly outstanding: readonly Action[];
   readonly complete: boolean;
-  readonly stepNumber: number;
-  readonly stepCount: number;
 }
 
 /** A fresh journey at its first step. */
@@ -76,20 +74,28 @@ export function previousStepId(journey: Journey, stepId: string): string | undef
 
 /** Counts and lists what is done and outstanding. Acknowledgements of actions the journey no longer has are ignored. */
 export function summarise(progress: Progress, journey: Journey): ProgressSummary {
+  // One pass over the actions: a turn summarises the user's progress for each card it builds.
+  const mustDoLeft: Action[] = [];
+  const otherLeft: Action[] = [];
+  let mustDoTotal = 0;
+  let mustDoDone = 0;
   const actions = allActions(journey);
-  const isDone = (a: Action): boolean => progress.acknowledged[a.id] !== undefined;
-  const outstanding = actions.filter((a) => !isDone(a));
-  const mustDo = actions.filter((a) => a.mustDo);
-  const index = Math.max(0, stepIndex(journey, progress.stepId));
+  for (const action of actions) {
+    const done = progress.acknowledged[action.id] !== undefined;
+    if (action.mustDo) {
+      mustDoTotal++;
+      if (done) mustDoDone++;
+      else mustDoLeft.push(action);
+    } else if (!done) otherLeft.push(action);
+  }
+  const left = mustDoLeft.length + otherLeft.length;
   return {
-    done: actions.length - outstanding.length,
+    done: actions.length - left,
     total: actions.length,
-    mustDoTotal: mustDo.length,
-    mustDoDone: mustDo.filter(isDone).length,
-    outstanding: [...outstanding.filter((a) => a.mustDo), ...outstanding.filter((a) => !a.mustDo)],
-    complete: outstanding.length === 0,
-    stepNumber: index + 1,
-    stepCount: journey.steps.length,
+    mustDoTotal,
+    mustDoDone,
+    outstanding: otherLeft.length === 0 ? mustDoLeft : mustDoLeft.concat(otherLeft),
+    complete: left === 0,
   };
 }
 

@@ -147,7 +147,11 @@ export class FileStorage implements AtomicStorage {
     await Promise.all(
       keys.map(async (key) => {
         const envelope = this.parsed(key);
-        if (envelope) items[key] = { ...envelope.value, eTag: envelope.eTag };
+        if (envelope) {
+          // Parsed for this read alone: the item is handed over as it is, with its eTag, not copied.
+          envelope.value.eTag = envelope.eTag;
+          items[key] = envelope.value;
+        }
       }),
     );
     return items;
