@@ -19,15 +19,20 @@ function anchorOf(heading: string): string {
     .replace(/ /g, '-');
 }
 
-function anchors(markdown: string): Set<string> {
-  const found = new Set<string>();
+/** The anchors of a document's headings, in order (outside code fences). */
+function headingAnchors(markdown: string): string[] {
+  const found: string[] = [];
   let inFence = false;
   for (const line of markdown.split('\n')) {
     if (line.startsWith('```')) inFence = !inFence;
     const heading = inFence ? null : /^#{1,6} (.+)$/.exec(line);
-    if (heading?.[1]) found.add(anchorOf(heading[1]));
+    if (heading?.[1]) found.push(anchorOf(heading[1]));
   }
   return found;
+}
+
+function anchors(markdown: string): Set<string> {
+  return new Set(headingAnchors(markdown));
 }
 
 /** Markdown links to local files or anchors, outside code fences. */
@@ -50,5 +55,11 @@ describe('links in the README and docs/', () => {
       if (anchor !== undefined && target.endsWith('.md') && !anchors(readFileSync(target, 'utf8')).has(anchor)) broken.push(link);
     }
     expect(broken).toEqual([]);
+  });
+
+  it.each(DOCS)('%s: names each section once, so a link to a heading has one place to go', (doc) => {
+    // A section pasted twice (a script once inserted one between every character of docs/architecture.md) shows here.
+    const seen = headingAnchors(readFileSync(join(ROOT, doc), 'utf8'));
+    expect(seen.filter((anchor, i) => seen.indexOf(anchor) !== i)).toEqual([]);
   });
 });
