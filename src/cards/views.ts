@@ -14,15 +14,23 @@ const LA_HELP_LINES = helpLines('la');
 /** Built once: constructing an Intl.DateTimeFormat costs ~70 µs, formatting with one ~7 µs (see docs/bench.md). */
 const UK_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 
-/** Times formatted lately: a step card shows the date of each tick on it, and is built again on every tick. */
+/** Dates formatted lately, by the UTC hour of the time: a step card shows the date of each tick on it. */
 const UK_DATES = new LruMap<string, string>(2_000);
 
-/** Formats a stored ISO time as a UK date ("24 November 2026"). */
+/** A time as the bot stores it (`Date.toISOString()`, always UTC). */
+const STORED_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/**
+ * Formats a stored ISO time as a UK date ("24 November 2026"). London is 0 or 1 hour ahead of UTC and changes at
+ * 01:00 UTC, so every time within one UTC hour has the same UK date: the hour is the key, and a tick's date is
+ * formatted once an hour, not once per tick.
+ */
 export function ukDate(iso: string): string {
-  let text = UK_DATES.get(iso);
+  const key = STORED_UTC.test(iso) ? iso.slice(0, 13) : iso;
+  let text = UK_DATES.get(key);
   if (text === undefined) {
     text = UK_DATE.format(new Date(iso));
-    UK_DATES.set(iso, text);
+    UK_DATES.set(key, text);
   }
   return text;
 }
