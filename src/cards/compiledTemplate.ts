@@ -243,6 +243,8 @@ function tokenise(source: string): Token[] {
 function compileExpression(source: string): Evaluate {
   const tokens = tokenise(source);
   let at = 0;
+  /** Whether a field path was seen: an expression of constants alone is left to the library. */
+  let readsData = false;
   const peek = (): Token | undefined => tokens[at];
   const isOp = (text: string): boolean => {
     const t = peek();
@@ -339,11 +341,15 @@ function compileExpression(source: string): Evaluate {
       at++;
       path.push(next.text);
     }
+    readsData = true;
     return accessor(path);
   };
 
   const result = or();
   if (at !== tokens.length) throw new CompileError(`unexpected "${source}"`);
+  // The library writes an expression of constants alone (`${true}`, `${1}`) as text, where one that reads the data
+  // keeps its value's type: left to the library rather than copied.
+  if (!readsData) throw new CompileError(`"${source}" reads nothing from the data`);
   return result;
 }
 

@@ -186,6 +186,17 @@ describe('compiled card templates', () => {
     expect(() => compileTemplate({ t: '${string(n)}' })({ n: 12345 })).toThrow(Unsupported);
   });
 
+  it('leave an expression of constants alone to the library, which writes it as text', () => {
+    // Found by a review: `${true}` and `${1}` become "true" and "1" in the library, so `$when: '${true}'` drops its
+    // object there, where a field path keeps its value's type.
+    for (const template of [{ a: '${true}' }, { b: '${1}' }, { d: '${(true)}' }, { e: "${'x'}" }]) {
+      expect(() => compileTemplate(template)).toThrow(CompileError);
+    }
+    const card = { type: 'AdaptiveCard', version: '1.5', body: [{ $when: '${true}', type: 'TextBlock', text: 'x' }, { type: 'TextBlock', text: '${1}' }] };
+    expect(new CardRenderer({ card }).render('card', {})).toEqual(library(card, {}));
+    expect(library(card, {})).toEqual({ type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: '1' }] });
+  });
+
   it('are what the renderer uses, falling back to the library card by card', () => {
     const renderer = new CardRenderer({ card: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Hello ${name}' }] } });
     const options: RenderOptions = {};
