@@ -71,7 +71,10 @@ export class CardRenderer {
   render(name: string, data: object, options: RenderOptions = {}): CardJson {
     const template = this.templates.get(name);
     if (!template) throw new Error(`unknown card template "${name}"`);
-    const card = template.expand(data) as CardJson;
+    const built = template.expand(data);
+    // A template whose root `$when` or `$data` left nothing, or a list, is a template to mend, not a card to send.
+    if (typeof built !== 'object' || built === null || Array.isArray(built)) throw new Error(`card template "${name}" built no card`);
+    const card = built as CardJson;
     if (!options.refreshFor) return card;
     const { userId, data: refreshData } = options.refreshFor;
     card.refresh = {

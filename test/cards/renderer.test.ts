@@ -96,6 +96,16 @@ describe('cards built by the renderer', () => {
     ]);
   });
 
+  it('refuse a template that builds no card, or a list of them, rather than send it', () => {
+    const renderer = new CardRenderer({
+      maybe: { $when: '${show}', type: 'AdaptiveCard', version: '1.5', body: [] },
+      many: { $data: '${cards}', type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: '${text}' }] },
+    });
+    expect(renderer.render('maybe', { show: true }, { refreshFor: { userId: '29:a', data: { verb: 'refresh', view: 'step' } } })).toMatchObject({ refresh: {} });
+    expect(() => renderer.render('maybe', { show: false })).toThrow('card template "maybe" built no card');
+    expect(() => renderer.render('many', { cards: [{ text: 'a' }, { text: 'b' }] })).toThrow('built no card');
+  });
+
   it('tell users apart: the same card for two starters refreshes for each of them', () => {
     const cards = new JourneyCards(content, new CardRenderer(content.templates));
     const progress = startProgress(content.journey, { kind: 'self' }, new Date());
