@@ -17,8 +17,11 @@ const UK_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long'
 /** Dates formatted lately, by the UTC hour of the time: a step card shows the date of each tick on it. */
 const UK_DATES = new LruMap<string, string>(2_000);
 
-/** A time as the bot stores it (`Date.toISOString()`, always UTC). */
-const STORED_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+/**
+ * A time as the bot stores it (`Date.toISOString()`, always UTC), a valid time of day, from 1900 on (before December
+ * 1847 London's time was not a whole number of hours from UTC).
+ */
+const STORED_UTC = /^(?:19|2\d)\d{2}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?Z$/;
 
 /**
  * Formats a stored ISO time as a UK date ("24 November 2026"). London is 0 or 1 hour ahead of UTC and changes at
@@ -26,7 +29,8 @@ const STORED_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
  * formatted once an hour, not once per tick.
  */
 export function ukDate(iso: string): string {
-  const key = STORED_UTC.test(iso) ? iso.slice(0, 13) : iso;
+  // Any other string is kept whole, marked so that it cannot stand for an hour.
+  const key = STORED_UTC.test(iso) ? iso.slice(0, 13) : `=${iso}`;
   let text = UK_DATES.get(key);
   if (text === undefined) {
     text = UK_DATE.format(new Date(iso));

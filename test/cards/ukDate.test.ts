@@ -32,4 +32,14 @@ describe('the UK date of a stored time', () => {
     expect(ukDate('2026-07-14T23:30:00+00:00')).toBe('15 July 2026');
     expect(ukDate('2026-07-14T23:30:00+02:00')).toBe('14 July 2026');
   });
+
+  it('never answers an impossible time with the date of a real time in the same hour', () => {
+    // Found by a review: an impossible minute, a 24th hour or a bare "date and hour" shared the key of a real hour.
+    expect(ukDate('2026-05-10T12:00:00.000Z')).toBe('10 May 2026');
+    expect(() => ukDate('2026-05-10T12:60:00Z')).toThrow(RangeError);
+    expect(() => ukDate('2026-05-10T12:99:99Z')).toThrow(RangeError);
+    expect(() => ukDate('2026-05-10T12')).toThrow(RangeError);
+    expect(ukDate('2026-03-28T24:00:00Z')).toBe('29 March 2026'); // what Date makes of it
+    expect(ukDate('2026-03-28T23:30:00.000Z')).toBe('28 March 2026');
+  });
 });
