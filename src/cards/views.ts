@@ -1,7 +1,7 @@
 import type { Content } from '../content/load';
 import type { FeedbackCopy, NoticeKey } from '../content/schema';
 import { feedbackView, stepSubject, type FeedbackState, type Subject, type UserVotes } from '../feedback/feedback';
-import { stepIndex, type Action, type Link, type Step } from '../journey/journey';
+import { allActions, stepIndex, type Action, type Link, type Step } from '../journey/journey';
 import { summarise, type Progress } from '../journey/progress';
 import { helpLines } from '../routing/commands';
 import { LruMap } from '../lruMap';
@@ -99,8 +99,7 @@ export class JourneyCards {
   /** The checklist: what is left (must-do first) and what is done. */
   checklist(progress: Progress, viewer: Viewer): CardJson {
     const summary = summarise(progress, this.content.journey);
-    const done = this.content.journey.steps
-      .flatMap((s) => s.actions)
+    const done = allActions(this.content.journey)
       .filter((a) => progress.acknowledged[a.id] !== undefined)
       .map((a) => ({ id: a.id, title: a.title }));
     return this.renderer.render(
@@ -169,8 +168,7 @@ export class JourneyCards {
     const started = progress
       ? `${ukDate(progress.startedAt)}${progress.startedBy.kind === 'la' ? ` (sent by ${progress.startedBy.name}, your Local Administrator)` : ''}`
       : notYet;
-    const acknowledged = journey.steps
-      .flatMap((st) => st.actions)
+    const acknowledged = allActions(journey)
       .filter((a) => progress?.acknowledged[a.id] !== undefined)
       .map((a) => ({ title: a.title, on: ukDate(progress?.acknowledged[a.id] ?? '') }));
     const { reference: _reference, ...storedRecord } = record ?? ({} as Partial<UserRecord>);
@@ -184,7 +182,7 @@ export class JourneyCards {
       started,
       currentStep: progress ? (journey.steps.find((st) => st.id === progress.stepId)?.title ?? progress.stepId) : notYet,
       done: summary?.done ?? 0,
-      total: summary?.total ?? journey.steps.reduce((n, st) => n + st.actions.length, 0),
+      total: summary?.total ?? allActions(journey).length,
       acknowledged,
       votes: Object.entries(votes).map(([key, v]) => ({ title: this.subjectTitle(key), said: v.vote === 'helpful' ? 'helpful' : 'not helpful', on: ukDate(v.at) })),
       json: JSON.stringify({ record: storedRecord, progress: progress ?? null, ...(Object.keys(votes).length > 0 ? { feedback: votes } : {}) }, null, 1),

@@ -1,4 +1,4 @@
-import type { Journey } from '../journey/journey';
+import { allActions, type Journey } from '../journey/journey';
 import type { Progress, StartedBy } from '../journey/progress';
 import { keys } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
@@ -89,7 +89,9 @@ export class FunnelStore {
       const item = pushItems[keys.funnelPush(pushId)] as PushItem | undefined;
       return item ? [{ pushId, week: item.week, tally: tallyOf(item) }] : [];
     });
-    const mustDo = this.deps.journey.steps.flatMap((s) => s.actions.filter((a) => a.mustDo).map((a) => a.id));
+    const mustDo = allActions(this.deps.journey)
+      .filter((a) => a.mustDo)
+      .map((a) => a.id);
     return { weeks, pushes, overall: sumTallies(weeks.map((w) => w.tally)), mustDo };
   }
 

@@ -2,6 +2,7 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { EntraAuth, EntraIdentity } from '../auth/entraAuth';
 import type { JourneyFlow } from '../journey/journeyFlow';
+import { allActions } from '../journey/journey';
 import type { Content } from '../content/load';
 import { summarise, type Progress } from '../journey/progress';
 import { userRefOf, type UserRef } from '../state/users';
@@ -37,14 +38,14 @@ export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth:
   const checklist = (progress: Progress | undefined, started: boolean): object => {
     const journey = deps.content.journey;
     const summary = progress ? summarise(progress, journey) : undefined;
-    const total = journey.steps.reduce((n, s) => n + s.actions.length, 0);
+    const total = allActions(journey).length;
     return {
       started,
       service: deps.content.service.name,
       done: summary?.done ?? 0,
       total,
       mustDoDone: summary?.mustDoDone ?? 0,
-      mustDoTotal: journey.steps.flatMap((s) => s.actions).filter((a) => a.mustDo).length,
+      mustDoTotal: allActions(journey).filter((a) => a.mustDo).length,
       steps: journey.steps
         .filter((s) => s.actions.length > 0)
         .map((s) => ({
