@@ -1,10 +1,10 @@
+import { LRUCache } from 'lru-cache';
 import type { Content } from '../content/load';
 import type { FeedbackCopy, NoticeKey } from '../content/schema';
 import { feedbackView, stepSubject, type FeedbackState, type Subject, type UserVotes } from '../feedback/feedback';
 import { allActions, stepIndex, type Action, type Link, type Step } from '../journey/journey';
 import { summarise, type Progress } from '../journey/progress';
 import { helpLines } from '../routing/commands';
-import { LruMap } from '../lruMap';
 import type { UserRecord } from '../state/users';
 import type { CardJson, CardRenderer } from './render';
 
@@ -15,7 +15,7 @@ const LA_HELP_LINES = helpLines('la');
 const UK_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 
 /** Dates formatted lately, by the UTC hour of the time: a step card shows the date of each tick on it. */
-const UK_DATES = new LruMap<string, string>(2_000);
+const UK_DATES = new LRUCache<string, string>({ max: 2_000 });
 
 /**
  * A time as the bot stores it (`Date.toISOString()`, always UTC), a valid time of day, from 1900 on (before December

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fdatasync, fsync, openSync, promises as fs, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LruMap } from '../lruMap';
+import { LRUCache } from 'lru-cache';
 import { KeyedLock } from './keyedLock';
 import { ETagConflictError, type AtomicStorage, type StoreItems } from './storage';
 
@@ -122,7 +122,7 @@ function groupOf(key: string): string {
 export class FileStorage implements AtomicStorage {
   private readonly lock = new KeyedLock();
   /** Key → the item as last read or written (with its eTag), or ABSENT. */
-  private readonly cache: LruMap<string, Stored | typeof ABSENT>;
+  private readonly cache: LRUCache<string, Stored | typeof ABSENT>;
   private ready: Promise<void> | undefined;
   /**
    * Keys whose last write failed: what their file holds is not known (a slot written but not flushed may or may not
@@ -138,7 +138,7 @@ export class FileStorage implements AtomicStorage {
     /** Items kept in memory (about 2 KB each): 10,000 is about 20 MB. */
     cacheEntries = 10_000,
   ) {
-    this.cache = new LruMap(cacheEntries);
+    this.cache = new LRUCache({ max: cacheEntries });
   }
 
   async read(keys: string[]): Promise<StoreItems> {
