@@ -3,7 +3,7 @@ import type { Progress, StartedBy } from '../journey/progress';
 import { keys } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
 import { updateItem } from '../state/update';
-import type { UserRef, UserStore } from '../state/users';
+import type { UserRecord, UserRef, UserStore } from '../state/users';
 import type { Telemetry } from '../telemetry/telemetry';
 import { addMilestones, EMPTY_TALLY, isoWeek, milestonesOf, sumTallies, weeksBetween, type FunnelTally, type Milestone } from './funnel';
 
@@ -60,20 +60,25 @@ export class FunnelStore {
     if (joined) await this.add(week, pushId, ['welcomed']);
   }
 
-  /** Counts the milestones a starter's progress shows for the first time (nothing for a starter outside the funnel). */
-  async progressed(user: UserRef, progress: Progress): Promise<void> {
+  /**
+   * Counts the milestones a starter's progress shows for the first time (nothing for a starter outside the funnel).
+   * `seen` is the starter's record as read with the progress change, if it was (saves reading it again: a request on
+   * Azure Blob Storage). The milestones a record has counted only grow, so a record read a moment earlier can only send
+   * the check on to the update below, which reads the record afresh and counts each milestone once.
+   */
+  async progressed(user: UserRef, progress: Progress, seen?: { readonly record: UserRecord | undefined }): Promise<void> {
     const reached = milestonesOf(progress, this.deps.journey);
     if (reached.length === 0) return;
-    const record = await this.deps.users.record(user);
-    const seen = record?.funnel;
-    if (!seen || reached.every((m) => seen.counted.includes(m))) return;
+    const record = seen ? seen.record : await this.deps.users.record(user);
+    const counted = record?.funnel?.counted;
+    if (!counted || reached.every((m) => counted.includes(m))) return;
     let fresh: Milestone[] = [];
     const updated = await this.deps.users.updateRecord(user, (current) => {
       fresh = [];
       if (!current?.funnel) return undefined;
-      const counted = current.funnel.counted;
-      fresh = reached.filter((m) => !counted.includes(m));
-      return fresh.length === 0 ? undefined : { ...current, funnel: { ...current.funnel, counted: [...counted, ...fresh] } };
+      const already = current.funnel.counted;
+      fresh = reached.filter((m) => !already.includes(m));
+      return fresh.length === 0 ? undefined : { ...current, funnel: { ...current.funnel, counted: [...already, ...fresh] } };
     });
     if (fresh.length > 0 && updated?.funnel) await this.add(updated.funnel.week, updated.funnel.pushId, fresh);
   }

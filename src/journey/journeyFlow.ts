@@ -33,7 +33,7 @@ export interface JourneyObservers {
   readonly telemetry?: Telemetry;
   readonly funnel?: {
     welcomed(user: UserRef, startedBy: StartedBy): Promise<void>;
-    progressed(user: UserRef, progress: Progress): Promise<void>;
+    progressed(user: UserRef, progress: Progress, seen?: { readonly record: UserRecord | undefined }): Promise<void>;
   };
   /** A funnel update failed (the user's own change was saved). */
   readonly onError?: (error: unknown) => void;
@@ -410,7 +410,7 @@ export class JourneyFlow {
   private async ensureProgress(user: UserRef, change: (p: Progress) => Progress = (p) => p): Promise<Progress> {
     const now = this.now();
     let missing = false;
-    let progress = await this.users.updateProgress(user, (current) => {
+    let update = await this.users.updateProgressSeeing(user, (current) => {
       if (current === undefined) {
         missing = true;
         return undefined;
@@ -421,14 +421,16 @@ export class JourneyFlow {
     if (missing) {
       // The journey starts now. If an LA's welcome started it (and its card came before its record did), it is theirs.
       const startedBy = (await this.users.record(user))?.welcome.startedBy ?? { kind: 'self' };
-      progress = await this.users.updateProgress(user, (current) => {
+      update = await this.users.updateProgressSeeing(user, (current) => {
         const next = change(current ?? startProgress(this.content.journey, startedBy, now));
         return next === current ? undefined : next;
       });
     }
+    const { progress } = update;
     if (!progress) throw new Error('progress update returned nothing');
-    const reached = progress;
-    await this.quietly(() => this.observers.funnel?.progressed(user, reached));
+    // The record the update read, if it did, spares the funnel a read of its own.
+    const seen = 'record' in update ? { record: update.record } : undefined;
+    await this.quietly(() => this.observers.funnel?.progressed(user, progress, seen));
     return progress;
   }
 }

@@ -96,16 +96,25 @@ export class UserStore implements IndexSource {
 
   /** Changes a user's progress (read-modify-write, retried on conflict). */
   async updateProgress(user: UserRef, mutate: Mutation<Progress>): Promise<Progress | undefined> {
+    return (await this.updateProgressSeeing(user, mutate)).progress;
+  }
+
+  /**
+   * Changes a user's progress, and hands back the user's record where the change had to read it (under the user's
+   * lock, to keep the due-day index right): a caller that needs the record next (the completion funnel) need not read
+   * it again. `record` is absent when it was not read, and undefined when the user has none.
+   */
+  async updateProgressSeeing(user: UserRef, mutate: Mutation<Progress>): Promise<{ progress: Progress | undefined; record?: UserRecord | undefined }> {
     if (user.conversationId === '') throw new Error("progress needs the user's personal conversation");
     const key = progressKey(user);
     const legacy = legacyProgressKey(user);
     if (this.index.tracking) {
       return this.indexLock.run(userKey(user), async () => {
         const record = await this.record(user);
-        return this.writeProgress(user, key, legacy, mutate, this.progressHooks(userKey(user), record));
+        return { progress: await this.writeProgress(user, key, legacy, mutate, this.progressHooks(userKey(user), record)), record };
       });
     }
-    return this.writeProgress(user, key, legacy, mutate, undefined);
+    return { progress: await this.writeProgress(user, key, legacy, mutate, undefined) };
   }
 
   private async writeProgress(

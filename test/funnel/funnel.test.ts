@@ -112,6 +112,23 @@ describe('the funnel tally', () => {
     expect(JSON.stringify(report)).not.toMatch(/oid-|29:u/);
   });
 
+  it('trusts a record read with the progress change only to skip a count: an older one still counts each milestone once', async () => {
+    const at = { now: new Date('2026-12-07T10:00:00Z') };
+    const r = rig(at);
+    const user = await welcomedStarter(r);
+    const before = await r.users.record(user); // read before the tick was counted: it shows nothing counted
+    let p = startProgress(journey, { kind: 'self' }, at.now);
+    p = acknowledge(p, journey, 'account-secret', at.now);
+    await r.funnel.progressed(user, p, { record: before });
+    await r.funnel.progressed(user, p, { record: before }); // the same old record again: the store's says counted
+    await r.funnel.progressed(user, p, { record: await r.users.record(user) });
+    const reads = r.storage.keysRead;
+    await r.funnel.progressed(user, p, { record: undefined }); // no record: nothing to count, nothing read
+    expect(r.storage.keysRead).toBe(reads);
+    const report = await r.funnel.report(new Date('2026-12-07T00:00:00Z'), new Date('2026-12-07T23:00:00Z'));
+    expect(report.overall).toMatchObject({ welcomed: 1, actions: { 'account-secret': 1 } });
+  });
+
   it('reads the same store operations for a period whatever the number of users welcomed outside it (10 vs 300)', async () => {
     const costs: { operations: number; keysRead: number; listed: number }[] = [];
     for (const outside of [10, 300]) {

@@ -94,6 +94,16 @@ describe('store operations of one turn', () => {
     expect(ops).toEqual({ 'read record': 2, 'read progress': 1, 'write progress': 1, 'read votes': 1 });
   });
 
+  it('a tick of a must-do action the completion funnel has counted reads the record no more often', async () => {
+    const { who, conversationId } = await seenStarter();
+    const tick = (verb: 'ack' | 'unack') =>
+      postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb, data: { actionId: 'account-secret', view: 'step' } }));
+    await tick('ack'); // counted in the funnel
+    await tick('unack');
+    const ops = await store.during(() => tick('ack'));
+    expect(ops).toEqual({ 'read record': 2, 'read progress': 1, 'write progress': 1, 'read votes': 1 });
+  });
+
   it('the first turn of a new day also saves the record once, and moves the user’s retention entry to its new day', async () => {
     const { who, conversationId } = await seenStarter();
     now += 24 * 3600_000;
