@@ -1,9 +1,18 @@
+import { LRUCache } from 'lru-cache';
+
+/**
+ * Users whose recent messages are kept, per limit. One pushed out has written less lately than this many others did
+ * since, so it loses nothing a flood needs: the flooder is always among the most recent.
+ */
+const TRACKED_USERS = 50_000;
+
 /**
  * Per-user message limit (sliding minute), so one user cannot flood the bot. In memory, per instance:
  * with several instances a user's limit is per instance, which is enough to stop a runaway client.
+ * Bounded by users tracked, least recently seen out first: each message costs the same however many users write.
  */
 export class MessageRateLimit {
-  private readonly recent = new Map<string, number[]>();
+  private readonly recent = new LRUCache<string, number[]>({ max: TRACKED_USERS });
 
   constructor(
     private readonly perMinute: number,
@@ -17,12 +26,12 @@ export class MessageRateLimit {
     // Two past the limit is enough to tell 'limited' from 'silent': a flood costs no more memory than that.
     if (times.length <= this.perMinute + 1) times.push(now);
     this.recent.set(userKey, times);
-    if (this.recent.size > 50_000) this.prune(now);
     if (times.length <= this.perMinute) return 'ok';
     return times.length === this.perMinute + 1 ? 'limited' : 'silent';
   }
 
-  private prune(now: number): void {
-    for (const [key, times] of this.recent) if (times.every((t) => now - t >= 60_000)) this.recent.delete(key);
+  /** Users whose messages are kept (at most 50,000). */
+  get tracked(): number {
+    return this.recent.size;
   }
 }
