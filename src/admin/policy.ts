@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** Who is asking: the Entra object id an activity or a validated token gives (never a display claim). */
 export interface Requester {
   readonly aadObjectId: string;
@@ -24,7 +26,8 @@ export type UpnResolver = (upn: string) => Promise<string | undefined>;
 export class LocalAdministratorPolicy {
   private readonly objectIds: Set<string>;
   private readonly upns: string[];
-  private readonly cache = new Map<string, { isMember: boolean; until: number }>();
+  /** Group answers by object id, the 10,000 most recently asked. */
+  private readonly cache = new LRUCache<string, { isMember: boolean; until: number }>({ max: 10_000 });
   private readonly resolved = new Map<string, { objectId: string | undefined; until: number }>();
 
   constructor(
@@ -63,7 +66,6 @@ export class LocalAdministratorPolicy {
       return false; // not cached: a Graph outage should not lock an LA out for the whole TTL
     }
     this.cache.set(key, { isMember, until: this.now() + this.settings.groupCacheMs });
-    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value as string);
     return isMember;
   }
 
