@@ -4,7 +4,7 @@
  *
  *   npm run bench                         everything (about 3–4 minutes)
  *   npm run bench -- --only=http,matching  some sections (written to bench/out/RESULTS.md instead)
- *   npm run bench -- --only=units          card expansion and item overwrites, each against what it replaced
+ *   npm run bench -- --only=units          card expansion, item overwrites and the item cache, each against what it replaced
  *   npm run bench -- --profile             also CPU-profile the bot under load (bench/out/profiles/)
  *   npm run bench -- --only=storm          5,000 installs at 200/s against the rate-limited Teams emulator (one line)
  *   --seconds=8 --turn-users=1000 --connections=10 --rounds=3 --users=10000 --pushes=1000 --push-rate=30 --trials=3
@@ -338,7 +338,7 @@ function rows(r: Results, users: number): Row[] {
     out.push(['Command parsing (reference)', `p50 ${fmt(c.p50, 1)} µs, p99 ${fmt(c.p99, 1)} µs`, '—', '—']);
   }
   if (r.units) {
-    const { cards, overwrite } = r.units;
+    const { cards, overwrite, cache } = r.units;
     out.push([
       'Step card expansion (compiled template)',
       `${fmt(cards.compiledUs, 1)} µs CPU vs adaptivecards-templating ${fmt(cards.libraryUs, 1)} µs = ${ratio(cards.compiledUs / cards.libraryUs)} (${cards.count} step cards of a journey)`,
@@ -348,6 +348,12 @@ function rows(r: Results, users: number): Row[] {
     out.push([
       'Overwriting an item (file store, in place)',
       `${fmt(overwrite.slotUs)} µs CPU vs temporary file + rename ${fmt(overwrite.renameUs)} µs = ${ratio(overwrite.slotUs / overwrite.renameUs)} (${fmt(overwrite.items)} items in the directory, 10 at a time)`,
+      'reported',
+      '—',
+    ]);
+    out.push([
+      'The store’s item cache (lru-cache)',
+      `${fmt(cache.lruCacheNs)} ns CPU per operation vs the Map-based LRU it replaced ${fmt(cache.mapNs)} ns = ${ratio(cache.lruCacheNs / cache.mapNs)} (${fmt(cache.keys)} keys through ${fmt(cache.capacity)} entries)`,
       'reported',
       '—',
     ]);
@@ -426,7 +432,7 @@ async function main(): Promise<void> {
     results.matching = measureMatching();
   }
   if (opts.only.has('units')) {
-    say('card expansion and item overwrites, each against what it replaced');
+    say('card expansion, item overwrites and the item cache, each against what it replaced');
     results.units = await measureUnits();
   }
 

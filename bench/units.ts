@@ -8,6 +8,9 @@
  * - Overwriting an item: the file store's in-place slot write (write + fdatasync) against a temporary file, fsync,
  *   rename and the directory's fsync (how the store wrote before December 2026), in a directory of 20,000 items,
  *   10 writes at a time, CPU µs per write (all threads, `process.cpuUsage`).
+ * - The store's cache of items: lru-cache against the Map-based LRU it replaced (a read moved the entry to the end
+ *   with delete and set; a full cache evicted `keys().next()`, which walks the entries V8 keeps marked deleted until
+ *   it rehashes), 25,000 keys through a cache of 10,000 as the bench's population does, ns per operation.
  */
 import { closeSync, fsync, mkdtempSync, openSync, promises as fs, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Template } from 'adaptivecards-templating';
+import { LRUCache } from 'lru-cache';
 import { compileTemplate } from '../src/cards/compiledTemplate';
 import { CARD_CONVENTIONS, CardRenderer, withConventions } from '../src/cards/render';
 import { JourneyCards } from '../src/cards/views';
@@ -26,6 +30,7 @@ import { ROOT } from './lib/build';
 export interface UnitFigures {
   readonly cards: { readonly compiledUs: number; readonly libraryUs: number; readonly count: number };
   readonly overwrite: { readonly slotUs: number; readonly renameUs: number; readonly items: number };
+  readonly cache: { readonly lruCacheNs: number; readonly mapNs: number; readonly keys: number; readonly capacity: number };
 }
 
 /** CPU µs per call of `work` over `n` calls, after as many untimed. */
@@ -105,6 +110,46 @@ async function overwrite(): Promise<UnitFigures['overwrite']> {
   return { slotUs, renameUs, items };
 }
 
+/** The file store's cache before December 2026 (src/lruMap.ts). */
+class MapLru<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly capacity: number) {}
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+}
+
+function cache(): UnitFigures['cache'] {
+  const capacity = 10_000;
+  const keys = Array.from({ length: 25_000 }, (_, i) => `directory/tenant/users/${i.toString(16).padStart(8, '0')}-4000-8000-000000000000`);
+  const item = { text: '{}' };
+  // A turn's reads and writes: a user of the population, read (and written when it was not kept), and a hot user.
+  const turns = (store: { get(key: string): unknown; set(key: string, value: object): void }) => (i: number) => {
+    const key = keys[(i * 7919) % keys.length] as string;
+    if (store.get(key) === undefined) store.set(key, item);
+    store.get(keys[(i * 31) % 2000] as string);
+  };
+  const n = 200_000;
+  const lru = new LRUCache<string, object>({ max: capacity });
+  const map = new MapLru<object>(capacity);
+  const lruCacheNs = (cpuPerCall(n, turns(lru)) * 1000) / 2;
+  const mapNs = (cpuPerCall(n, turns(map)) * 1000) / 2;
+  return { lruCacheNs, mapNs, keys: keys.length, capacity };
+}
+
 export async function measureUnits(): Promise<UnitFigures> {
-  return { cards: cards(), overwrite: await overwrite() };
+  return { cards: cards(), overwrite: await overwrite(), cache: cache() };
 }
