@@ -53,19 +53,24 @@ export function chatAddress(activity: Partial<Activity>): ChatAddress {
   const from = (activity.from ?? {}) as unknown as Record<string, unknown>;
   const bot = (activity.recipient ?? {}) as unknown as Record<string, unknown>;
   const conversation = (activity.conversation ?? {}) as unknown as Record<string, unknown>;
-  const address: ChatAddress = {
-    channelId: text(activity.channelId, 64),
-    serviceUrl: text(activity.serviceUrl, 2048),
-    locale: text(activity.locale, 32),
-    user: { id: text(from.id, 256) ?? '', name: text(from.name, MAX_NAME_LENGTH) ?? '', aadObjectId: text(from.aadObjectId, 64) },
+  // Fields Teams left out stay out (as they would through JSON), in the order earlier releases stored them.
+  return {
+    ...present('channelId', text(activity.channelId, 64)),
+    ...present('serviceUrl', text(activity.serviceUrl, 2048)),
+    ...present('locale', text(activity.locale, 32)),
+    user: { id: text(from.id, 256) ?? '', name: text(from.name, MAX_NAME_LENGTH) ?? '', ...present('aadObjectId', text(from.aadObjectId, 64)) },
     bot: { id: text(bot.id, 256) ?? '', name: text(bot.name, MAX_NAME_LENGTH) ?? '' },
     conversation: {
       id: text(conversation.id, 512) ?? '',
       name: '',
       isGroup: conversation.isGroup === true,
       conversationType: text(conversation.conversationType, 32) ?? '',
-      tenantId: text(conversation.tenantId, 64),
+      ...present('tenantId', text(conversation.tenantId, 64)),
     },
   };
-  return JSON.parse(JSON.stringify(address)) as ChatAddress; // drops the undefined fields
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined. */
+function present<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]: string });
 }
