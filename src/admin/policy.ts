@@ -27,7 +27,7 @@ export class LocalAdministratorPolicy {
   private readonly objectIds: Set<string>;
   private readonly upns: string[];
   /** Group answers by object id, the 10,000 most recently asked. */
-  private readonly cache = new LRUCache<string, { isMember: boolean; until: number }>({ max: 10_000 });
+  private readonly cache = new LRUCache<string, { isMember: boolean; until: number }>({ maxSize: 10_000, sizeCalculation: () => 1 }); // no room allocated up front
   private readonly resolved = new Map<string, { objectId: string | undefined; until: number }>();
 
   constructor(

@@ -12,7 +12,9 @@ const TRACKED_USERS = 50_000;
  * Bounded by users tracked, least recently seen out first: each message costs the same however many users write.
  */
 export class MessageRateLimit {
-  private readonly recent = new LRUCache<string, number[]>({ max: TRACKED_USERS });
+  // Bounded by count through maxSize (each user counts 1), not `max`: `max` would allocate room for every user at
+  // start (about 1.4 MB per limit, three limits), where most of it is seldom used.
+  private readonly recent = new LRUCache<string, number[]>({ maxSize: TRACKED_USERS, sizeCalculation: () => 1 });
 
   constructor(
     private readonly perMinute: number,
