@@ -3,7 +3,7 @@ import type { Progress, StartedBy } from '../journey/progress';
 import { keys } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
 import { updateItem } from '../state/update';
-import type { UserRecord, UserRef, UserStore } from '../state/users';
+import type { RecordSeen, UserRecord, UserRef, UserStore } from '../state/users';
 import type { Telemetry } from '../telemetry/telemetry';
 import { addMilestones, EMPTY_TALLY, isoWeek, milestonesOf, sumTallies, weeksBetween, type FunnelTally, type Milestone } from './funnel';
 
@@ -64,12 +64,15 @@ export class FunnelStore {
    * Counts the milestones a starter's progress shows for the first time (nothing for a starter outside the funnel).
    * `seen` is the starter's record as read with the progress change, if it was (saves reading it again: a request on
    * Azure Blob Storage). The milestones a record has counted only grow, so a record read a moment earlier can only send
-   * the check on to the update below, which reads the record afresh and counts each milestone once.
+   * the check on to the update below, which reads the record afresh and counts each milestone once. Joining the funnel
+   * is the one change it could miss (the welcome going out on another instance meanwhile): a record without the funnel
+   * whose welcome went out in the last few minutes is read again.
    */
-  async progressed(user: UserRef, progress: Progress, seen?: { readonly record: UserRecord | undefined }): Promise<void> {
+  async progressed(user: UserRef, progress: Progress, seen?: RecordSeen): Promise<void> {
     const reached = milestonesOf(progress, this.deps.journey);
     if (reached.length === 0) return;
-    const record = seen ? seen.record : await this.deps.users.record(user);
+    let record = seen ? seen.record : await this.deps.users.record(user);
+    if (seen && record && record.funnel === undefined && welcomedLately(record, this.deps.now())) record = await this.deps.users.record(user);
     const counted = record?.funnel?.counted;
     if (!counted || reached.every((m) => counted.includes(m))) return;
     let fresh: Milestone[] = [];
@@ -131,4 +134,13 @@ export class FunnelStore {
 function tallyOf(item: (FunnelTally & { eTag?: string }) | undefined): FunnelTally {
   if (!item) return EMPTY_TALLY;
   return { welcomed: item.welcomed, secondStep: item.secondStep, actions: { ...item.actions }, mustDoAll: item.mustDoAll, finished: item.finished };
+}
+
+/** How long after a welcome a record without the funnel may still be about to join it. */
+const JOINING_MS = 10 * 60_000;
+
+/** Whether the record's welcome was claimed or sent within JOINING_MS. */
+function welcomedLately(record: UserRecord, now: Date): boolean {
+  const at = record.welcome.sentAt ?? record.welcome.claimedAt;
+  return at !== undefined && now.getTime() - Date.parse(at) < JOINING_MS;
 }

@@ -8,7 +8,7 @@ import { findAction, stepIndex, stepOfAction, type Step } from './journey';
 import { acknowledge, moveTo, startProgress, summarise, unacknowledge, type Progress, type StartedBy } from './progress';
 import type { ChatAddress } from '../state/chatAddress';
 import { claimHolds } from '../state/claim';
-import { userRefOf, type UserRecord, type UserRef, type UserStore } from '../state/users';
+import { userRefOf, type RecordSeen, type UserRecord, type UserRef, type UserStore } from '../state/users';
 import type { Telemetry } from '../telemetry/telemetry';
 
 /** The first card of a welcome: the journey, or (rollout mode, a long-standing account) a one-card introduction. */
@@ -33,7 +33,7 @@ export interface JourneyObservers {
   readonly telemetry?: Telemetry;
   readonly funnel?: {
     welcomed(user: UserRef, startedBy: StartedBy): Promise<void>;
-    progressed(user: UserRef, progress: Progress, seen?: { readonly record: UserRecord | undefined }): Promise<void>;
+    progressed(user: UserRef, progress: Progress, seen?: RecordSeen): Promise<void>;
   };
   /** A funnel update failed (the user's own change was saved). */
   readonly onError?: (error: unknown) => void;
@@ -426,10 +426,9 @@ export class JourneyFlow {
         return next === current ? undefined : next;
       });
     }
-    const { progress } = update;
+    const { progress, seen } = update;
     if (!progress) throw new Error('progress update returned nothing');
     // The record the update read, if it did, spares the funnel a read of its own.
-    const seen = 'record' in update ? { record: update.record } : undefined;
     await this.quietly(() => this.observers.funnel?.progressed(user, progress, seen));
     return progress;
   }

@@ -135,9 +135,10 @@ export class FileStorage implements AtomicStorage {
 
   constructor(
     private readonly dir: string,
-    /** Items kept in memory (about 2 KB each): 10,000 is about 20 MB. */
+    /** Items kept in memory (about 2 KB each): 10,000 is about 20 MB. A whole number, at least 1. */
     cacheEntries = 10_000,
   ) {
+    if (!Number.isInteger(cacheEntries) || cacheEntries < 1) throw new RangeError('the file store keeps a whole number of items in memory, at least 1');
     this.cache = new LRUCache({ max: cacheEntries });
   }
 

@@ -41,6 +41,11 @@ export interface UserRecord {
   readonly lastSeenAt: string;
 }
 
+/** A user's record as a change read it a moment ago (undefined: they had none). */
+export interface RecordSeen {
+  readonly record: UserRecord | undefined;
+}
+
 /** The channel every stored user is on: the bot runs in Teams only. */
 export const TEAMS_CHANNEL = 'msteams';
 
@@ -102,16 +107,16 @@ export class UserStore implements IndexSource {
   /**
    * Changes a user's progress, and hands back the user's record where the change had to read it (under the user's
    * lock, to keep the due-day index right): a caller that needs the record next (the completion funnel) need not read
-   * it again. `record` is absent when it was not read, and undefined when the user has none.
+   * it again. `seen` is absent when the record was not read; `seen.record` is undefined when the user has none.
    */
-  async updateProgressSeeing(user: UserRef, mutate: Mutation<Progress>): Promise<{ progress: Progress | undefined; record?: UserRecord | undefined }> {
+  async updateProgressSeeing(user: UserRef, mutate: Mutation<Progress>): Promise<{ progress: Progress | undefined; seen?: RecordSeen }> {
     if (user.conversationId === '') throw new Error("progress needs the user's personal conversation");
     const key = progressKey(user);
     const legacy = legacyProgressKey(user);
     if (this.index.tracking) {
       return this.indexLock.run(userKey(user), async () => {
         const record = await this.record(user);
-        return { progress: await this.writeProgress(user, key, legacy, mutate, this.progressHooks(userKey(user), record)), record };
+        return { progress: await this.writeProgress(user, key, legacy, mutate, this.progressHooks(userKey(user), record)), seen: { record } };
       });
     }
     return { progress: await this.writeProgress(user, key, legacy, mutate, undefined) };

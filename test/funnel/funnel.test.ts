@@ -129,6 +129,20 @@ describe('the funnel tally', () => {
     expect(report.overall).toMatchObject({ welcomed: 1, actions: { 'account-secret': 1 } });
   });
 
+  it('reads the record again when the one read with the tick predates the starter joining the funnel, but only just after a welcome', async () => {
+    const at = { now: new Date('2026-12-07T10:00:00Z') };
+    const r = rig(at);
+    const joining = await welcomedStarter(r);
+    const beforeJoining = { ...(await r.users.record(joining))!, funnel: undefined, welcome: { sentAt: '2026-12-07T09:59:00.000Z' } };
+    const p = acknowledge(startProgress(journey, { kind: 'self' }, at.now), journey, 'account-secret', at.now);
+    await r.funnel.progressed(joining, p, { record: beforeJoining }); // welcomed a minute ago, on another instance
+    expect((await r.funnel.report(at.now, at.now)).overall.actions).toEqual({ 'account-secret': 1 });
+    const outside = { ...beforeJoining, welcome: { sentAt: '2025-06-01T09:00:00.000Z' } }; // welcomed before the funnel existed
+    const reads = r.storage.keysRead;
+    await r.funnel.progressed(joining, p, { record: outside });
+    expect(r.storage.keysRead).toBe(reads);
+  });
+
   it('reads the same store operations for a period whatever the number of users welcomed outside it (10 vs 300)', async () => {
     const costs: { operations: number; keysRead: number; listed: number }[] = [];
     for (const outside of [10, 300]) {
