@@ -106,8 +106,12 @@ function processOn(storage: AtomicStorage, clock: VirtualClock, schedule: Remind
     async remind() {
       const report = await reminders.run();
       queue.start();
-      await queue.drain();
-      await queue.stop();
+      try {
+        await queue.drain();
+      } finally {
+        // Also when the store "dies" mid-delivery: a killed process's queue does not keep polling (nor this test's worker).
+        await queue.stop();
+      }
       return report;
     },
     sweep: () => sweepRetention({ users, flow, settings: retention, now, log: quiet }),
