@@ -60,7 +60,7 @@ export class AdminChat {
 
   /** The LA's starters, filtered, with the filter choices and the export link (already authorised). */
   private async status(requester: LaRequester, filter: StarterFilter): Promise<CardJson> {
-    const [starters, pushes] = await Promise.all([this.admin.starters(requester, filter), this.admin.recentPushes(requester)]);
+    const { starters, pushes } = await this.admin.startersAndPushes(requester, filter);
     return this.adminCards.starters(starters, { pushes, filter, exportUrl: startersTabLink(this.tabAppId, filter) });
   }
 

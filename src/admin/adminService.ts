@@ -191,7 +191,7 @@ export class AdminService {
   }
 
   /** The requester's recent pushes, newest first (for the filters). */
-  recentPushes(requester: LaRequester): Promise<Push[]> {
+  private recentPushes(requester: LaRequester): Promise<Push[]> {
     return this.deps.pushes.recent(requester.tenantId, requester.aadObjectId);
   }
 
@@ -200,7 +200,16 @@ export class AdminService {
    * push's and only those at one stage of progress when the filter says so.
    */
   async starters(requester: LaRequester, filter: StarterFilter = {}): Promise<StarterView[]> {
-    const recent = await this.deps.pushes.recent(requester.tenantId, requester.aadObjectId);
+    return this.startersOf(requester, await this.recentPushes(requester), filter);
+  }
+
+  /** The requester's starters (as `starters`) and their recent pushes (for the filters), each push read once. */
+  async startersAndPushes(requester: LaRequester, filter: StarterFilter = {}): Promise<{ starters: StarterView[]; pushes: Push[] }> {
+    const pushes = await this.recentPushes(requester);
+    return { starters: await this.startersOf(requester, pushes, filter), pushes };
+  }
+
+  private async startersOf(requester: LaRequester, recent: readonly Push[], filter: StarterFilter): Promise<StarterView[]> {
     const pushes = filter.pushId === undefined ? recent : recent.filter((p) => p.id === filter.pushId);
     const seen = new Set<string>();
     const views: StarterView[] = [];

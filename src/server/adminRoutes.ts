@@ -119,7 +119,7 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
         res.send(403, { code: 'Forbidden', message: 'Only Local Administrators can see starters.' });
         return;
       }
-      const [starters, pushes] = await Promise.all([deps.admin.starters(who, filter), deps.admin.recentPushes(who)]);
+      const { starters, pushes } = await deps.admin.startersAndPushes(who, filter);
       const counts = await Promise.all(pushes.map((p) => deps.admin.pushWithRecipients(who.tenantId, p.id)));
       res.send(200, {
         starters: starters.map((s) => ({ ...s, statusText: STATUS_TEXT[s.status] })),

@@ -14,6 +14,8 @@ function kindOf(key: string): string {
   if (/^msteams\/conversations\/[^/]+\/users\//.test(key)) return 'progress';
   if (key.startsWith('feedback/votes/')) return 'votes';
   if (key.startsWith('index-')) return 'index';
+  if (/^pushes\/[^/]+$/.test(key)) return 'push';
+  if (/^la\/[^/]+\/[^/]+\/pushes$/.test(key)) return 'LA pushes';
   return key.split('/')[0] ?? key;
 }
 
@@ -117,5 +119,24 @@ describe('store operations of one turn', () => {
       postActivity(bot.messagesUrl, actionSubmit(scene, who, conversationId, { verb: 'ack', actionId: 'mfa', view: 'step' }, { replyToId: '1' })),
     );
     expect(ops).toEqual({ 'read record': 2, 'read progress': 1, 'write progress': 1, 'read votes': 1 });
+  });
+});
+
+describe('store operations of an LA’s "status"', () => {
+  it('reads the list of the LA’s pushes and each push once (the card’s starters and its push filter share them)', async () => {
+    const la = newStarter(teams, 'Jane Smith');
+    const laBot = await startBot(
+      { LA_OBJECT_IDS: la.user.aadObjectId, TEAMS_SERVICE_URL: teams.serviceUrl, GRAPH_ENABLED: 'false' },
+      { storage: store, now: () => new Date(now) },
+    );
+    try {
+      const starters = [newStarter(teams, 'Sam Patel'), newStarter(teams, 'Kim Lee')];
+      await postActivity(laBot.messagesUrl, personalMessage(scene, la.who, la.conversationId, `welcome ${starters.map((s) => s.user.upn).join(', ')}`));
+      await laBot.app.deliveries.drain();
+      const ops = await store.during(() => postActivity(laBot.messagesUrl, personalMessage(scene, la.who, la.conversationId, 'status')));
+      expect(ops).toMatchObject({ 'read LA pushes': 1, 'read push': 1 });
+    } finally {
+      await laBot.close();
+    }
   });
 });
