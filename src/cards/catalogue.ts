@@ -3,7 +3,7 @@ import type { Push, Recipient, RecipientStatus } from '../admin/pushes';
 import { startersTabLink } from '../admin/tabLink';
 import { loadContent, type Content, type ContentOptions } from '../content/load';
 import type { NoticeKey } from '../content/schema';
-import { allActions, type Step } from '../journey/journey';
+import { allActions, mustDoActions, type Step } from '../journey/journey';
 import type { Progress, StartedBy } from '../journey/progress';
 import type { UserRecord } from '../state/users';
 import { answerSubject } from '../feedback/feedback';
@@ -426,7 +426,7 @@ export const answersSection: CatalogueSection = ({ content, renderer, samples })
 /** The reminder nudge, with some and with one must-do action left. */
 export const remindersSection: CatalogueSection = ({ content, renderer }) => {
   const reminders = new ReminderCards(content, renderer);
-  const mustDo = allActions(content.journey).filter((a) => a.mustDo);
+  const mustDo = mustDoActions(content.journey);
   return [
     {
       id: 'reminder',

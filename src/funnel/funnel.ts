@@ -1,4 +1,4 @@
-import { allActions, stepIndex, type Journey } from '../journey/journey';
+import { mustDoActions, stepIndex, type Journey } from '../journey/journey';
 import type { Progress } from '../journey/progress';
 
 /**
@@ -25,7 +25,7 @@ export const EMPTY_TALLY: FunnelTally = { welcomed: 0, secondStep: 0, actions: {
 export function milestonesOf(progress: Progress, journey: Journey): Milestone[] {
   const found: Milestone[] = [];
   if (stepIndex(journey, progress.stepId) >= 1) found.push('secondStep');
-  const mustDo = allActions(journey).filter((a) => a.mustDo);
+  const mustDo = mustDoActions(journey);
   for (const action of mustDo) if (progress.acknowledged[action.id] !== undefined) found.push(`action:${action.id}`);
   if (mustDo.length > 0 && mustDo.every((a) => progress.acknowledged[a.id] !== undefined)) found.push('mustDoAll');
   if (progress.completedAt !== undefined) found.push('finished');

@@ -1,4 +1,4 @@
-import { allActions, type Journey } from '../journey/journey';
+import { mustDoActions, type Journey } from '../journey/journey';
 import type { Progress, StartedBy } from '../journey/progress';
 import { keys } from '../state/keys';
 import type { AtomicStorage } from '../state/storage';
@@ -97,9 +97,7 @@ export class FunnelStore {
       const item = pushItems[keys.funnelPush(pushId)] as PushItem | undefined;
       return item ? [{ pushId, week: item.week, tally: tallyOf(item) }] : [];
     });
-    const mustDo = allActions(this.deps.journey)
-      .filter((a) => a.mustDo)
-      .map((a) => a.id);
+    const mustDo = mustDoActions(this.deps.journey).map((a) => a.id);
     return { weeks, pushes, overall: sumTallies(weeks.map((w) => w.tally)), mustDo };
   }
 

@@ -32,17 +32,27 @@ export interface Journey {
   readonly steps: readonly Step[];
 }
 
-/** Each journey's actions, listed once (the content is loaded once and never changes). */
-const actionLists = new WeakMap<Journey, readonly Action[]>();
+/** Each journey's action lists, made once (the content is loaded once and never changes). */
+const actionLists = new WeakMap<Journey, { readonly all: readonly Action[]; readonly mustDo: readonly Action[] }>();
+
+function listsOf(journey: Journey): { readonly all: readonly Action[]; readonly mustDo: readonly Action[] } {
+  let lists = actionLists.get(journey);
+  if (!lists) {
+    const all = Object.freeze(journey.steps.flatMap((step) => step.actions));
+    lists = { all, mustDo: Object.freeze(all.filter((a) => a.mustDo)) };
+    actionLists.set(journey, lists);
+  }
+  return lists;
+}
 
 /** Every action of the journey in order: the same list on every call, for a turn asks for it several times. */
 export function allActions(journey: Journey): readonly Action[] {
-  let actions = actionLists.get(journey);
-  if (!actions) {
-    actions = Object.freeze(journey.steps.flatMap((step) => step.actions));
-    actionLists.set(journey, actions);
-  }
-  return actions;
+  return listsOf(journey).all;
+}
+
+/** The must-do actions, in journey order: the same list on every call (the funnel asks on every tick). */
+export function mustDoActions(journey: Journey): readonly Action[] {
+  return listsOf(journey).mustDo;
 }
 
 /** The step holding an action, or undefined for an id the journey does not have (an old card). */

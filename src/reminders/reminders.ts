@@ -5,7 +5,7 @@ import { classifyDeliveryError } from '../delivery/classify';
 import type { DeliveryQueue, JobHandler, NewJob } from '../delivery/queue';
 import { TryLaterError } from '../delivery/retry';
 import { summarise, type Progress } from '../journey/progress';
-import { allActions, type Journey } from '../journey/journey';
+import { mustDoActions, type Journey } from '../journey/journey';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { Logger } from '../log';
 import { CLAIM_MS, claimHolds } from '../state/claim';
@@ -76,9 +76,7 @@ export function reminderDue(
  * chat or no welcome). Never later than reminderDue would say, so a run that reads the buckets up to today misses nobody.
  */
 export function reminderRule(settings: Pick<ReminderSettings, 'afterDays' | 'max'>, journey: Journey, now: () => number): DueRule {
-  const mustDo = allActions(journey)
-    .filter((a) => a.mustDo)
-    .map((a) => a.id);
+  const mustDo = mustDoActions(journey).map((a) => a.id);
   return {
     name: 'reminders',
     fingerprint: JSON.stringify({ afterDays: settings.afterDays, max: settings.max, mustDo }),

@@ -2,7 +2,7 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { EntraAuth, EntraIdentity } from '../auth/entraAuth';
 import type { JourneyFlow } from '../journey/journeyFlow';
-import { allActions } from '../journey/journey';
+import { allActions, mustDoActions } from '../journey/journey';
 import type { Content } from '../content/load';
 import { summarise, type Progress } from '../journey/progress';
 import { userRefOf, type UserRef } from '../state/users';
@@ -45,7 +45,7 @@ export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth:
       done: summary?.done ?? 0,
       total,
       mustDoDone: summary?.mustDoDone ?? 0,
-      mustDoTotal: allActions(journey).filter((a) => a.mustDo).length,
+      mustDoTotal: mustDoActions(journey).length,
       steps: journey.steps
         .filter((s) => s.actions.length > 0)
         .map((s) => ({
