@@ -101,7 +101,7 @@ export const CARD_CONVENTIONS: Conventions = {
     }
   },
   keep: (node) => !isEmptyContainer(node),
-  inserted: (value) => withConventions(value),
+  inserted: withConventions,
 };
 
 /** A card (or part of one) as expanded by the library, rebuilt with the conventions applied. */
