@@ -44,6 +44,12 @@ export type PushOutcome =
 export type ResendOutcome =
   { readonly kind: 'refused' } | { readonly kind: 'notFound' } | { readonly kind: 'queued'; readonly push: Push; readonly addresses: readonly string[] };
 
+/** One of an LA's pushes, with how many of its starters the welcome has not reached (those "Resend" would send to). */
+export interface PushReach {
+  readonly push: Push;
+  readonly notReached: number;
+}
+
 /** Why a starter of a resend is "failed" when the resend could not be queued (the LA may press resend again). */
 const RESEND_NOT_QUEUED = 'The resend could not be queued; try again.';
 
@@ -200,21 +206,38 @@ export class AdminService {
    * push's and only those at one stage of progress when the filter says so.
    */
   async starters(requester: LaRequester, filter: StarterFilter = {}): Promise<StarterView[]> {
-    return this.startersOf(requester, await this.recentPushes(requester), filter);
+    const recent = await this.recentPushes(requester);
+    return this.startersOf(requester, await this.withRecipients(recent.filter((p) => inFilter(p, filter))), filter);
   }
 
-  /** The requester's starters (as `starters`) and their recent pushes (for the filters), each push read once. */
-  async startersAndPushes(requester: LaRequester, filter: StarterFilter = {}): Promise<{ starters: StarterView[]; pushes: Push[] }> {
-    const pushes = await this.recentPushes(requester);
-    return { starters: await this.startersOf(requester, pushes, filter), pushes };
+  /**
+   * The requester's starters (as `starters`) and all their recent pushes (for the filters), each with how many of
+   * its starters the welcome has not reached (for "Resend"). Every push and its recipients are read once, shared.
+   */
+  async startersAndPushes(requester: LaRequester, filter: StarterFilter = {}): Promise<{ starters: StarterView[]; pushes: PushReach[] }> {
+    const read = await this.withRecipients(await this.recentPushes(requester));
+    return {
+      starters: await this.startersOf(
+        requester,
+        read.filter((r) => inFilter(r.push, filter)),
+        filter,
+      ),
+      pushes: read.map(({ push, recipients }) => ({ push, notReached: recipients.filter((r) => RESENDABLE.has(r.status)).length })),
+    };
   }
 
-  private async startersOf(requester: LaRequester, recent: readonly Push[], filter: StarterFilter): Promise<StarterView[]> {
-    const pushes = filter.pushId === undefined ? recent : recent.filter((p) => p.id === filter.pushId);
+  /** Each push with its recipients, read one push after another (a push may have thousands). */
+  private async withRecipients(pushes: readonly Push[]): Promise<PushRead[]> {
+    const read: PushRead[] = [];
+    for (const push of pushes) read.push({ push, recipients: await this.deps.pushes.recipients(push) });
+    return read;
+  }
+
+  private async startersOf(requester: LaRequester, pushes: readonly PushRead[], filter: StarterFilter): Promise<StarterView[]> {
     const seen = new Set<string>();
     const views: StarterView[] = [];
-    for (const push of pushes) {
-      for (const r of await this.deps.pushes.recipients(push)) {
+    for (const { push, recipients } of pushes) {
+      for (const r of recipients) {
         if (seen.has(r.address)) continue;
         seen.add(r.address);
         views.push({ address: r.address, pushId: push.id, status: r.status, reason: r.reason, ...(await this.progressOf(requester.tenantId, r)) });
@@ -256,4 +279,15 @@ export class AdminService {
       progress: { done: s.done, total: s.total, mustDoDone: s.mustDoDone, mustDoTotal: s.mustDoTotal, lastSeen: progress.lastActiveAt },
     };
   }
+}
+
+/** A push and its recipients, as read for the LA's starters. */
+interface PushRead {
+  readonly push: Push;
+  readonly recipients: readonly Recipient[];
+}
+
+/** True when the filter names no push, or names this one. */
+function inFilter(push: Push, filter: StarterFilter): boolean {
+  return filter.pushId === undefined || push.id === filter.pushId;
 }

@@ -2,7 +2,6 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import { pushTitle, STATUS_TEXT } from '../admin/adminCards';
 import { pushIdSchema, starterFilterSchema, type StarterFilter } from '../admin/intake';
-import { RESENDABLE } from '../admin/pushes';
 import type { AdminService, LaRequester } from '../admin/adminService';
 import { isAuthError, type EntraAuth, type EntraIdentity } from '../auth/entraAuth';
 import { MessageRateLimit } from '../routing/messageRateLimit';
@@ -16,6 +15,11 @@ function filterOf(req: Request): StarterFilter | undefined {
   if (typeof query !== 'string' || query.length > 500) return undefined;
   const parsed = starterFilterSchema.safeParse(Object.fromEntries(new URLSearchParams(query)));
   return parsed.success ? parsed.data : undefined;
+}
+
+/** Which client made the call, for the audit trail: the New starters tab says so in a header; anything else is the API. */
+function clientOf(req: Request): 'tab' | 'api' {
+  return req.header('x-welcome-client') === 'tab' ? 'tab' : 'api';
 }
 
 const BAD_FILTER = { code: 'BadRequest', message: 'Filter with ?push=<push id>&progress=notStarted|mustDoOutstanding|finished (both optional).' };
@@ -77,7 +81,7 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
         res.send(400, { code: 'BadRequest', message: 'Send {"addresses": ["jane.doe@nhs.net", …]} (a list, or one string of addresses).' });
         return;
       }
-      const via = req.header('x-welcome-client') === 'tab' ? 'tab' : 'api';
+      const via = clientOf(req);
       const outcome = await deps.admin.push(who, body.data.addresses, via);
       switch (outcome.kind) {
         case 'refused':
@@ -120,15 +124,14 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
         return;
       }
       const { starters, pushes } = await deps.admin.startersAndPushes(who, filter);
-      const counts = await Promise.all(pushes.map((p) => deps.admin.pushWithRecipients(who.tenantId, p.id)));
       res.send(200, {
         starters: starters.map((s) => ({ ...s, statusText: STATUS_TEXT[s.status] })),
-        pushes: pushes.map((p, i) => ({
-          id: p.id,
-          title: pushTitle(p),
-          createdAt: p.createdAt,
-          count: p.addresses.length,
-          notReached: (counts[i]?.recipients ?? []).filter((r) => RESENDABLE.has(r.status)).length,
+        pushes: pushes.map(({ push, notReached }) => ({
+          id: push.id,
+          title: pushTitle(push),
+          createdAt: push.createdAt,
+          count: push.addresses.length,
+          notReached,
         })),
       });
     });
@@ -142,7 +145,7 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
         res.send(400, BAD_FILTER);
         return;
       }
-      const via = req.header('x-welcome-client') === 'tab' ? 'tab' : 'api';
+      const via = clientOf(req);
       const outcome = await deps.admin.exportCsv(who, filter, via);
       if (outcome.kind === 'refused') {
         res.send(403, { code: 'Forbidden', message: 'Only Local Administrators can export starters.' });
@@ -170,7 +173,7 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
         res.send(404, { code: 'NotFound', message: 'No such push.' });
         return;
       }
-      const via = req.header('x-welcome-client') === 'tab' ? 'tab' : 'api';
+      const via = clientOf(req);
       const outcome = await deps.admin.resend(who, pushId.data, via);
       switch (outcome.kind) {
         case 'refused':

@@ -4,6 +4,7 @@
  */
 import { actionSubmit, adaptiveCardAction, personalInstall, personalMessage, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
+import { startIdentityEmulator, type IdentityEmulator } from '../helpers/identityEmulator';
 import type { TeamsEmulator } from '../helpers/teamsEmulator';
 import { AtomicMemoryStorage } from '../../src/state/memoryStorage';
 import type { AtomicStorage, StoreItems } from '../../src/state/storage';
@@ -15,6 +16,7 @@ function kindOf(key: string): string {
   if (key.startsWith('feedback/votes/')) return 'votes';
   if (key.startsWith('index-')) return 'index';
   if (/^pushes\/[^/]+$/.test(key)) return 'push';
+  if (/^pushes\/[^/]+\/recipients\//.test(key)) return 'recipient';
   if (/^la\/[^/]+\/[^/]+\/pushes$/.test(key)) return 'LA pushes';
   return key.split('/')[0] ?? key;
 }
@@ -122,21 +124,52 @@ describe('store operations of one turn', () => {
   });
 });
 
-describe('store operations of an LA’s "status"', () => {
-  it('reads the list of the LA’s pushes and each push once (the card’s starters and its push filter share them)', async () => {
-    const la = newStarter(teams, 'Jane Smith');
-    const laBot = await startBot(
-      { LA_OBJECT_IDS: la.user.aadObjectId, TEAMS_SERVICE_URL: teams.serviceUrl, GRAPH_ENABLED: 'false' },
+describe('store operations of an LA’s "status" and of the starters API', () => {
+  const AUDIENCE = 'api://welcome.test/00000000-0000-0000-0000-00000000b07a';
+  let identity: IdentityEmulator;
+  let laBot: RunningBot;
+  let la: ReturnType<typeof newStarter>;
+
+  beforeAll(async () => {
+    identity = await startIdentityEmulator();
+    la = newStarter(teams, 'Jane Smith');
+    laBot = await startBot(
+      {
+        LA_OBJECT_IDS: la.user.aadObjectId,
+        TEAMS_SERVICE_URL: teams.serviceUrl,
+        GRAPH_ENABLED: 'false',
+        ENTRA_TENANT_ID: teams.tenantId,
+        API_AUDIENCES: AUDIENCE,
+        ENTRA_ISSUERS: identity.entraIssuer(teams.tenantId),
+        ENTRA_JWKS_URL: identity.jwksUri,
+      },
       { storage: store, now: () => new Date(now) },
     );
-    try {
-      const starters = [newStarter(teams, 'Sam Patel'), newStarter(teams, 'Kim Lee')];
-      await postActivity(laBot.messagesUrl, personalMessage(scene, la.who, la.conversationId, `welcome ${starters.map((s) => s.user.upn).join(', ')}`));
-      await laBot.app.deliveries.drain();
-      const ops = await store.during(() => postActivity(laBot.messagesUrl, personalMessage(scene, la.who, la.conversationId, 'status')));
-      expect(ops).toMatchObject({ 'read LA pushes': 1, 'read push': 1 });
-    } finally {
-      await laBot.close();
-    }
+    const starters = [newStarter(teams, 'Sam Patel'), newStarter(teams, 'Kim Lee')];
+    await postActivity(laBot.messagesUrl, personalMessage(scene, la.who, la.conversationId, `welcome ${starters.map((s) => s.user.upn).join(', ')}`));
+    await laBot.app.deliveries.drain();
+  });
+  afterAll(async () => {
+    await laBot.close();
+    await identity.close();
+  });
+
+  it('"status" reads the list of the LA’s pushes and each push once (the card’s starters and its push filter share them)', async () => {
+    const ops = await store.during(() => postActivity(laBot.messagesUrl, personalMessage(scene, la.who, la.conversationId, 'status')));
+    expect(ops).toMatchObject({ 'read LA pushes': 1, 'read push': 1, 'read recipient': 2 });
+  });
+
+  it('the starters API reads each push and each of its starters once, for the starters and the "not reached" counts alike', async () => {
+    const token = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: la.user.aadObjectId, upn: la.user.upn, name: la.user.name });
+    let body: { starters: { status: string }[]; pushes: { count: number; notReached: number }[] } | undefined;
+    const ops = await store.during(async () => {
+      const res = await fetch(`${laBot.baseUrl}/api/admin/starters`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      body = (await res.json()) as typeof body;
+    });
+    // Neither starter has written to the bot yet, so the welcome reached neither: both count as not reached.
+    expect(body?.starters.map((s) => s.status)).toEqual(['pendingFirstContact', 'pendingFirstContact']);
+    expect(body?.pushes).toEqual([expect.objectContaining({ count: 2, notReached: 2 })]);
+    expect(ops).toMatchObject({ 'read LA pushes': 1, 'read push': 1, 'read recipient': 2 });
   });
 });
