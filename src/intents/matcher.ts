@@ -94,6 +94,29 @@ interface CompiledIntent {
   readonly guards: readonly (readonly string[])[];
 }
 
+/**
+ * A list of intents with an index: word → the positions of the intents with a phrase or keyword that starts with it.
+ * An intent scores only when one of its phrases or keywords has every word in the question, so only the intents the
+ * question's words point to are scored, in the list's order (ties keep it).
+ */
+interface IndexedIntents {
+  readonly intents: readonly CompiledIntent[];
+  readonly byFirstWord: ReadonlyMap<string, readonly number[]>;
+}
+
+function indexed(intents: readonly CompiledIntent[]): IndexedIntents {
+  const byFirstWord = new Map<string, number[]>();
+  intents.forEach((intent, at) => {
+    for (const words of [...intent.phrases, ...intent.keywords.map((k) => k.words)]) {
+      const first = words[0] as string;
+      const positions = byFirstWord.get(first) ?? [];
+      if (positions.at(-1) !== at) positions.push(at);
+      byFirstWord.set(first, positions);
+    }
+  });
+  return { intents, byFirstWord };
+}
+
 /** Confidence in [0, 1) from a score: 0.5 at a score of 3, rising slowly after. */
 function confidenceOf(score: number): number {
   return Math.round((score / (score + 3)) * 100) / 100;
@@ -105,8 +128,8 @@ function confidenceOf(score: number): number {
  */
 export class IntentMatcher {
   readonly normaliser: Normaliser;
-  private readonly intents: readonly CompiledIntent[];
-  private readonly safetyIntents: readonly CompiledIntent[];
+  private readonly intents: IndexedIntents;
+  private readonly safetyIntents: IndexedIntents;
   private readonly signals: readonly CompiledSignal[];
   private readonly threshold: number;
 
@@ -126,8 +149,8 @@ export class IntentMatcher {
       requires: i.requires.map(compile).filter((r) => r.length > 0),
       guards: i.guards.map(compile).filter((g) => g.length > 0),
     });
-    this.safetyIntents = map.safety.intents.map(compileIntent);
-    this.intents = map.intents.map(compileIntent);
+    this.safetyIntents = indexed(map.safety.intents.map(compileIntent));
+    this.intents = indexed(map.intents.map(compileIntent));
     this.signals = map.safety.signals.map((s) => ({
       id: s.id,
       intent: s.intent,
@@ -139,17 +162,20 @@ export class IntentMatcher {
 
   /** Every intent's compiled phrases (for the content check: no phrase claimed by two intents). */
   compiledPhrases(): ReadonlyMap<string, readonly string[]> {
-    return new Map([...this.safetyIntents, ...this.intents].map((i) => [i.id, i.phrases.map((p) => p.join(' '))]));
+    return new Map([...this.safetyIntents.intents, ...this.intents.intents].map((i) => [i.id, i.phrases.map((p) => p.join(' '))]));
   }
 
   match(question: string): Match {
     const tokens = this.normaliser.tokens(question.slice(0, MAX_QUESTION_CHARS));
     const present = new Set(tokens);
-    const has = (words: readonly string[]) => (words.length === 1 ? present.has(words[0] as string) : containsSequence(tokens, words));
+    // A sequence can only be there if its first word is.
+    const has = (words: readonly string[]) => present.has(words[0] as string) && (words.length === 1 || containsSequence(tokens, words));
 
     // Safety first: a signal in the message, or a safety intent reaching the threshold, decides the answer.
     // A signal's words may have up to SIGNAL_GAP others between them ("asked me to confirm my password").
-    const signals = this.signals.filter((s) => s.phrases.some((p) => containsInOrder(tokens, p, SIGNAL_GAP)) && !s.guards.some(has));
+    const signals = this.signals.filter(
+      (s) => s.phrases.some((p) => present.has(p[0] as string) && containsInOrder(tokens, p, SIGNAL_GAP)) && !s.guards.some(has),
+    );
     const signal = signals[0];
     const safety = this.score(this.safetyIntents, tokens, present, has);
     for (const intent of new Set(signals.map((s) => s.intent))) {
@@ -193,18 +219,17 @@ export class IntentMatcher {
     return { kind: 'answer', intent: first.intent, confidence: confidenceOf(first.score), candidates: top, safety: false, also: offerSafety };
   }
 
-  private score(
-    intents: readonly CompiledIntent[],
-    tokens: readonly string[],
-    present: ReadonlySet<string>,
-    has: (words: readonly string[]) => boolean,
-  ): Scored[] {
+  private score(list: IndexedIntents, tokens: readonly string[], present: ReadonlySet<string>, has: (words: readonly string[]) => boolean): Scored[] {
+    const pointedTo = new Uint8Array(list.intents.length);
+    for (const word of present) for (const at of list.byFirstWord.get(word) ?? []) pointedTo[at] = 1;
     const candidates: Scored[] = [];
-    for (const intent of intents) {
-      if (intent.guards.some(has)) continue;
-      if (intent.requires.length > 0 && !intent.requires.some(has)) continue;
+    list.intents.forEach((intent, at) => {
+      if (pointedTo[at] === 0) return; // no phrase or keyword of it can be in the question: it would score 0
+      if (intent.guards.some(has)) return;
+      if (intent.requires.length > 0 && !intent.requires.some(has)) return;
       let phraseScore = 0;
       for (const phrase of intent.phrases) {
+        if (!present.has(phrase[0] as string)) continue; // neither in sequence nor scattered without its first word
         let s = 0;
         if (containsSequence(tokens, phrase)) s = PHRASE_SCORE + Math.max(0, phrase.length - 2) * PHRASE_EXTRA_WORD;
         else if (phrase.length > 1 && phrase.every((w) => present.has(w))) s = SCATTERED_PHRASE_SCORE;
@@ -214,7 +239,7 @@ export class IntentMatcher {
       for (const k of intent.keywords) if (has(k.words)) keywordScore += k.weight;
       const score = phraseScore + keywordScore;
       if (score > 0) candidates.push({ intent: intent.id, score });
-    }
+    });
     return candidates;
   }
 }
