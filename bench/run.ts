@@ -440,7 +440,9 @@ async function main(): Promise<void> {
   if (opts.only.has('startup') || opts.only.has('http')) {
     dataDir = mkdtempSync(join(tmpdir(), 'bench-file-'));
     say(`seeding ${opts.users} users into the file store`);
-    results.seedMs = await seedUsers(new FileStorage(join(dataDir, 'state')), opts.users);
+    const seeded = new FileStorage(join(dataDir, 'state'));
+    results.seedMs = await seedUsers(seeded, opts.users);
+    await seeded.close(); // the bots below claim the store for themselves
   }
   if (opts.only.has('startup') && dataDir && built) {
     say('start-up trials on the file store');

@@ -262,6 +262,13 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     telemetry,
   });
   let reminderTimer: NodeJS.Timeout | undefined;
+  let retentionTimer: NodeJS.Timeout | undefined;
+  const retention = async (): Promise<RetentionReport> => {
+    const report = await sweepRetention({ users, flow, settings: config.retention, now, log });
+    await unanswered.sweep();
+    await feedback.sweep();
+    return report;
+  };
   admin = new AdminService({
     policy,
     pushes,
@@ -371,15 +378,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     audit,
     deliveries,
     funnel,
-    jobs: {
-      retention: async () => {
-        const report = await sweepRetention({ users, flow, settings: config.retention, now, log });
-        await unanswered.sweep();
-        await feedback.sweep();
-        return report;
-      },
-      reminders: () => reminders.run(),
-    },
+    jobs: { retention, reminders: () => reminders.run() },
     listen: async () => {
       const port = await new Promise<number>((resolve, reject) => {
         server.once('error', reject);
@@ -392,17 +391,31 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         }, config.reminders.intervalMs);
         reminderTimer.unref();
       }
+      if (config.retention.intervalMs > 0) {
+        let sweeping = false; // a sweep slower than the interval is not started twice
+        retentionTimer = setInterval(() => {
+          if (sweeping) return;
+          sweeping = true;
+          retention()
+            .catch((error: unknown) => log.warn({ event: 'retention.failed', err: errorSummary(error) }, 'retention sweep failed'))
+            .finally(() => (sweeping = false));
+        }, config.retention.intervalMs);
+        retentionTimer.unref();
+      }
       return port;
     },
     close: async () => {
       const deadline = Date.now() + config.shutdownGraceMs;
       if (reminderTimer) clearInterval(reminderTimer);
+      if (retentionTimer) clearInterval(retentionTimer);
       const closed = server.server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       await deliveries.stop();
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       server.server.closeAllConnections?.();
       await closed;
       await telemetryRuntime.shutdown(); // flushes what is waiting to be exported
+      // A store the app opened gives up its claim (the file store's directory); one a caller passed in stays theirs.
+      if (!overrides.storage) await storage.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
 import { isContentError } from './content/errors';
 import { createLogger } from './log';
+import { StoreInUseError } from './state/storeClaim';
 
 /** Starts the bot: configuration, composition, HTTP, and a graceful stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -27,6 +28,16 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw error;
+  }
+  try {
+    // The file store claims its directory before the bot answers anything: a second process on it is refused here.
+    await app.storage.ping();
+  } catch (error) {
+    if (error instanceof StoreInUseError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    // Anything else (Azure not reachable yet): /readyz reports the store down until it answers.
   }
   const port = await app.listen();
   log.info({ event: 'server.listening', port, host: config.host, auth: config.appId ? 'bot-framework' : 'anonymous' }, 'bot listening');

@@ -3,8 +3,8 @@
  * within working hours only (REMINDER_HOURS, REMINDER_WEEKDAYS, REMINDER_TIMEZONE). Run it from a scheduler
  * (cron, an Azure Container Apps job) a few times each working day; running it twice sends nothing twice.
  * It queues the reminders in the store and delivers them (and any other queued delivery) through the
- * rate-limited sender, then exits. With STORAGE=file, prefer REMINDER_INTERVAL_MINUTES in the bot itself:
- * the file store is for one process.
+ * rate-limited sender, then exits. With STORAGE=file, use REMINDER_INTERVAL_MINUTES in the bot itself: the file
+ * store is for one process, and this command is refused while the bot runs on it (docs/storage.md).
  */
 import 'dotenv/config';
 import { join } from 'node:path';

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     ...[...content.intents.answers.values()].map((a) => [`answer:${a.id}`, answerSubject(a)] as const),
     ...content.journey.steps.map((s) => [`step:${s.id}`, stepSubject(s)] as const),
   ]);
-  const store = new FeedbackStore(createStorage(config), config.stateWriteRetries, config.retention.unansweredDays, () => new Date());
+  const store = new FeedbackStore(createStorage(config, { readOnly: true }), config.stateWriteRetries, config.retention.unansweredDays, () => new Date());
   const tallies = await store.report();
   for (const t of tallies) {
     const subject = subjects.get(`${t.kind}:${t.id}`);

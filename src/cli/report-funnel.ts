@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   if (from.getTime() > to.getTime()) throw new Error('--from must be on or before --to');
   const config = loadConfig(process.env, { contentDir: join(__dirname, '..', '..', 'cards') });
   const content = loadContent(config.contentDir);
-  const storage = createStorage(config);
+  const storage = createStorage(config, { readOnly: true });
   const funnel = new FunnelStore({
     storage,
     users: new UserStore(storage, config.stateWriteRetries),

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
   const config = loadConfig(process.env, { contentDir: join(__dirname, '..', '..', 'cards') });
   const matcher = new IntentMatcher(loadContent(config.contentDir).intents.map);
-  const log = new UnansweredLog(createStorage(config), config.retention.unansweredDays, () => new Date());
+  const log = new UnansweredLog(createStorage(config, { readOnly: true }), config.retention.unansweredDays, () => new Date());
   const questions = await log.list();
   const groups = groupQuestions(questions, (text) => matcher.normaliser.tokens(text).join(' '));
   for (const g of groups) {

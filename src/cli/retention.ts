@@ -1,6 +1,8 @@
 /**
  * `npm run retention`: erases journeys past the retention policy (RETENTION_DAYS_AFTER_COMPLETION,
  * RETENTION_DAYS_INACTIVE), as "forget me" would. Run it daily from a scheduler; running it twice is harmless.
+ * With STORAGE=file, set RETENTION_INTERVAL_HOURS in the bot instead: the file store is for one process, and this
+ * command is refused while the bot runs on it (docs/storage.md).
  */
 import 'dotenv/config';
 import { join } from 'node:path';

@@ -71,6 +71,11 @@ export const settingsSchema = z.object({
   RETENTION_DAYS_AFTER_COMPLETION: z.coerce.number().int().min(1).max(3650).default(90),
   RETENTION_DAYS_INACTIVE: z.coerce.number().int().min(1).max(3650).default(365),
   UNANSWERED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_INTERVAL_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(7 * 24)
+    .default(0),
 
   STORAGE: z.enum(['file', 'blob', 'memory']).default('file'),
   AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
@@ -161,7 +166,13 @@ export interface Config {
   readonly serviceName: string | undefined;
   readonly linkOverrides: Readonly<Record<string, string>>;
   readonly userMessagesPerMinute: number;
-  readonly retention: { readonly afterCompletionDays: number; readonly inactiveDays: number; readonly unansweredDays: number };
+  readonly retention: {
+    readonly afterCompletionDays: number;
+    readonly inactiveDays: number;
+    readonly unansweredDays: number;
+    /** In-process sweep interval (0 = off; use npm run retention from a scheduler instead). */
+    readonly intervalMs: number;
+  };
   readonly storage:
     { readonly kind: 'file' | 'memory' } | { readonly kind: 'blob'; readonly access: BlobAccess; readonly container: string; readonly queueUrl?: string };
   readonly la: {
@@ -362,6 +373,7 @@ export function loadConfig(env: Record<string, string | undefined>, defaults: { 
       afterCompletionDays: s.RETENTION_DAYS_AFTER_COMPLETION,
       inactiveDays: s.RETENTION_DAYS_INACTIVE,
       unansweredDays: s.UNANSWERED_RETENTION_DAYS,
+      intervalMs: Math.round(s.RETENTION_INTERVAL_HOURS * 3_600_000),
     },
     storage:
       s.STORAGE === 'blob'

@@ -3,6 +3,7 @@ import { closeSync, fdatasync, fsync, openSync, promises as fs, readFileSync, wr
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { LRUCache } from 'lru-cache';
+import { claimStore } from './storeClaim';
 import { KeyedLock } from './keyedLock';
 import { ETagConflictError, type AtomicStorage, type StoreItems } from './storage';
 
@@ -18,6 +19,14 @@ const fsyncAsync = promisify(fsync);
 function fdatasyncAsync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
 }
+/** How a file store is opened. */
+export interface FileStoreOptions {
+  /** Reads only: no claim on the directory, nothing tidied, every write refused (the reports, beside the bot). */
+  readonly readOnly?: boolean;
+  /** How long to wait for another process's claim to go stale before refusing (default CLAIM_WAIT_MS). */
+  readonly claimWaitMs?: number;
+}
+
 /** Files of releases before December 2026: the envelope as JSON, named `<group>--<sha256>.json` or `<sha256>.json`. */
 const JSON_NAME = /\.json$/;
 const ITEM_SUFFIX = '.item';
@@ -133,13 +142,27 @@ export class FileStorage implements AtomicStorage {
   private dirSync: Promise<void> | undefined;
   private nextDirSync: Promise<void> | undefined;
 
+  /** Releases this store's share of the claim on its directory (src/state/storeClaim.ts). */
+  private release: (() => Promise<void>) | undefined;
+  /** Set when the claim was lost while held: from then on every call fails, and /readyz reports the store down. */
+  private lost: Error | undefined;
+
   constructor(
     private readonly dir: string,
     /** Items kept in memory (about 2 KB each): 10,000 is about 20 MB. A whole number, at least 1. */
     cacheEntries = 10_000,
+    private readonly options: FileStoreOptions = {},
   ) {
     if (!Number.isInteger(cacheEntries) || cacheEntries < 1) throw new RangeError('the file store keeps a whole number of items in memory, at least 1');
     this.cache = new LRUCache({ max: cacheEntries });
+  }
+
+  /** Gives up the claim on the directory (the next call claims it again). */
+  async close(): Promise<void> {
+    const release = this.release;
+    this.release = undefined;
+    this.ready = undefined;
+    await release?.();
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -159,7 +182,7 @@ export class FileStorage implements AtomicStorage {
   }
 
   async write(changes: StoreItems): Promise<void> {
-    await this.ensureDir();
+    await this.ensureWritable();
     await Promise.all(
       Object.entries(changes).map(([key, item]) =>
         this.lock.run(key, async () => {
@@ -175,7 +198,7 @@ export class FileStorage implements AtomicStorage {
   }
 
   async delete(keys: string[]): Promise<void> {
-    await this.ensureDir();
+    await this.ensureWritable();
     await Promise.all(
       keys.map((key) =>
         this.lock.run(key, async () => {
@@ -189,7 +212,7 @@ export class FileStorage implements AtomicStorage {
   }
 
   async createIfAbsent(key: string, item: Record<string, unknown>): Promise<boolean> {
-    await this.ensureDir();
+    await this.ensureWritable();
     return this.lock.run(key, async () => {
       const { eTag: _ignored, ...value } = item;
       if (this.current(key)) return false;
@@ -219,16 +242,38 @@ export class FileStorage implements AtomicStorage {
     }
   }
 
-  private ensureDir(): Promise<void> {
+  /**
+   * The directory, claimed for this process (unless read-only) and tidied: temporary files a crash left are removed,
+   * files of the old format converted. A read-only store (the reports) claims nothing and changes nothing, so it may
+   * run beside the bot.
+   */
+  private async ensureDir(): Promise<void> {
+    if (this.lost) throw this.lost;
     this.ready ??= fs
       .mkdir(this.dir, { recursive: true })
-      .then(() => this.removeTemporaryFiles())
-      .then(() => this.convertJsonFiles())
+      .then(async () => {
+        if (this.options.readOnly) return;
+        this.release = await claimStore(
+          this.dir,
+          (error) => {
+            this.lost = error;
+          },
+          this.options.claimWaitMs,
+        );
+        await this.removeTemporaryFiles();
+        await this.convertJsonFiles();
+      })
       .catch((error: unknown) => {
         this.ready = undefined; // tried again by the next call (readiness reports the store failing meanwhile)
         throw error;
       });
-    return this.ready;
+    await this.ready;
+    if (this.lost) throw this.lost;
+  }
+
+  private async ensureWritable(): Promise<void> {
+    if (this.options.readOnly) throw new Error('this file store is read-only');
+    await this.ensureDir();
   }
 
   /** Temporary files a crash left between write and rename: never an item (the old one stands), so they go. */

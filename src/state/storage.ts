@@ -24,6 +24,8 @@ export interface AtomicStorage {
   ping(): Promise<void>;
   /** Every key that starts with the prefix (for scheduled jobs: reminders, retention; never on a turn). */
   list(prefix: string): AsyncIterable<string>;
+  /** Gives up what the store holds beyond its calls (the file store's claim on its directory), when it has any. */
+  close?(): Promise<void>;
 }
 
 /** The error a store throws when a write's eTag no longer matches (someone else wrote first). */

@@ -35,6 +35,10 @@ export class InstrumentedStorage implements AtomicStorage {
     return this.timed('ping', () => this.inner.ping());
   }
 
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+
   /** Listing is for scheduled jobs; the time to the first key is what is measured. */
   async *list(prefix: string): AsyncIterable<string> {
     const iterator = this.inner.list(prefix)[Symbol.asyncIterator]();

@@ -44,8 +44,8 @@ export function exited(child: ChildProcess): Promise<number | null> {
 }
 
 /** Starts the real entry point for a storm of turns (no Graph, no per-user limit) and resolves its /api/messages URL. */
-export async function startBotProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+export async function startBotProcess(env: Record<string, string>, timeoutMs?: number): Promise<{ child: ChildProcess; url: string }> {
   const child = spawnBot({ PORT: '0', LOG_LEVEL: 'info', GRAPH_ENABLED: 'false', USER_MESSAGES_PER_MINUTE: '1000', ...env });
-  const port = await whenListening(child);
+  const port = await whenListening(child, timeoutMs);
   return { child, url: `http://127.0.0.1:${port}/api/messages` };
 }

@@ -69,7 +69,8 @@ describe('crash safety on the file store', () => {
       expect(() => JSON.parse(decodeItemFile(readFileSync(join(stateDir, file))).text)).not.toThrow();
     }
 
-    const second = await startProcess({ DATA_DIR: dataDir });
+    // The killed process's claim on the store goes stale within 10 s; the new one waits for it (src/state/storeClaim.ts).
+    const second = await startProcess({ DATA_DIR: dataDir }, 40_000);
     try {
       for (const [i, s] of starters.entries()) {
         const res = await postActivity(second.url, adaptiveCardAction(scene, s.who, s.conversationId, { verb: 'progress', data: { verb: 'progress' } }));
@@ -88,5 +89,5 @@ describe('crash safety on the file store', () => {
       second.child.kill('SIGTERM');
       await exited(second.child);
     }
-  });
+  }, 90_000);
 });

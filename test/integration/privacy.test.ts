@@ -119,6 +119,30 @@ describe('abuse and privacy', () => {
     );
   });
 
+  it('with RETENTION_INTERVAL_HOURS the bot sweeps by itself (no scheduler needed, and none may share a file store)', async () => {
+    let now = new Date('2026-01-01T09:00:00Z');
+    await withBot(
+      // About every second, for the test; in service, daily (24).
+      { RETENTION_DAYS_INACTIVE: '30', RETENTION_INTERVAL_HOURS: '0.0003' },
+      async (bot) => {
+        const idle = newStarter(teams, 'Idle');
+        await postActivity(bot.messagesUrl, personalInstall(scene, idle.who, idle.conversationId));
+        const keysAbout = async (): Promise<string[]> => {
+          const keys: string[] = [];
+          for await (const k of bot.app.storage.list('directory/')) if (k.includes(idle.user.aadObjectId)) keys.push(k);
+          return keys;
+        };
+        expect(await keysAbout()).not.toEqual([]);
+        now = new Date('2026-03-01T09:00:00Z'); // past RETENTION_DAYS_INACTIVE: the next sweep erases the journey
+        const deadline = Date.now() + 10_000;
+        while ((await keysAbout()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        expect(await keysAbout()).toEqual([]);
+        expect(bot.logs.some((l) => l.event === 'retention.swept' && l.erasedInactive === 1)).toBe(true);
+      },
+      () => now,
+    );
+  });
+
   it('never writes message text, email addresses or names to the logs', () =>
     withBot({ LA_OBJECT_IDS: 'la-object-id', LOG_LEVEL: 'trace' }, async (bot) => {
       const { who, conversationId } = newStarter(teams, 'Zebedee Quartermaine');

@@ -1,0 +1,87 @@
+/**
+ * The file store is for one process: the bot claims DATA_DIR/state, and a second writer (another instance on a shared
+ * disk, `npm run retention` from cron beside the bot) is refused rather than left to overwrite confirmed writes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tempDataDir } from '../helpers/botHarness';
+import { exited, ROOT, spawnBot, whenListening } from '../helpers/botProcess';
+import { FileStorage } from '../../src/state/fileStorage';
+import { StoreClaimLostError } from '../../src/state/storeClaim';
+
+/** Output and exit code of a process that is expected to stop by itself. */
+async function outcome(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const code = await exited(child);
+  return { code, stderr };
+}
+
+function cli(script: string, env: Record<string, string>): ChildProcess {
+  const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  return spawn(process.execPath, ['--import', loader, join(ROOT, 'src', 'cli', script)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+}
+
+describe('one process per file store', () => {
+  it('refuses a second bot and a scheduled job on the same DATA_DIR while the bot runs, and starts once it has stopped', async () => {
+    const dataDir = tempDataDir();
+    const env = { PORT: '0', DATA_DIR: dataDir, GRAPH_ENABLED: 'false', LOG_LEVEL: 'info' };
+    const first = spawnBot(env);
+    try {
+      await whenListening(first);
+      // Both wait for the claim to go stale (it does not: the bot keeps it fresh), then give up with a reason.
+      const [second, retention] = await Promise.all([outcome(spawnBot(env)), outcome(cli('retention.ts', env))]);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toContain('is in use by another process (STORAGE=file is for one process');
+      expect(second.stderr).not.toMatch(/\n\s+at /); // a reason, not a stack trace
+      expect(retention.code).toBe(1);
+      expect(retention.stderr).toContain('is in use by another process');
+    } finally {
+      first.kill('SIGTERM');
+      await exited(first);
+    }
+    // A bot that stopped gives its claim back: the next one starts at once.
+    const third = spawnBot(env);
+    try {
+      await whenListening(third);
+    } finally {
+      third.kill('SIGTERM');
+      await exited(third);
+    }
+  }, 60_000);
+
+  it('a store that loses its claim refuses every call from then on, so /readyz reports it down', async () => {
+    const dir = join(tempDataDir(), 'state');
+    const store = new FileStorage(dir);
+    await store.write({ 'a/1': { n: 1 } });
+    // Another process removing the claim (an operator, or one that judged it stale) is noticed at the next refresh.
+    rmSync(`${dir}.lock`, { recursive: true, force: true });
+    const deadline = Date.now() + 10_000;
+    let pinged: unknown;
+    while (Date.now() < deadline) {
+      pinged = await store.ping().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      if (pinged) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(pinged).toBeInstanceOf(StoreClaimLostError);
+    await expect(store.write({ 'a/1': { n: 2 } })).rejects.toBeInstanceOf(StoreClaimLostError);
+    await expect(store.read(['a/1'])).rejects.toBeInstanceOf(StoreClaimLostError);
+  }, 20_000);
+
+  it('a read-only store (the reports) reads beside the owner, claims nothing and writes nothing', async () => {
+    const dir = join(tempDataDir(), 'state');
+    const owner = new FileStorage(dir);
+    await owner.write({ 'a/1': { n: 1 } });
+    await owner.close();
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+    const report = new FileStorage(dir, undefined, { readOnly: true });
+    expect(await report.read(['a/1'])).toMatchObject({ 'a/1': { n: 1 } });
+    await expect(report.write({ 'a/1': { n: 2 } })).rejects.toThrow('read-only');
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+  });
+});
