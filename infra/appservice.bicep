@@ -218,8 +218,10 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'TEAMS_CATALOG_APP_ID', value: teamsCatalogAppId }
         { name: 'LA_GROUP_ID', value: laGroupId }
         { name: 'ALLOWED_EMAIL_DOMAINS', value: 'nhs.net' }
-        // Reminders inside the bot (App Service has no scheduler of its own): one pass an hour.
+        // Reminders and retention inside the bot (App Service has no scheduler of its own): reminders once an hour,
+        // the retention sweep once a day (each instance sweeps; a second sweep finds nothing left to erase).
         { name: 'REMINDER_INTERVAL_MINUTES', value: '60' }
+        { name: 'RETENTION_INTERVAL_HOURS', value: '24' }
       ]
     }
   }

@@ -118,7 +118,13 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     : startTelemetry(config.telemetry);
   const telemetry = telemetryRuntime.telemetry;
   // Every store operation is timed through one wrapper: latency and errors, never keys.
-  const storage = new InstrumentedStorage(overrides.storage ?? createStorage(config), telemetry, config.storage.kind);
+  // A file store that is no longer this process's (another process took its claim over) must not be written again:
+  // the process stops, and the platform starts a new one, which claims the store afresh or is refused.
+  const storeLost = (error: Error): void => {
+    log.fatal({ event: 'storage.claimLost', reason: error.message }, 'the file store is no longer this process’s: stopping');
+    process.exit(1);
+  };
+  const storage = new InstrumentedStorage(overrides.storage ?? createStorage(config, { onLost: storeLost }), telemetry, config.storage.kind);
   const now = overrides.now ?? (() => new Date());
   const renderer = new CardRenderer(content.templates);
   const cards = new JourneyCards(content, renderer);
@@ -393,13 +399,23 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       }
       if (config.retention.intervalMs > 0) {
         let sweeping = false; // a sweep slower than the interval is not started twice
-        retentionTimer = setInterval(() => {
+        const sweep = (): void => {
           if (sweeping) return;
           sweeping = true;
           retention()
             .catch((error: unknown) => log.warn({ event: 'retention.failed', err: errorSummary(error) }, 'retention sweep failed'))
             .finally(() => (sweeping = false));
-        }, config.retention.intervalMs);
+        };
+        // The first sweep a minute after start (sooner for a shorter interval), so a bot restarted more often than
+        // the interval (deploys) still sweeps; then every interval.
+        retentionTimer = setTimeout(
+          () => {
+            sweep();
+            retentionTimer = setInterval(sweep, config.retention.intervalMs);
+            retentionTimer.unref();
+          },
+          Math.min(config.retention.intervalMs, 60_000),
+        );
         retentionTimer.unref();
       }
       return port;
@@ -407,7 +423,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     close: async () => {
       const deadline = Date.now() + config.shutdownGraceMs;
       if (reminderTimer) clearInterval(reminderTimer);
-      if (retentionTimer) clearInterval(retentionTimer);
+      if (retentionTimer) clearTimeout(retentionTimer); // a Timeout from setTimeout or setInterval
       const closed = server.server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       await deliveries.stop();
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

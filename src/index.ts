@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
 import { isContentError } from './content/errors';
+import { errorSummary } from './errorSummary';
 import { createLogger } from './log';
 import { StoreInUseError } from './state/storeClaim';
 
@@ -30,14 +31,15 @@ async function main(): Promise<void> {
     throw error;
   }
   try {
-    // The file store claims its directory before the bot answers anything: a second process on it is refused here.
+    // The file store claims its directory before the bot listens: a second process on it is refused here.
     await app.storage.ping();
   } catch (error) {
-    if (error instanceof StoreInUseError) {
-      process.stderr.write(`${error.message}\n`);
+    if (error instanceof StoreInUseError || config.storage.kind === 'file') {
+      // In use, or a local disk the bot cannot write (read-only, no permission): no point in starting.
+      process.stderr.write(`${error instanceof StoreInUseError ? error.message : `the file store cannot be opened: ${JSON.stringify(errorSummary(error))}`}\n`);
       process.exit(2);
     }
-    // Anything else (Azure not reachable yet): /readyz reports the store down until it answers.
+    // Azure not reachable yet: /readyz reports the store down until it answers.
   }
   const port = await app.listen();
   log.info({ event: 'server.listening', port, host: config.host, auth: config.appId ? 'bot-framework' : 'anonymous' }, 'bot listening');

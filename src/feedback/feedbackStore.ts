@@ -136,25 +136,33 @@ export class FeedbackStore {
   }
 
   /** Drops questions older than the retention period from every tally (the retention job runs it). Reads one item per answer and step. */
-  async sweep(): Promise<Tally[]> {
+  async sweep(): Promise<void> {
     const cutoff = this.cutoff();
-    const tallies: Tally[] = [];
     for await (const key of this.storage.list(prefixes.feedbackTallies)) {
-      const kept = await updateItem<Tally>(
+      await updateItem<Tally>(
         this.storage,
         key,
         (current) =>
           current && current.questions.some((q) => q.at < cutoff) ? { ...current, questions: current.questions.filter((q) => q.at >= cutoff) } : undefined,
         this.retries,
       );
-      if (kept && typeof kept.kind === 'string' && Array.isArray(kept.questions)) tallies.push(kept);
     }
-    return tallies;
   }
 
-  /** Every tally, older questions dropped on the way: most "not helpful" votes first (npm run report:feedback). */
+  /**
+   * Every tally with the questions still within the retention period, most "not helpful" votes first
+   * (npm run report:feedback). Reading writes nothing (the report may run beside the bot on a read-only store); older
+   * questions are left for the retention job's sweep.
+   */
   async report(): Promise<Tally[]> {
-    const tallies = (await this.sweep()).map((t) => ({ ...t, helpful: Math.max(0, t.helpful), notHelpful: Math.max(0, t.notHelpful) }));
+    const cutoff = this.cutoff();
+    const tallies: Tally[] = [];
+    for await (const key of this.storage.list(prefixes.feedbackTallies)) {
+      const t = await readItem<Tally>(this.storage, key);
+      if (t && typeof t.kind === 'string' && Array.isArray(t.questions)) {
+        tallies.push({ ...t, questions: t.questions.filter((q) => q.at >= cutoff), helpful: Math.max(0, t.helpful), notHelpful: Math.max(0, t.notHelpful) });
+      }
+    }
     return tallies.sort((a, b) => b.notHelpful - a.notHelpful || a.helpful - b.helpful || `${a.kind}:${a.id}`.localeCompare(`${b.kind}:${b.id}`));
   }
 

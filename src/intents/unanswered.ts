@@ -57,20 +57,28 @@ export class UnansweredLog {
     return true;
   }
 
-  /** Deletes questions older than the retention period (the retention job runs it); returns the keys kept. */
-  async sweep(): Promise<string[]> {
+  /** Deletes questions older than the retention period (the retention job runs it). */
+  async sweep(): Promise<void> {
+    const { expired } = await this.keysByAge();
+    if (expired.length > 0) await this.storage.delete(expired);
+  }
+
+  /** The keys of questions within the retention period (oldest first), and of those past it. */
+  private async keysByAge(): Promise<{ live: string[]; expired: string[] }> {
     const cutoff = this.now().getTime() - this.retentionDays * 24 * 60 * 60 * 1000;
     const keys: string[] = [];
     for await (const key of this.storage.list(PREFIX)) keys.push(key);
     keys.sort();
-    const expired = new Set(keys.filter((k) => Date.parse(k.slice(PREFIX.length, PREFIX.length + 24)) < cutoff));
-    if (expired.size > 0) await this.storage.delete([...expired]);
-    return keys.filter((k) => !expired.has(k));
+    const isExpired = (k: string) => Date.parse(k.slice(PREFIX.length, PREFIX.length + 24)) < cutoff;
+    return { live: keys.filter((k) => !isExpired(k)), expired: keys.filter(isExpired) };
   }
 
-  /** Every question still within the retention period, oldest first; older ones are deleted on the way. */
+  /**
+   * Every question still within the retention period, oldest first. Reading writes nothing (the report may run beside
+   * the bot on a read-only store); older questions are left for the retention job's sweep.
+   */
   async list(): Promise<UnansweredQuestion[]> {
-    const live = await this.sweep();
+    const { live } = await this.keysByAge();
     const found: UnansweredQuestion[] = [];
     for (let i = 0; i < live.length; i += 100) {
       const items = await this.storage.read(live.slice(i, i + 100));

@@ -23,8 +23,10 @@ function fdatasyncAsync(fd: number): Promise<void> {
 export interface FileStoreOptions {
   /** Reads only: no claim on the directory, nothing tidied, every write refused (the reports, beside the bot). */
   readonly readOnly?: boolean;
-  /** How long to wait for another process's claim to go stale before refusing (default CLAIM_WAIT_MS). */
+  /** How long to wait for another process's claim to go stale before refusing (src/state/storeClaim.ts). */
   readonly claimWaitMs?: number;
+  /** Told when the claim is lost while held (the bot then stops: src/app.ts); every call fails from then on. */
+  readonly onLost?: (error: Error) => void;
 }
 
 /** Files of releases before December 2026: the envelope as JSON, named `<group>--<sha256>.json` or `<sha256>.json`. */
@@ -257,6 +259,7 @@ export class FileStorage implements AtomicStorage {
           this.dir,
           (error) => {
             this.lost = error;
+            this.options.onLost?.(error);
           },
           this.options.claimWaitMs,
         );

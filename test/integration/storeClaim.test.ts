@@ -3,7 +3,7 @@
  * disk, `npm run retention` from cron beside the bot) is refused rather than left to overwrite confirmed writes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tempDataDir } from '../helpers/botHarness';
@@ -32,7 +32,13 @@ describe('one process per file store', () => {
     try {
       await whenListening(first);
       // Both wait for the claim to go stale (it does not: the bot keeps it fresh), then give up with a reason.
-      const [second, retention] = await Promise.all([outcome(spawnBot(env)), outcome(cli('retention.ts', env))]);
+      const [second, retention, report] = await Promise.all([
+        outcome(spawnBot(env)),
+        outcome(cli('retention.ts', env)),
+        // A report opens the store read-only: it runs beside the bot.
+        outcome(cli('report-unanswered.ts', env)),
+      ]);
+      expect(report).toEqual({ code: 0, stderr: '' });
       expect(second.code).toBe(2);
       expect(second.stderr).toContain('is in use by another process (STORAGE=file is for one process');
       expect(second.stderr).not.toMatch(/\n\s+at /); // a reason, not a stack trace
@@ -51,6 +57,48 @@ describe('one process per file store', () => {
       await exited(third);
     }
   }, 60_000);
+
+  it('a bot whose claim is taken from it stops at once, saying why, rather than write on', async () => {
+    const dataDir = tempDataDir();
+    const bot = spawnBot({ PORT: '0', DATA_DIR: dataDir, GRAPH_ENABLED: 'false', LOG_LEVEL: 'info' });
+    let out = '';
+    bot.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    try {
+      await whenListening(bot);
+      rmSync(join(dataDir, 'state.lock'), { recursive: true, force: true }); // as another process taking it over would
+      expect(await exited(bot)).toBe(1); // noticed at the next refresh, within 5 s
+      expect(out).toContain('"event":"storage.claimLost"');
+    } finally {
+      if (bot.exitCode === null) bot.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('of two processes taking over a stale claim at the same moment, exactly one gets it', async () => {
+    const dir = join(tempDataDir(), 'state');
+    mkdirSync(`${dir}.lock`, { recursive: true });
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${dir}.lock`, old, old); // left by a process killed a minute ago
+    const script = join(tempDataDir(), 'claim.cts');
+    // Each claimant is slowed between finding the claim stale and removing it (proper-lockfile's stat, rmdir, mkdir),
+    // as a busy machine would: without claimants taking turns, both would remove it and both would claim.
+    writeFileSync(
+      script,
+      `const gfs = require(${JSON.stringify(join(ROOT, 'node_modules', 'graceful-fs'))}); const rmdir = gfs.rmdir; gfs.rmdir = (p, cb) => setTimeout(() => rmdir(p, cb), 300);\n` +
+        `const { claimStore } = require(${JSON.stringify(join(ROOT, 'src', 'state', 'storeClaim.ts'))});\n` +
+        `claimStore(${JSON.stringify(dir)}, () => {}, 2000).then(() => { process.stdout.write('claimed'); setTimeout(() => process.exit(0), 3000); }, (e) => { process.stdout.write(e.name); process.exit(0); });\n`,
+    );
+    const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const run = (): Promise<string> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, ['--import', loader, script], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } });
+        let said = '';
+        child.stdout.on('data', (chunk: Buffer) => (said += chunk.toString('utf8')));
+        child.stderr.on('data', (chunk: Buffer) => (said += chunk.toString('utf8')));
+        child.once('exit', () => resolve(said));
+      });
+    const results = await Promise.all([run(), run(), run()]);
+    expect(results.sort()).toEqual(['StoreInUseError', 'StoreInUseError', 'claimed']);
+  }, 30_000);
 
   it('a store that loses its claim refuses every call from then on, so /readyz reports it down', async () => {
     const dir = join(tempDataDir(), 'state');
