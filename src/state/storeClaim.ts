@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { lock } from 'proper-lockfile';
+import type * as Lockfile from 'proper-lockfile';
 
 /**
  * The file store is for one process (docs/storage.md): it answers reads from what it last wrote and checks eTags under
@@ -74,6 +74,8 @@ async function acquire(dir: string, waitMs: number): Promise<Held> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
+      // Loaded only when a file store is claimed: a bot on Azure storage never loads it (nor graceful-fs under it).
+      const { lock } = require('proper-lockfile') as typeof Lockfile;
       const release = await whileTakingOver(lockDir, () =>
         lock(dir, {
           lockfilePath: lockDir,
