@@ -269,6 +269,8 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
   });
   let reminderTimer: NodeJS.Timeout | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
+  /** The in-process retention sweep under way, if any (close waits for it, within the grace period). */
+  let sweeping: Promise<void> | undefined;
   const retention = async (): Promise<RetentionReport> => {
     const report = await sweepRetention({ users, flow, settings: config.retention, now, log });
     await unanswered.sweep();
@@ -398,13 +400,14 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         reminderTimer.unref();
       }
       if (config.retention.intervalMs > 0) {
-        let sweeping = false; // a sweep slower than the interval is not started twice
         const sweep = (): void => {
-          if (sweeping) return;
-          sweeping = true;
-          retention()
-            .catch((error: unknown) => log.warn({ event: 'retention.failed', err: errorSummary(error) }, 'retention sweep failed'))
-            .finally(() => (sweeping = false));
+          if (sweeping) return; // a sweep slower than the interval is not started twice
+          sweeping = retention()
+            .then(
+              () => undefined,
+              (error: unknown) => log.warn({ event: 'retention.failed', err: errorSummary(error) }, 'retention sweep failed'),
+            )
+            .finally(() => (sweeping = undefined));
         };
         // The first sweep a minute after start (sooner for a shorter interval), so a bot restarted more often than
         // the interval (deploys) still sweeps; then every interval.
@@ -429,6 +432,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       server.server.closeAllConnections?.();
       await closed;
+      if (sweeping) await Promise.race([sweeping, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
       await telemetryRuntime.shutdown(); // flushes what is waiting to be exported
       // A store the app opened gives up its claim (the file store's directory); one a caller passed in stays theirs.
       if (!overrides.storage) await storage.close();

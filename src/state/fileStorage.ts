@@ -148,6 +148,8 @@ export class FileStorage implements AtomicStorage {
   private release: (() => Promise<void>) | undefined;
   /** Set when the claim was lost while held: from then on every call fails, and /readyz reports the store down. */
   private lost: Error | undefined;
+  /** Counts closes, so that a claim still on its way when the store is closed is given back, not kept. */
+  private opened = 0;
 
   constructor(
     private readonly dir: string,
@@ -161,6 +163,7 @@ export class FileStorage implements AtomicStorage {
 
   /** Gives up the claim on the directory (the next call claims it again). */
   async close(): Promise<void> {
+    this.opened++;
     const release = this.release;
     this.release = undefined;
     this.ready = undefined;
@@ -251,11 +254,12 @@ export class FileStorage implements AtomicStorage {
    */
   private async ensureDir(): Promise<void> {
     if (this.lost) throw this.lost;
+    const opening = this.opened;
     this.ready ??= fs
       .mkdir(this.dir, { recursive: true })
       .then(async () => {
         if (this.options.readOnly) return;
-        this.release = await claimStore(
+        const release = await claimStore(
           this.dir,
           (error) => {
             this.lost = error;
@@ -263,6 +267,13 @@ export class FileStorage implements AtomicStorage {
           },
           this.options.claimWaitMs,
         );
+        if (opening !== this.opened) {
+          await release(); // closed while the claim was on its way: give it back
+          throw new Error('the file store was closed');
+        }
+        if (this.release)
+          await release(); // already held from an attempt whose tidying failed: one share is enough
+        else this.release = release;
         await this.removeTemporaryFiles();
         await this.convertJsonFiles();
       })

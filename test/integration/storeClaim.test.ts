@@ -121,6 +121,19 @@ describe('one process per file store', () => {
     await expect(store.read(['a/1'])).rejects.toBeInstanceOf(StoreClaimLostError);
   }, 20_000);
 
+  it('a store closed while its claim is on its way gives the claim back', async () => {
+    const dir = join(tempDataDir(), 'state');
+    const store = new FileStorage(dir);
+    const pinged = store.ping();
+    await store.close();
+    await expect(pinged).rejects.toThrow('closed');
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+    await store.write({ 'a/1': { n: 1 } }); // and the next call claims it again
+    expect(existsSync(`${dir}.lock`)).toBe(true);
+    await store.close();
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+  });
+
   it('a read-only store (the reports) reads beside the owner, claims nothing and writes nothing', async () => {
     const dir = join(tempDataDir(), 'state');
     const owner = new FileStorage(dir);
