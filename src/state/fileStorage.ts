@@ -23,8 +23,6 @@ function fdatasyncAsync(fd: number): Promise<void> {
 export interface FileStoreOptions {
   /** Reads only: no claim on the directory, nothing tidied, every write refused (the reports, beside the bot). */
   readonly readOnly?: boolean;
-  /** How long to wait for another process's claim to go stale before refusing (src/state/storeClaim.ts). */
-  readonly claimWaitMs?: number;
   /** Told when the claim is lost while held (the bot then stops: src/app.ts); every call fails from then on. */
   readonly onLost?: (error: Error) => void;
 }
@@ -259,21 +257,8 @@ export class FileStorage implements AtomicStorage {
       .mkdir(this.dir, { recursive: true })
       .then(async () => {
         if (this.options.readOnly) return;
-        const release = await claimStore(
-          this.dir,
-          (error) => {
-            this.lost = error;
-            this.options.onLost?.(error);
-          },
-          this.options.claimWaitMs,
-        );
-        if (opening !== this.opened) {
-          await release(); // closed while the claim was on its way: give it back
-          throw new Error('the file store was closed');
-        }
-        if (this.release)
-          await release(); // already held from an attempt whose tidying failed: one share is enough
-        else this.release = release;
+        // Claimed once: an attempt whose tidying failed keeps its claim for the next.
+        this.release ??= await this.claim(opening);
         await this.removeTemporaryFiles();
         await this.convertJsonFiles();
       })
@@ -283,6 +268,19 @@ export class FileStorage implements AtomicStorage {
       });
     await this.ready;
     if (this.lost) throw this.lost;
+  }
+
+  /** This process's claim on the directory (src/state/storeClaim.ts); given back at once if the store closed meanwhile. */
+  private async claim(opening: number): Promise<() => Promise<void>> {
+    const release = await claimStore(this.dir, (error) => {
+      this.lost = error;
+      this.options.onLost?.(error);
+    });
+    if (opening !== this.opened) {
+      await release();
+      throw new Error('the file store was closed');
+    }
+    return release;
   }
 
   private async ensureWritable(): Promise<void> {
