@@ -50,6 +50,7 @@ import { UnansweredLog } from './intents/unanswered';
 import { ReminderCards } from './reminders/reminderCard';
 import { REMINDER_KIND, reminderJobIds, Reminders, type ReminderReport } from './reminders/reminders';
 import { sweepRetention, trackRetention, type RetentionReport } from './jobs/retention';
+import { runInProcess, type InProcessJob } from './jobs/schedule';
 import { loggable, type Logger } from './log';
 import { mountAdminRoutes } from './server/adminRoutes';
 import { mountMeRoutes } from './server/meRoutes';
@@ -267,10 +268,8 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     log,
     telemetry,
   });
-  let reminderTimer: NodeJS.Timeout | undefined;
-  let retentionTimer: NodeJS.Timeout | undefined;
-  /** The in-process retention sweep under way, if any (close waits for it, within the grace period). */
-  let sweeping: Promise<void> | undefined;
+  /** Reminders and retention run inside the bot when their intervals are set (started by listen). */
+  const inProcess: InProcessJob[] = [];
   const retention = async (): Promise<RetentionReport> => {
     const report = await sweepRetention({ users, flow, settings: config.retention, now, log });
     await unanswered.sweep();
@@ -393,46 +392,38 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
         server.listen(config.port, config.host, () => resolve(server.address().port));
       });
       deliveries.start();
-      if (config.reminders.intervalMs > 0) {
-        reminderTimer = setInterval(() => {
-          reminders.run().catch((error: unknown) => log.warn({ event: 'reminders.failed', err: errorSummary(error) }, 'reminder run failed'));
-        }, config.reminders.intervalMs);
-        reminderTimer.unref();
+      const reminderMs = config.reminders.intervalMs;
+      if (reminderMs > 0) {
+        inProcess.push(
+          runInProcess(
+            () => reminders.run(),
+            { everyMs: reminderMs, firstAfterMs: reminderMs },
+            (error) => log.warn({ event: 'reminders.failed', err: errorSummary(error) }, 'reminder run failed'),
+          ),
+        );
       }
-      if (config.retention.intervalMs > 0) {
-        const sweep = (): void => {
-          if (sweeping) return; // a sweep slower than the interval is not started twice
-          sweeping = retention()
-            .then(
-              () => undefined,
-              (error: unknown) => log.warn({ event: 'retention.failed', err: errorSummary(error) }, 'retention sweep failed'),
-            )
-            .finally(() => (sweeping = undefined));
-        };
+      const retentionMs = config.retention.intervalMs;
+      if (retentionMs > 0) {
         // The first sweep a minute after start (sooner for a shorter interval), so a bot restarted more often than
         // the interval (deploys) still sweeps; then every interval.
-        retentionTimer = setTimeout(
-          () => {
-            sweep();
-            retentionTimer = setInterval(sweep, config.retention.intervalMs);
-            retentionTimer.unref();
-          },
-          Math.min(config.retention.intervalMs, 60_000),
+        inProcess.push(
+          runInProcess(retention, { everyMs: retentionMs, firstAfterMs: Math.min(retentionMs, 60_000) }, (error) =>
+            log.warn({ event: 'retention.failed', err: errorSummary(error) }, 'retention sweep failed'),
+          ),
         );
-        retentionTimer.unref();
       }
       return port;
     },
     close: async () => {
       const deadline = Date.now() + config.shutdownGraceMs;
-      if (reminderTimer) clearInterval(reminderTimer);
-      if (retentionTimer) clearTimeout(retentionTimer); // a Timeout from setTimeout or setInterval
+      for (const job of inProcess) job.stop();
       const closed = server.server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       await deliveries.stop();
       while (inFlight() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       server.server.closeAllConnections?.();
       await closed;
-      if (sweeping) await Promise.race([sweeping, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+      const running = inProcess.map((job) => job.running()).filter((run) => run !== undefined);
+      if (running.length > 0) await Promise.race([Promise.all(running), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
       await telemetryRuntime.shutdown(); // flushes what is waiting to be exported
       // A store the app opened gives up its claim (the file store's directory); one a caller passed in stays theirs.
       if (!overrides.storage) await storage.close();
