@@ -39,6 +39,7 @@ import { loadContent, type Content } from './content/load';
 import { classifyDeliveryError } from './delivery/classify';
 import { systemDeliveryClock, type DeliveryClock } from './delivery/clock';
 import { ProactiveAuthentication } from './teams/proactiveConnector';
+import { ReusedConnectorClients } from './teams/connectorClients';
 import { DeliveryQueue } from './delivery/queue';
 import { createDeliveryTransport } from './delivery/transports';
 import { TeamsRateLimiter } from './delivery/rateLimiter';
@@ -185,7 +186,9 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
       }
     }),
   );
-  const adapter = new WelcomeCloudAdapter(auth);
+  // Turns reuse one connector client per service URL rather than building one (and its HTTP pipeline) per turn.
+  const turnAuth = new ReusedConnectorClients(auth);
+  const adapter = new WelcomeCloudAdapter(turnAuth);
   // Proactive sends (LA welcomes, reminders) get their own adapter: Teams' rate limits and our retries only
   // (Azure's retry policy removed, see src/teams/proactiveConnector.ts), and no onTurnError to swallow a failed send.
   const deliveryClock = overrides.deliveryClock ?? systemDeliveryClock;
@@ -362,7 +365,7 @@ export function createApp(config: Config, log: Logger, overrides: AppOverrides =
     ...(graph ? [{ name: 'graph' as const, check: (signal: AbortSignal) => graph.ping(signal), reuseUpMs: 30_000, reuseDownMs: 10_000 }] : []),
   ];
   const { server, inFlight } = createServer({
-    activities: new BotbuilderEndpoint(adapter, auth, bot),
+    activities: new BotbuilderEndpoint(adapter, turnAuth, bot),
     channelToken: tokenRules ? new ChannelTokenVerifier(tokenRules, channelMetadataUrl(config.botAuth)) : undefined,
     readiness: new Readiness(dependencies, config.readyTimeoutMs),
     telemetry,

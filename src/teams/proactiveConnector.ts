@@ -16,19 +16,11 @@
  * pipeline. test/integration/deliveryEngine.test.ts counts the requests at the Teams emulator to prove it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  BotFrameworkAuthentication,
-  ConnectorFactory,
-  type AuthenticateRequestResult,
-  type BotFrameworkClient,
-  type ClaimsIdentity,
-  type ConnectorClient,
-  type UserTokenClient,
-} from 'botframework-connector';
-import type { Activity } from 'botbuilder';
+import type { BotFrameworkAuthentication, ConnectorClient } from 'botframework-connector';
 import type { DeliveryClock } from '../delivery/clock';
 import type { TeamsRateLimiter } from '../delivery/rateLimiter';
 import { parseRetryAfter } from '../delivery/retryAfter';
+import { ReusedConnectorClients } from './connectorClients';
 
 /** The name @azure/core-rest-pipeline gives its retry policy. */
 export const AZURE_DEFAULT_RETRY_POLICY = 'defaultRetryPolicy';
@@ -104,58 +96,12 @@ export function makeProactive(client: ConnectorClient, limiter: TeamsRateLimiter
   return client;
 }
 
-class ProactiveConnectorFactory extends ConnectorFactory {
-  constructor(
-    private readonly inner: ConnectorFactory,
-    private readonly limiter: TeamsRateLimiter,
-    private readonly clock: DeliveryClock,
-  ) {
-    super();
-  }
-
-  async create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    return makeProactive(await this.inner.create(serviceUrl, audience), this.limiter, this.clock);
-  }
-}
-
 /**
- * BotFrameworkAuthentication for the proactive adapter: the same credentials and checks as the bot's own,
- * but connector clients without Azure's retry policy and with Teams' rate limits.
+ * BotFrameworkAuthentication for the proactive adapter: the same credentials and checks as the bot's own, but
+ * connector clients without Azure's retry policy and with Teams' rate limits (each client adjusted once, when made).
  */
-export class ProactiveAuthentication extends BotFrameworkAuthentication {
-  constructor(
-    private readonly inner: BotFrameworkAuthentication,
-    private readonly limiter: TeamsRateLimiter,
-    private readonly clock: DeliveryClock,
-  ) {
-    super();
-  }
-
-  authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
-    return this.inner.authenticateRequest(activity, authHeader);
-  }
-
-  authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
-    return this.inner.authenticateStreamingRequest(authHeader, channelIdHeader);
-  }
-
-  createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return new ProactiveConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), this.limiter, this.clock);
-  }
-
-  createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
-    return this.inner.createUserTokenClient(claimsIdentity);
-  }
-
-  override createBotFrameworkClient(): BotFrameworkClient {
-    return this.inner.createBotFrameworkClient();
-  }
-
-  override getOriginatingAudience(): string {
-    return this.inner.getOriginatingAudience();
-  }
-
-  override authenticateChannelRequest(authHeader: string): Promise<ClaimsIdentity> {
-    return this.inner.authenticateChannelRequest(authHeader);
+export class ProactiveAuthentication extends ReusedConnectorClients {
+  constructor(inner: BotFrameworkAuthentication, limiter: TeamsRateLimiter, clock: DeliveryClock) {
+    super(inner, (client) => makeProactive(client, limiter, clock));
   }
 }
