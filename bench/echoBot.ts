@@ -5,11 +5,20 @@
  *
  * With ECHO_CARDS naming a JSON file `{question, ack}` of two ready-made Adaptive Cards, it answers as our bot's
  * replies look instead (a reference, not the baseline): a message with the question card, a card button press by
- * updating the card in place (replyToId) with the ack card. No state, no templating: what replying with cards of
- * that size costs in botbuilder alone.
+ * the ack card, in the invoke's response for an Action.Execute (as Teams sends the step card's buttons), or by
+ * updating the card in place (replyToId) for an older client's Action.Submit. No state, no templating: what
+ * replying with cards of that size costs in botbuilder alone. Without cards, an invoke is answered with a line of text.
  */
 import { readFileSync } from 'node:fs';
-import { ActivityHandler, CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, MessageFactory } from 'botbuilder';
+import {
+  ActivityHandler,
+  CardFactory,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  MessageFactory,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
 import restify from 'restify';
 
 const cards = process.env.ECHO_CARDS
@@ -32,6 +41,14 @@ class EchoBot extends ActivityHandler {
       }
       await next();
     });
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    const body = cards
+      ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: cards.ack }
+      : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Echo' };
+    return Promise.resolve({ status: 200, body });
   }
 }
 

@@ -4,9 +4,11 @@
  * echo bot run side by side and are measured alternately (echo question, bot question, echo ack, bot ack), each
  * after its own warm-up, under the same load (a fixed number of connections, each sending as fast as answered).
  */
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { actionSubmit, personalMessage, sceneFrom } from '../test/helpers/activities';
+import { actionSubmit, adaptiveCardAction, personalMessage, sceneFrom } from '../test/helpers/activities';
 import type { Child } from './lib/children';
+import { allocatedMb } from './lib/gcTrace';
 import { summarise } from './lib/stats';
 import { BENCH_APP_ID, BENCH_TENANT, benchUser } from './lib/population';
 
@@ -20,9 +22,24 @@ export interface TurnFigures {
   readonly failures: number;
   /** CPU the bot's process used per turn in the measured window, ms: less sensitive to other load than turns/s. */
   readonly cpuMsPerTurn: number;
+  /**
+   * KB the process allocated per turn in the window, from its `--trace-gc` lines (bench/lib/gcTrace.ts); undefined
+   * when it was not started with --trace-gc. The first collection in the window only marks its start, so this is
+   * exact to within one collection's worth.
+   */
+  readonly allocatedKbPerTurn: number | undefined;
+  /** 2xx answers whose body held a card (1 KB or more): how an invoke's card comes back, in the HTTP response. */
+  readonly cardsInResponse: number;
 }
 
-export type TurnKind = 'question' | 'ack';
+/**
+ * question: a typed question in the personal chat, answered with a card sent to the connector.
+ * ack: "Mark as done" on a step card as Teams sends it, an Action.Execute invoke (adaptiveCard/action), answered with
+ * the refreshed card in the HTTP response: no connector call.
+ * ackSubmit: the same press from an older client without Universal Actions, an Action.Submit message, answered by
+ * updating the card through the connector (replyToId).
+ */
+export type TurnKind = 'question' | 'ack' | 'ackSubmit';
 
 export interface TurnLoad {
   readonly connections: number;
@@ -47,23 +64,21 @@ export function turnBodies(kind: TurnKind, sinkUrl: string, load: TurnLoad, from
   const bodies: string[] = [];
   // Each pass over the users asks each of them another question, or ticks the next action of the journey (a tick is
   // then a change, as a starter's are, not the same action again).
-  const passes = kind === 'ack' ? Math.max(1, load.actionIds.length) : 8;
+  const passes = kind === 'question' ? 8 : Math.max(1, load.actionIds.length);
   for (let j = 0; j < count * passes; j++) {
     const i = from + (j % count);
     const pass = Math.floor(j / count);
     const { ref, name } = benchUser(i);
     const who = { userId: ref.userId, name, aadObjectId: ref.aadObjectId as string };
+    // Exactly what the step card's "Mark as done" button carries (cards/templates/step.json).
+    const tick = { verb: 'ack', actionId: load.actionIds[(i + pass) % load.actionIds.length] ?? 'mfa', view: 'step' };
+    const replyToId = String(1760951520000 + i);
     const activity =
       kind === 'question'
         ? personalMessage(scene, who, ref.conversationId, load.questions[(i + pass * 7) % load.questions.length] ?? 'help')
-        : actionSubmit(
-            scene,
-            who,
-            ref.conversationId,
-            // Exactly what the step card's "Mark as done" button carries (cards/templates/step.json).
-            { verb: 'ack', actionId: load.actionIds[(i + pass) % load.actionIds.length] ?? 'mfa', view: 'step' },
-            { replyToId: String(1760951520000 + i) },
-          );
+        : kind === 'ack'
+          ? adaptiveCardAction(scene, who, ref.conversationId, { verb: 'ack', data: tick }, { replyToId })
+          : actionSubmit(scene, who, ref.conversationId, tick, { replyToId });
     bodies.push(JSON.stringify(activity));
   }
   return bodies;
@@ -78,8 +93,9 @@ async function hammer(
   bodies: readonly string[],
   connections: number,
   run: { seconds: number } | { amount: number },
-): Promise<Omit<TurnFigures, 'cpuMsPerTurn'>> {
+): Promise<Omit<TurnFigures, 'cpuMsPerTurn' | 'allocatedKbPerTurn'>> {
   let next = 0;
+  let cardsInResponse = 0;
   const samples: number[] = [];
   let failures = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -99,14 +115,16 @@ async function hammer(
       },
       (error, res) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(res)),
     );
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      if (statusCode >= 200 && statusCode < 300) samples.push(responseTime);
-      else failures++;
+    instance.on('response', (_client: unknown, statusCode: number, bytes: number, responseTime: number) => {
+      if (statusCode >= 200 && statusCode < 300) {
+        samples.push(responseTime);
+        if (bytes >= 1024) cardsInResponse++;
+      } else failures++;
     });
   });
   const { p50, p99, n } = summarise(samples);
   // result.duration is autocannon's own measured window in seconds.
-  return { rps: n / result.duration, p50, p99, turns: n, failures: failures + result.errors + result.timeouts };
+  return { rps: n / result.duration, p50, p99, turns: n, failures: failures + result.errors + result.timeouts, cardsInResponse };
 }
 
 /**
@@ -127,10 +145,27 @@ export async function measureOnce(target: Child, bodies: readonly string[], conn
   return measured(target, () => hammer(target.url, bodies, connections, { amount: bodies.length }));
 }
 
-async function measured(target: Child, work: () => Promise<Omit<TurnFigures, 'cpuMsPerTurn'>>): Promise<TurnFigures> {
+async function measured(target: Child, work: () => Promise<Omit<TurnFigures, 'cpuMsPerTurn' | 'allocatedKbPerTurn'>>): Promise<TurnFigures> {
+  const logBefore = statSync(target.logFile).size;
   const cpuBefore = target.cpuMs();
   const figures = await work();
-  return { ...figures, cpuMsPerTurn: (target.cpuMs() - cpuBefore) / Math.max(1, figures.turns) };
+  const cpuMsPerTurn = (target.cpuMs() - cpuBefore) / Math.max(1, figures.turns);
+  const allocated = allocatedMb(readFrom(target.logFile, logBefore));
+  const allocatedKbPerTurn = allocated.collections > 1 ? (allocated.mb * 1024) / Math.max(1, figures.turns) : undefined;
+  return { ...figures, cpuMsPerTurn, allocatedKbPerTurn };
+}
+
+/** A log file from the given byte on (V8 flushes each --trace-gc line as it prints it). */
+function readFrom(file: string, from: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const length = Math.max(0, fstatSync(fd).size - from);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, from);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The connector sink's counters (to check that every turn really sent its reply). */

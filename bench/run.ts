@@ -142,6 +142,14 @@ function sampleCards(): { question: CardJson; ack: CardJson } {
   return { question, ack };
 }
 
+/** The kinds of turn measured, in order (bench/httpTurns.ts says what each is). */
+const TURN_KINDS: readonly TurnKind[] = ['question', 'ack', 'ackSubmit'];
+const TURN_LABELS: Record<TurnKind, string> = {
+  question: 'Question turn',
+  ack: 'Acknowledgement turn',
+  ackSubmit: 'Acknowledgement turn, older client (Action.Submit)',
+};
+
 async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForBench>>, dataDir: string): Promise<HttpFigures> {
   const content = loadContent(join(ROOT, 'cards'));
   const load: TurnLoad = {
@@ -158,7 +166,9 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
   const cardsFile = join(OUT_DIR, 'echo-cards.json');
   const echoCards = sampleCards();
   writeFileSync(cardsFile, JSON.stringify(echoCards));
-  const echoWithCards = await startChild({ name: 'echo-cards', script: built.echoEntry, env: { ECHO_CARDS: cardsFile } });
+  // --trace-gc on the two compared: what each allocates per turn (bench/lib/gcTrace.ts), a figure the VM's drift
+  // does not move. It prints a line per collection, a few per thousand turns, to each one's log alike.
+  const echoWithCards = await startChild({ name: 'echo-cards', script: built.echoEntry, env: { ECHO_CARDS: cardsFile }, nodeArgs: ['--trace-gc'] });
   const profileDir = join(OUT_DIR, 'profiles');
   const bot = await startChild({
     name: 'bot',
@@ -166,12 +176,12 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
     // The per-user message limit (default 20 a minute) is abuse protection; the load spreads over 10,000 users,
     // but a short run may still send one user several questions, so the limit is raised out of the way.
     env: { ...botEnv(dataDir), USER_MESSAGES_PER_MINUTE: '1000' },
-    nodeArgs: opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    nodeArgs: ['--trace-gc', ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
   });
   const children: Child[] = [sink, echo, echoWithCards, bot];
   try {
     const figures = { echo: {}, echoCards: {}, bot: {} } as Record<'echo' | 'echoCards' | 'bot', Record<TurnKind, TurnFigures>>;
-    const rounds = { question: [], ack: [] } as Record<TurnKind, number[]>;
+    const rounds = { question: [], ack: [], ackSubmit: [] } as Record<TurnKind, number[]>;
     const repliesOk = {} as Record<TurnKind, boolean>;
     const measure = async (kind: TurnKind, name: string, target: Child, bodies: readonly string[], round: number): Promise<TurnFigures> => {
       say(
@@ -183,11 +193,14 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
       say(
         `  ${fmt(result.rps)} turns/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, ${fmt(result.cpuMsPerTurn, 2)} ms CPU/turn, ${result.failures} failed`,
       );
-      if (name === 'bot') repliesOk[kind] = (repliesOk[kind] ?? true) && after.sent - before.sent + (after.updated - before.updated) >= result.turns;
+      // A message's reply goes to the connector; an invoke's card comes back in the HTTP response.
+      const replied = kind === 'ack' ? result.cardsInResponse : after.sent - before.sent + (after.updated - before.updated);
+      if (name === 'bot') repliesOk[kind] = (repliesOk[kind] ?? true) && replied >= result.turns;
       return result;
     };
-    for (const kind of ['question', 'ack'] as const) {
-      const bodies = turnBodies(kind, sink.url, load);
+    for (const kind of TURN_KINDS) {
+      // The older clients' ticks go to the next 1,000 users: ticks the invokes made already would change nothing.
+      const bodies = turnBodies(kind, sink.url, load, kind === 'ackSubmit' ? load.users : 0);
       figures.echo[kind] = await measure(kind, 'echo', echo, bodies, 0);
       // The card echo and the bot alternate, round after round: this VM's speed drifts by a quarter within minutes,
       // and the median of the rounds' ratios is steadier than any one of them.
@@ -204,9 +217,9 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
       [figures.echoCards[kind], figures.bot[kind]] = median;
     }
     // Users the rotation never reached: each question below is their first turn since the seeding (weeks ago).
-    const firstCount = Math.min(3000, opts.users - load.users);
+    const firstCount = Math.min(3000, opts.users - 2 * load.users);
     say(`question turns → bot, the first turn of a visit for each of ${firstCount} users`);
-    const firstTurns = await measureOnce(bot, turnBodies('question', sink.url, load, load.users, firstCount).slice(0, firstCount), opts.connections);
+    const firstTurns = await measureOnce(bot, turnBodies('question', sink.url, load, 2 * load.users, firstCount).slice(0, firstCount), opts.connections);
     say(`  ${fmt(firstTurns.cpuMsPerTurn, 2)} ms CPU/turn, ${firstTurns.failures} failed`);
     const botMemory = bot.memory();
     const echoMemory = echo.memory();
@@ -219,7 +232,11 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
       if (newest) profileSummary = summariseProfile(newest, 20);
     }
-    const cardBytes = { question: JSON.stringify(echoCards.question).length, ack: JSON.stringify(echoCards.ack).length };
+    const cardBytes = {
+      question: JSON.stringify(echoCards.question).length,
+      ack: JSON.stringify(echoCards.ack).length,
+      ackSubmit: JSON.stringify(echoCards.ack).length,
+    };
     return {
       ...figures,
       rounds,
@@ -279,8 +296,8 @@ function rows(r: Results, users: number): Row[] {
     row('Idle delivery poll (store queue)', (f) => f.storeQueueIdle);
   }
   if (r.http) {
-    for (const kind of ['question', 'ack'] as const) {
-      const label = kind === 'question' ? 'Question turn' : 'Acknowledgement turn';
+    for (const kind of TURN_KINDS) {
+      const label = TURN_LABELS[kind];
       const bot = r.http.bot[kind];
       const echo = r.http.echo[kind];
       const tput = bot.rps / echo.rps;
@@ -300,6 +317,14 @@ function rows(r: Results, users: number): Row[] {
         '≤ 1.50× card echo',
         verdict(perCardEcho <= 1.5),
       ]);
+      if (bot.allocatedKbPerTurn !== undefined && withCards.allocatedKbPerTurn !== undefined) {
+        out.push([
+          `${label}: memory allocated per turn`,
+          `${fmt(bot.allocatedKbPerTurn)} KB vs the card echo ${fmt(withCards.allocatedKbPerTurn)} KB = ${ratio(bot.allocatedKbPerTurn / withCards.allocatedKbPerTurn)} (from --trace-gc, same rounds)`,
+          'reported',
+          '—',
+        ]);
+      }
       out.push([
         `${label}: echo bot replying with the bot's cards (reference)`,
         `${fmt(withCards.rps)}/s = ${ratio(withCards.rps / echo.rps)} echo; ${fmt(withCards.cpuMsPerTurn, 2)} ms CPU per turn; p99 ${fmt(withCards.p99, 1)} ms = ${ratio(withCards.p99 / echo.p99)} echo`,
@@ -531,6 +556,7 @@ async function main(): Promise<void> {
   if (http) {
     const cpuRatio = (kind: TurnKind): string => ratio(http.bot[kind].cpuMsPerTurn / http.echoCards[kind].cpuMsPerTurn);
     process.stdout.write(`\ncpu-vs-card-echo: question ${cpuRatio('question')} acknowledgement ${cpuRatio('ack')}\n`);
+    process.stdout.write(`cpu-vs-card-echo, acknowledgement by an older client (Action.Submit): ${cpuRatio('ackSubmit')}\n`);
   }
   if (results.http?.profileSummary) process.stdout.write(`\n${results.http.profileSummary}\n`);
 
@@ -538,10 +564,10 @@ async function main(): Promise<void> {
   if (results.http) {
     const h = results.http;
     details.push(
-      `- Turns: ${opts.connections} connections; per bot and kind, one warm-up turn for each of ${Math.min(opts.turnUsers, opts.users)} users (their first of the visit, not measured), then ${opts.seconds} s measured over the same users (each question another, each tick the next action); the text echo once, then ${opts.rounds} rounds of card echo and bot alternately, the median round's ratio reported. Then ${Math.min(3000, opts.users - Math.min(opts.turnUsers, opts.users))} questions that are each the first turn of a visit. ${opts.users} users seeded.`,
-      `- Turns measured: question echo ${h.echo.question.turns} / bot ${h.bot.question.turns}, ack echo ${h.echo.ack.turns} / bot ${h.bot.ack.turns}; failed (non-2xx, errors, timeouts): ${[h.echo.question, h.bot.question, h.echo.ack, h.bot.ack].map((f) => f.failures).join(' / ')}.`,
-      `- Reference "echo bot replying with the bot's cards": the same echo bot answering with a ready-made answer card (${h.cardBytes.question} bytes of JSON) and, for acknowledgements, updating the card in place with a ticked step card (${h.cardBytes.ack} bytes), both built by the bot's card code; no state, no templating per turn. What replying with such cards costs in botbuilder and restify alone.`,
-      `- Every bot turn's reply reached the connector sink: question ${h.repliesOk.question ? 'yes' : 'NO'}, ack ${h.repliesOk.ack ? 'yes' : 'NO'}.`,
+      `- Turns: ${opts.connections} connections; per bot and kind, one warm-up turn for each of ${Math.min(opts.turnUsers, opts.users)} users (their first of the visit, not measured), then ${opts.seconds} s measured over the same users (each question another, each tick the next action); the text echo once, then ${opts.rounds} rounds of card echo and bot alternately, the median round's ratio reported. Acknowledgements: "Mark as done" as Teams sends it (an Action.Execute invoke, the card answered in the HTTP response), and as an older client sends it (an Action.Submit message, the card updated through the connector) by the next ${Math.min(opts.turnUsers, opts.users)} users. Then ${Math.min(3000, opts.users - 2 * Math.min(opts.turnUsers, opts.users))} questions that are each the first turn of a visit. ${opts.users} users seeded.`,
+      `- Turns measured (echo / bot): ${TURN_KINDS.map((k) => `${k} ${h.echo[k].turns} / ${h.bot[k].turns}`).join(', ')}; failed (non-2xx, errors, timeouts): ${TURN_KINDS.map((k) => `${h.echo[k].failures} / ${h.bot[k].failures}`).join(', ')}.`,
+      `- Reference "echo bot replying with the bot's cards": the same echo bot answering with a ready-made answer card (${h.cardBytes.question} bytes of JSON) and, for acknowledgements, with a ticked step card (${h.cardBytes.ack} bytes), in the invoke's response or by updating the card in place, both built by the bot's card code; no state, no templating per turn. What replying with such cards costs in botbuilder and restify alone.`,
+      `- Every bot turn's reply arrived (a message's at the connector sink, an invoke's card in its HTTP response): ${TURN_KINDS.map((k) => `${k} ${h.repliesOk[k] ? 'yes' : 'NO'}`).join(', ')}.`,
     );
   }
   const m = results.matching?.matcher;
