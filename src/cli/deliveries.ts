@@ -3,7 +3,9 @@
  * `npm run deliveries -- replay <id>... | --all`   queues them again, due now, with fresh counts
  * `npm run deliveries -- count`                    deliveries waiting
  * Reads the queue the configuration names (Azure Queue Storage with STORAGE=blob, else the store's own queue), so run
- * it with the bot's settings. With the file store, stop the bot first: its queue is for one process.
+ * it with the bot's settings. `poison` and `count` only read: with the file store they open it read-only and run
+ * beside the bot. `replay` writes: with the file store, stop the bot first (the store is for one process, and
+ * refuses a second writer).
  */
 import 'dotenv/config';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ async function main(): Promise<number> {
   const [command, ...rest] = positionals;
   const config = loadConfig(process.env, { contentDir: join(__dirname, '..', '..', 'cards') });
   const log = createLogger(config.logLevel);
-  const storage = createStorage(config);
+  const storage = createStorage(config, { readOnly: command === 'poison' || command === 'count' });
   const transport = createDeliveryTransport(config, storage, systemDeliveryClock, log);
   // No handlers and never started: this process only reads and moves deliveries.
   const queue = new DeliveryQueue({

@@ -19,9 +19,16 @@ async function outcome(child: ChildProcess): Promise<{ code: number | null; stde
   return { code, stderr };
 }
 
-function cli(script: string, env: Record<string, string>): ChildProcess {
+function cli(script: string, env: Record<string, string>, args: readonly string[] = []): ChildProcess {
   const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-  return spawn(process.execPath, ['--import', loader, join(ROOT, 'src', 'cli', script)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+  return spawn(process.execPath, ['--import', loader, join(ROOT, 'src', 'cli', script), ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+}
+
+/** Like outcome(), with what the process printed. */
+async function printed(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  return { ...(await outcome(child)), stdout };
 }
 
 describe('one process per file store', () => {
@@ -32,13 +39,21 @@ describe('one process per file store', () => {
     try {
       await whenListening(first);
       // Both wait for the claim to go stale (it does not: the bot keeps it fresh), then give up with a reason.
-      const [second, retention, report] = await Promise.all([
+      const [second, retention, report, poison, count, replay] = await Promise.all([
         outcome(spawnBot(env)),
         outcome(cli('retention.ts', env)),
         // A report opens the store read-only: it runs beside the bot.
         outcome(cli('report-unanswered.ts', env)),
+        // So does a look at the delivery queue (the daily check in docs/operations.md); replaying it writes.
+        printed(cli('deliveries.ts', env, ['poison'])),
+        printed(cli('deliveries.ts', env, ['count'])),
+        outcome(cli('deliveries.ts', env, ['replay', '--all'])),
       ]);
       expect(report).toEqual({ code: 0, stderr: '' });
+      expect(poison).toEqual({ code: 0, stdout: '0 in the poison queue\n', stderr: '' });
+      expect(count).toEqual({ code: 0, stdout: '0 waiting\n', stderr: '' });
+      expect(replay.code).toBe(1);
+      expect(replay.stderr).toContain('is in use by another process');
       expect(second.code).toBe(2);
       expect(second.stderr).toContain('is in use by another process (STORAGE=file is for one process');
       expect(second.stderr).not.toMatch(/\n\s+at /); // a reason, not a stack trace
