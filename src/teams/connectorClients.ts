@@ -1,12 +1,15 @@
 /**
- * Connector clients made once per bot identity, service URL and audience, and reused for every turn and send.
+ * Connector clients made once per bot identity, service URL and audience, and reused for every turn and send; the
+ * user-token client CloudAdapter makes with each turn, once per bot identity.
  *
  * FINDING (botbuilder 4.23.3): CloudAdapter asks its ConnectorFactory for a client on every turn and every
  * proactive send, and ConnectorFactoryImpl.create builds a new ConnectorClient each time: a new @azure/core-client
  * ServiceClient with its whole HTTP pipeline of policies. In the benchmark that was about a tenth of the memory an
  * acknowledgement turn allocates, and a few per cent of its CPU (docs/bench.md, "Fifth pass"). A client holds
  * nothing of a turn: its credentials are the factory's (tokens cached by botbuilder per app id and audience), and
- * the conversation and activity are arguments of each call. The old BotFrameworkAdapter kept its clients too.
+ * the conversation and activity are arguments of each call. The old BotFrameworkAdapter kept its clients too. The
+ * user-token client (UserTokenClientImpl: an app id and a TokenApiClient, another ServiceClient) is made the same way
+ * for every turn, though this bot never asks it for a token.
  */
 import {
   AuthenticationConstants,
@@ -33,6 +36,7 @@ const MAX_CLIENTS = 32;
  */
 export class ReusedConnectorClients extends BotFrameworkAuthentication {
   private readonly clients = new LRUCache<string, Promise<ConnectorClient>>({ max: MAX_CLIENTS });
+  private readonly tokenClients = new LRUCache<string, Promise<UserTokenClient>>({ max: MAX_CLIENTS });
 
   constructor(
     private readonly inner: BotFrameworkAuthentication,
@@ -53,8 +57,9 @@ export class ReusedConnectorClients extends BotFrameworkAuthentication {
     return this.reusing(this.inner.createConnectorFactory(claimsIdentity), claimsIdentity);
   }
 
+  /** The user-token client CloudAdapter also makes every turn (this bot signs nobody in, but botbuilder makes it): reused too. */
   createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
-    return this.inner.createUserTokenClient(claimsIdentity);
+    return reuse(this.tokenClients, appIdOf(claimsIdentity), () => this.inner.createUserTokenClient(claimsIdentity));
   }
 
   override createBotFrameworkClient(): BotFrameworkClient {
@@ -75,10 +80,27 @@ export class ReusedConnectorClients extends BotFrameworkAuthentication {
   }
 
   private reusing(factory: ConnectorFactory, identity: ClaimsIdentity): ConnectorFactory {
-    // The bot identity the factory makes clients for, as botbuilder reads it (parameterizedBotFrameworkAuthentication.js).
-    const appId = identity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? identity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
-    return new ReusingFactory(factory, appId, this.clients, this.prepare);
+    return new ReusingFactory(factory, appIdOf(identity), this.clients, this.prepare);
   }
+}
+
+/** The bot identity botbuilder makes clients for, read as it reads it (parameterizedBotFrameworkAuthentication.js). */
+function appIdOf(identity: ClaimsIdentity): string {
+  return identity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? identity.getClaimValue(AuthenticationConstants.AppIdClaim) ?? '';
+}
+
+/** The kept client for the key, or a new one from `make`, kept unless making it fails (the next call then tries again). */
+function reuse<T>(clients: LRUCache<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let client = clients.get(key);
+  if (!client) {
+    const made = make();
+    made.catch(() => {
+      if (clients.get(key) === made) clients.delete(key);
+    });
+    clients.set(key, made);
+    client = made;
+  }
+  return client;
 }
 
 class ReusingFactory extends ConnectorFactory {
@@ -92,17 +114,6 @@ class ReusingFactory extends ConnectorFactory {
   }
 
   create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
-    const key = JSON.stringify([this.appId, serviceUrl, audience ?? null]);
-    let client = this.clients.get(key);
-    if (!client) {
-      client = this.inner.create(serviceUrl, audience).then(this.prepare);
-      // A client that could not be made is not kept: the next call tries again.
-      const made = client;
-      made.catch(() => {
-        if (this.clients.get(key) === made) this.clients.delete(key);
-      });
-      this.clients.set(key, client);
-    }
-    return client;
+    return reuse(this.clients, JSON.stringify([this.appId, serviceUrl, audience ?? null]), () => this.inner.create(serviceUrl, audience).then(this.prepare));
   }
 }

@@ -45,8 +45,11 @@ class CountingAuthentication extends BotFrameworkAuthentication {
       }
     })();
   }
-  createUserTokenClient(): Promise<UserTokenClient> {
-    return Promise.reject(new Error('not used'));
+  readonly tokenClientsMade: string[] = [];
+  createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
+    const appId = claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? '';
+    this.tokenClientsMade.push(appId);
+    return Promise.resolve({ appId } as unknown as UserTokenClient);
   }
 }
 
@@ -105,6 +108,15 @@ describe('connector clients reused across turns', () => {
     await factory.create('https://smba.trafficmanager.net/r39/', CHANNEL); // kept
     await factory.create('https://smba.trafficmanager.net/r0/', CHANNEL); // pushed out long ago: made again
     expect(inner.made).toHaveLength(41);
+  });
+
+  it('the user-token client CloudAdapter makes with every turn is made once per bot identity', async () => {
+    const inner = new CountingAuthentication();
+    const auth = new ReusedConnectorClients(inner);
+    const first = await auth.createUserTokenClient(identity('bot-app'));
+    expect(await auth.createUserTokenClient(identity('bot-app'))).toBe(first);
+    expect(await auth.createUserTokenClient(identity('other-app'))).not.toBe(first);
+    expect(inner.tokenClientsMade).toEqual(['bot-app', 'other-app']);
   });
 
   it('proactive clients are adjusted once, when made: one rate-limit policy, no Azure retry policy, however many sends', async () => {
