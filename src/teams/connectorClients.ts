@@ -4,12 +4,17 @@
  *
  * FINDING (botbuilder 4.23.3): CloudAdapter asks its ConnectorFactory for a client on every turn and every
  * proactive send, and ConnectorFactoryImpl.create builds a new ConnectorClient each time: a new @azure/core-client
- * ServiceClient with its whole HTTP pipeline of policies. In the benchmark that was about a tenth of the memory an
- * acknowledgement turn allocates, and a few per cent of its CPU (docs/bench.md, "Fifth pass"). A client holds
- * nothing of a turn: its credentials are the factory's (tokens cached by botbuilder per app id and audience), and
- * the conversation and activity are arguments of each call. The old BotFrameworkAdapter kept its clients too. The
- * user-token client (UserTokenClientImpl: an app id and a TokenApiClient, another ServiceClient) is made the same way
- * for every turn, though this bot never asks it for a token.
+ * ServiceClient with its whole HTTP pipeline of policies. In the benchmark that was about 40 KB of the 300–400 KB a
+ * turn allocates; its effect on CPU per turn is below the VM's noise (docs/bench.md, "Fifth pass"). The user-token
+ * client (UserTokenClientImpl: an app id and a TokenApiClient, another ServiceClient) is made the same way for every
+ * turn, though this bot never asks it for a token: about 36 KB more.
+ *
+ * A client holds nothing of a turn: each request is signed and given its headers as it is sent, the conversation and
+ * activity are arguments of each call, and nothing in botbuilder writes to the client it keeps in turnState. Its
+ * credentials are the factory's, for the bot's own app: with the app types this bot allows (SingleTenant,
+ * MultiTenant, UserAssignedMSI) tokens are cached per app id and scope and fetched again when they expire, so a
+ * client kept for days stays good. (A federated credential would not: FederatedAppCredentials fixes its client
+ * assertion when it first fetches a token. Check this before allowing that app type.)
  */
 import {
   AuthenticationConstants,
@@ -43,6 +48,9 @@ export class ReusedConnectorClients extends BotFrameworkAuthentication {
     private readonly prepare: (client: ConnectorClient) => ConnectorClient = (client) => client,
   ) {
     super();
+    // Its clients are shared: one wrapped again would have `prepare` change the clients the inner one hands out
+    // (the proactive adjustment would take the retries from turn replies).
+    if (inner instanceof ReusedConnectorClients) throw new Error("ReusedConnectorClients wraps botbuilder's own authentication, not another one");
   }
 
   async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
@@ -95,7 +103,7 @@ function reuse<T>(clients: LRUCache<string, Promise<T>>, key: string, make: () =
   if (!client) {
     const made = make();
     made.catch(() => {
-      if (clients.get(key) === made) clients.delete(key);
+      if (clients.peek(key) === made) clients.delete(key);
     });
     clients.set(key, made);
     client = made;

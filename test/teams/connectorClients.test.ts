@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigurationBotFrameworkAuthentication, type Activity } from 'botbuilder';
 import {
   AuthenticationConstants,
@@ -11,7 +13,7 @@ import {
 import { systemDeliveryClock } from '../../src/delivery/clock';
 import { TeamsRateLimiter } from '../../src/delivery/rateLimiter';
 import { ReusedConnectorClients } from '../../src/teams/connectorClients';
-import { AZURE_DEFAULT_RETRY_POLICY, pipelineOf, ProactiveAuthentication } from '../../src/teams/proactiveConnector';
+import { AZURE_DEFAULT_RETRY_POLICY, forTenant, pipelineOf, ProactiveAuthentication } from '../../src/teams/proactiveConnector';
 
 const UK = 'https://smba.trafficmanager.net/uk/';
 const EMEA = 'https://smba.trafficmanager.net/emea/';
@@ -46,8 +48,10 @@ class CountingAuthentication extends BotFrameworkAuthentication {
     })();
   }
   readonly tokenClientsMade: string[] = [];
+  failTokenNext = 0;
   createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
     const appId = claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ?? '';
+    if (this.failTokenNext-- > 0) return Promise.reject(new Error('no credentials'));
     this.tokenClientsMade.push(appId);
     return Promise.resolve({ appId } as unknown as UserTokenClient);
   }
@@ -117,6 +121,54 @@ describe('connector clients reused across turns', () => {
     expect(await auth.createUserTokenClient(identity('bot-app'))).toBe(first);
     expect(await auth.createUserTokenClient(identity('other-app'))).not.toBe(first);
     expect(inner.tokenClientsMade).toEqual(['bot-app', 'other-app']);
+    inner.failTokenNext = 1;
+    await expect(auth.createUserTokenClient(identity('third-app'))).rejects.toThrow('no credentials');
+    await expect(auth.createUserTokenClient(identity('third-app'))).resolves.toBeDefined(); // not kept: made again
+    expect(inner.tokenClientsMade).toEqual(['bot-app', 'other-app', 'third-app']);
+  });
+
+  it('refuses to wrap another ReusedConnectorClients, whose shared clients its adjustment would change', () => {
+    const turns = new ReusedConnectorClients(new CountingAuthentication());
+    expect(() => new ProactiveAuthentication(turns, new TeamsRateLimiter({ tenantPerSecond: 1000 }, Date.now), systemDeliveryClock)).toThrow(
+      "wraps botbuilder's own authentication",
+    );
+  });
+
+  it("one proactive client serves every tenant: each send spends its own tenant's budget", async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        res.end('{"id":"1"}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const serviceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const spent: string[] = [];
+    class WatchedLimiter extends TeamsRateLimiter {
+      override reserve(keys: { tenant: string; conversation?: string }): number {
+        spent.push(keys.tenant);
+        return super.reserve(keys);
+      }
+    }
+    try {
+      const auth = new ProactiveAuthentication(
+        new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: '', MicrosoftAppType: 'MultiTenant' }),
+        new WatchedLimiter({ tenantPerSecond: 1000 }, Date.now),
+        systemDeliveryClock,
+      );
+      const send = (tenant: string, conversation: string) =>
+        forTenant(tenant, async () => {
+          const client = await auth.createConnectorFactory(identity('')).create(serviceUrl, CHANNEL);
+          await client.conversations.sendToConversation(conversation, { type: 'message', text: 'hi' });
+          return client;
+        });
+      const [a, b] = await Promise.all([send('tenant-a', 'a:1'), send('tenant-b', 'b:1')]);
+      expect(b).toBe(a);
+      expect(spent.sort()).toEqual(['tenant-a', 'tenant-b']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('proactive clients are adjusted once, when made: one rate-limit policy, no Azure retry policy, however many sends', async () => {
