@@ -65,13 +65,18 @@ function options(argv: readonly string[]): Options {
   };
   const only = (arg('only') ?? DEFAULT_SECTIONS.join(',')).split(',').map((s) => s.trim());
   for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(', ')})`);
+  const turnUsers = num('turn-users', 1000);
+  const users = num('users', 10_000);
+  // Questions and invoke ticks go to the first turn-users, older clients' ticks to the next as many, and the
+  // first-visit questions to users after those.
+  if (users <= 2 * turnUsers) throw new Error('--users must be more than twice --turn-users');
   return {
     only: new Set(only as Section[]),
     profile: argv.includes('--profile') || process.env.BENCH_PROFILE === '1',
     seconds: num('seconds', 8),
-    turnUsers: num('turn-users', 1000),
+    turnUsers,
     connections: num('connections', 10),
-    users: num('users', 10_000),
+    users,
     pushes: num('pushes', 1000),
     pushRate: num('push-rate', 30),
     trials: num('trials', 3),
@@ -155,7 +160,7 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
   const load: TurnLoad = {
     connections: opts.connections,
     seconds: opts.seconds,
-    users: Math.min(opts.turnUsers, opts.users),
+    users: opts.turnUsers,
     questions: labelledQuestions()
       .filter((q) => q.intent !== null)
       .map((q) => q.text),
@@ -564,7 +569,7 @@ async function main(): Promise<void> {
   if (results.http) {
     const h = results.http;
     details.push(
-      `- Turns: ${opts.connections} connections; per bot and kind, one warm-up turn for each of ${Math.min(opts.turnUsers, opts.users)} users (their first of the visit, not measured), then ${opts.seconds} s measured over the same users (each question another, each tick the next action); the text echo once, then ${opts.rounds} rounds of card echo and bot alternately, the median round's ratio reported. Acknowledgements: "Mark as done" as Teams sends it (an Action.Execute invoke, the card answered in the HTTP response), and as an older client sends it (an Action.Submit message, the card updated through the connector) by the next ${Math.min(opts.turnUsers, opts.users)} users. Then ${Math.min(3000, opts.users - 2 * Math.min(opts.turnUsers, opts.users))} questions that are each the first turn of a visit. ${opts.users} users seeded.`,
+      `- Turns: ${opts.connections} connections; per bot and kind, one warm-up turn for each of ${opts.turnUsers} users (their first of the visit, not measured), then ${opts.seconds} s measured over the same users (each question another, each tick the next action); the text echo once, then ${opts.rounds} rounds of card echo and bot alternately, the median round's ratio reported. Acknowledgements: "Mark as done" as Teams sends it (an Action.Execute invoke, the card answered in the HTTP response), and as an older client sends it (an Action.Submit message, the card updated through the connector) by the next ${opts.turnUsers} users. Then ${Math.min(3000, opts.users - 2 * opts.turnUsers)} questions that are each the first turn of a visit. ${opts.users} users seeded.`,
       `- Turns measured (echo / bot): ${TURN_KINDS.map((k) => `${k} ${h.echo[k].turns} / ${h.bot[k].turns}`).join(', ')}; failed (non-2xx, errors, timeouts): ${TURN_KINDS.map((k) => `${h.echo[k].failures} / ${h.bot[k].failures}`).join(', ')}.`,
       `- Reference "echo bot replying with the bot's cards": the same echo bot answering with a ready-made answer card (${h.cardBytes.question} bytes of JSON) and, for acknowledgements, with a ticked step card (${h.cardBytes.ack} bytes), in the invoke's response or by updating the card in place, both built by the bot's card code; no state, no templating per turn. What replying with such cards costs in botbuilder and restify alone.`,
       `- Every bot turn's reply arrived (a message's at the connector sink, an invoke's card in its HTTP response): ${TURN_KINDS.map((k) => `${k} ${h.repliesOk[k] ? 'yes' : 'NO'}`).join(', ')}.`,
