@@ -61,7 +61,7 @@ export class AdminChat {
   /** The LA's starters, filtered, with the filter choices and the export link (already authorised). */
   private async status(requester: LaRequester, filter: StarterFilter): Promise<CardJson> {
     const { starters, pushes } = await this.admin.startersAndPushes(requester, filter);
-    return this.adminCards.starters(starters, { pushes: pushes.map((p) => p.push), filter, exportUrl: startersTabLink(this.tabAppId, filter) });
+    return this.adminCards.starters(starters, { pushes, filter, exportUrl: startersTabLink(this.tabAppId, filter) });
   }
 
   /** The requester when the LA policy allows this LA button or command; a refusal is audited. */

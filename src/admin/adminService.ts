@@ -206,15 +206,23 @@ export class AdminService {
    * push's and only those at one stage of progress when the filter says so.
    */
   async starters(requester: LaRequester, filter: StarterFilter = {}): Promise<StarterView[]> {
-    const recent = await this.recentPushes(requester);
-    return this.startersOf(requester, await this.withRecipients(recent.filter((p) => inFilter(p, filter))), filter);
+    return (await this.startersAndPushes(requester, filter)).starters;
   }
 
   /**
-   * The requester's starters (as `starters`) and all their recent pushes (for the filters), each with how many of
-   * its starters the welcome has not reached (for "Resend"). Every push and its recipients are read once, shared.
+   * The requester's starters (as `starters`) and their recent pushes (for the filters, as in the "status" card): the
+   * list of pushes read once, and the recipients of only the pushes the filter names.
    */
-  async startersAndPushes(requester: LaRequester, filter: StarterFilter = {}): Promise<{ starters: StarterView[]; pushes: PushReach[] }> {
+  async startersAndPushes(requester: LaRequester, filter: StarterFilter = {}): Promise<{ starters: StarterView[]; pushes: Push[] }> {
+    const recent = await this.recentPushes(requester);
+    return { starters: await this.startersOf(requester, await this.withRecipients(recent.filter((p) => inFilter(p, filter))), filter), pushes: recent };
+  }
+
+  /**
+   * As `startersAndPushes`, each push with how many of its starters the welcome has not reached (for "Resend", in the
+   * New starters tab): so every push's recipients are read, once, and shared with the starters.
+   */
+  async startersAndReach(requester: LaRequester, filter: StarterFilter = {}): Promise<{ starters: StarterView[]; pushes: PushReach[] }> {
     const read = await this.withRecipients(await this.recentPushes(requester));
     return {
       starters: await this.startersOf(

@@ -123,7 +123,7 @@ export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | 
         res.send(403, { code: 'Forbidden', message: 'Only Local Administrators can see starters.' });
         return;
       }
-      const { starters, pushes } = await deps.admin.startersAndPushes(who, filter);
+      const { starters, pushes } = await deps.admin.startersAndReach(who, filter);
       res.send(200, {
         starters: starters.map((s) => ({ ...s, statusText: STATUS_TEXT[s.status] })),
         pushes: pushes.map(({ push, notReached }) => ({

@@ -4,6 +4,7 @@
  */
 import { actionSubmit, adaptiveCardAction, personalInstall, personalMessage, postActivity, type ActivityUser, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
+import { cardText } from '../helpers/cardText';
 import { startIdentityEmulator, type IdentityEmulator } from '../helpers/identityEmulator';
 import type { TeamsEmulator } from '../helpers/teamsEmulator';
 import { AtomicMemoryStorage } from '../../src/state/memoryStorage';
@@ -129,6 +130,7 @@ describe('store operations of an LA’s "status" and of the starters API', () =>
   let identity: IdentityEmulator;
   let laBot: RunningBot;
   let la: ReturnType<typeof newStarter>;
+  let starters: ReturnType<typeof newStarter>[] = [];
 
   beforeAll(async () => {
     identity = await startIdentityEmulator();
@@ -145,7 +147,7 @@ describe('store operations of an LA’s "status" and of the starters API', () =>
       },
       { storage: store, now: () => new Date(now) },
     );
-    const starters = [newStarter(teams, 'Sam Patel'), newStarter(teams, 'Kim Lee')];
+    starters = [newStarter(teams, 'Sam Patel'), newStarter(teams, 'Kim Lee')];
     await postActivity(laBot.messagesUrl, personalMessage(scene, la.who, la.conversationId, `welcome ${starters.map((s) => s.user.upn).join(', ')}`));
     await laBot.app.deliveries.drain();
   });
@@ -171,5 +173,30 @@ describe('store operations of an LA’s "status" and of the starters API', () =>
     expect(body?.starters.map((s) => s.status)).toEqual(['pendingFirstContact', 'pendingFirstContact']);
     expect(body?.pushes).toEqual([expect.objectContaining({ count: 2, notReached: 2 })]);
     expect(ops).toMatchObject({ 'read LA pushes': 1, 'read push': 1, 'read recipient': 2 });
+  });
+
+  it('"status" filtered to one push reads only that push’s starters (the other push’s are not read for the card)', async () => {
+    const token = identity.entraToken({ tenantId: teams.tenantId, audience: AUDIENCE, oid: la.user.aadObjectId, upn: la.user.upn, name: la.user.name });
+    const listed = async () => {
+      const res = await fetch(`${laBot.baseUrl}/api/admin/starters`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await res.json()) as { pushes: { id: string; count: number }[] }).pushes;
+    };
+    const [first] = await listed();
+    // A second push, of one more starter.
+    const another = newStarter(teams, 'Alex Wong');
+    await postActivity(laBot.messagesUrl, personalMessage(scene, la.who, la.conversationId, `welcome ${another.user.upn}`));
+    await laBot.app.deliveries.drain();
+    expect((await listed()).map((p) => p.count)).toEqual([1, 2]);
+    let text = '';
+    const ops = await store.during(async () => {
+      const res = await postActivity(
+        laBot.messagesUrl,
+        adaptiveCardAction(scene, la.who, la.conversationId, { verb: 'laStatus', data: { verb: 'laStatus', push: first?.id ?? '', progress: 'all' } }),
+      );
+      text = cardText((res.body as { value: unknown }).value);
+    });
+    expect(text).toContain(starters[0]?.user.upn ?? 'sam');
+    expect(text).not.toContain(another.user.upn);
+    expect(ops).toMatchObject({ 'read LA pushes': 1, 'read push': 2, 'read recipient': 2 });
   });
 });
