@@ -3,41 +3,48 @@
  * same way as our bot (own process, plain node, same connector sink) and answers every message with one
  * activity, so "our bot ÷ echo" is the cost of what our bot does on top of botbuilder and restify.
  *
- * With ECHO_CARDS naming a JSON file `{question, ack}` of two ready-made Adaptive Cards, it answers as our bot's
- * replies look instead (a reference, not the baseline): a message with the question card, a card button press by
- * the ack card, in the invoke's response for an Action.Execute (as Teams sends the step card's buttons), or by
- * updating the card in place (replyToId) for an older client's Action.Submit. No state, no templating: what
- * replying with cards of that size costs in botbuilder alone. Without cards, an invoke is answered with a line of text.
+ * With ECHO_CARDS naming a JSON file of our bot's own replies (bench/replies.ts), it answers each turn as our bot
+ * answered the same turn instead (a reference, not the baseline): a question with the activities our bot sent for
+ * that question; a press of a step card's "Mark as done" or "Undo", as Teams sends it (an Action.Execute invoke),
+ * with our bot's card for that press in the invoke's response, and from an older client (Action.Submit) with our
+ * bot's update of the card in place (replyToId). It looks the reply up by the question's text or the button and
+ * action id pressed: no state, no templating. What replying with our bot's cards costs in botbuilder alone. Without ECHO_CARDS, an invoke
+ * is answered with a line of text.
  */
 import { readFileSync } from 'node:fs';
-import {
-  ActivityHandler,
-  CardFactory,
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  MessageFactory,
-  type InvokeResponse,
-  type TurnContext,
-} from 'botbuilder';
+import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import restify from 'restify';
+import { pressKey } from './press';
+import type { RecordedReplies, ReplyActivity } from './replies';
 
-const cards = process.env.ECHO_CARDS
-  ? (JSON.parse(readFileSync(process.env.ECHO_CARDS, 'utf8')) as { question: Record<string, unknown>; ack: Record<string, unknown> })
-  : undefined;
+const replies = process.env.ECHO_CARDS ? (JSON.parse(readFileSync(process.env.ECHO_CARDS, 'utf8')) as RecordedReplies) : undefined;
+
+/** Our bot's reply to the turn, found by `key`; a turn it has none for fails (so that a mismatch shows as failures). */
+function recorded<T>(table: Record<string, T>, key: unknown): T {
+  const reply = typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
+  if (reply === undefined) throw new Error('the echo has no recorded reply for this turn');
+  return reply;
+}
+
+/** Sends our bot's activities as this turn's reply: new messages, or updates of the card pressed. */
+async function replay(context: TurnContext, activities: readonly ReplyActivity[]): Promise<void> {
+  for (const { update, activity } of activities) {
+    if (update) await context.updateActivity({ ...(activity as Partial<Activity>), id: context.activity.replyToId });
+    else await context.sendActivity(activity as Partial<Activity>);
+  }
+}
 
 class EchoBot extends ActivityHandler {
   constructor() {
     super();
     this.onMessage(async (context, next) => {
       const { text, value, replyToId } = context.activity;
-      if (!cards) {
+      if (!replies) {
         await context.sendActivity(`Echo: ${text ?? JSON.stringify(value)}`);
       } else if (value !== undefined && replyToId) {
-        const update = MessageFactory.attachment(CardFactory.adaptiveCard(cards.ack));
-        update.id = replyToId;
-        await context.updateActivity(update);
+        await replay(context, recorded(replies.ackSubmit, pressKey(value as Record<string, unknown>)));
       } else {
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(cards.question)));
+        await replay(context, recorded(replies.question, text));
       }
       await next();
     });
@@ -45,8 +52,9 @@ class EchoBot extends ActivityHandler {
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
-    const body = cards
-      ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: cards.ack }
+    const action = (context.activity.value as { action?: { data?: Record<string, unknown> } } | undefined)?.action;
+    const body = replies
+      ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: recorded(replies.ack, pressKey(action?.data ?? {})) }
       : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Echo' };
     return Promise.resolve({ status: 200, body });
   }

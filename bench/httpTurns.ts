@@ -6,9 +6,10 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { actionSubmit, adaptiveCardAction, personalMessage, sceneFrom } from '../test/helpers/activities';
+import { actionSubmit, adaptiveCardAction, personalMessage, sceneFrom, type TeamsScene } from '../test/helpers/activities';
 import type { Child } from './lib/children';
 import { allocatedMb } from './lib/gcTrace';
+import type { Press } from './press';
 import { summarise } from './lib/stats';
 import { BENCH_APP_ID, BENCH_TENANT, benchUser } from './lib/population';
 
@@ -30,6 +31,8 @@ export interface TurnFigures {
   readonly allocatedKbPerTurn: number | undefined;
   /** 2xx answers whose body held a card (1 KB or more): how an invoke's card comes back, in the HTTP response. */
   readonly cardsInResponse: number;
+  /** Bytes of the 2xx answers, headers included, per answer: an invoke's card is in them. */
+  readonly responseBytesPerTurn: number;
 }
 
 /**
@@ -60,28 +63,55 @@ export interface TurnLoad {
  * Users `from` to `from + count - 1` of the seeded population (default: the load's users).
  */
 export function turnBodies(kind: TurnKind, sinkUrl: string, load: TurnLoad, from = 0, count = load.users): string[] {
-  const scene = sceneFrom({ serviceUrl: `${sinkUrl}/teams/`, appId: BENCH_APP_ID, tenantId: BENCH_TENANT });
+  const scene = benchScene(sinkUrl);
   const bodies: string[] = [];
-  // Each pass over the users asks each of them another question, or ticks the next action of the journey (a tick is
-  // then a change, as a starter's are, not the same action again).
-  const passes = kind === 'question' ? 8 : Math.max(1, load.actionIds.length);
+  // Each pass over the users asks each of them another question. For ticks, one pass presses "Mark as done" on an
+  // action and the next its "Undo", then the next action: every press changes the user's progress (a write), and
+  // no journey completes, so the replies stay step cards round after round. (Ticking the next action every pass
+  // completed every journey within two rounds, and later rounds measured the small "journey complete" card.)
+  const passes = kind === 'question' ? 8 : Math.max(1, 2 * load.actionIds.length);
   for (let j = 0; j < count * passes; j++) {
     const i = from + (j % count);
     const pass = Math.floor(j / count);
-    const { ref, name } = benchUser(i);
-    const who = { userId: ref.userId, name, aadObjectId: ref.aadObjectId as string };
-    // Exactly what the step card's "Mark as done" button carries (cards/templates/step.json).
-    const tick = { verb: 'ack', actionId: load.actionIds[(i + pass) % load.actionIds.length] ?? 'mfa', view: 'step' };
-    const replyToId = String(1760951520000 + i);
-    const activity =
+    bodies.push(
       kind === 'question'
-        ? personalMessage(scene, who, ref.conversationId, load.questions[(i + pass * 7) % load.questions.length] ?? 'help')
-        : kind === 'ack'
-          ? adaptiveCardAction(scene, who, ref.conversationId, { verb: 'ack', data: tick }, { replyToId })
-          : actionSubmit(scene, who, ref.conversationId, tick, { replyToId });
-    bodies.push(JSON.stringify(activity));
+        ? turnBody(kind, scene, i, load.questions[(i + pass * 7) % load.questions.length] ?? 'help')
+        : turnBody(kind, scene, i, {
+            verb: pass % 2 === 0 ? 'ack' : 'unack',
+            actionId: load.actionIds[(i + Math.floor(pass / 2)) % load.actionIds.length] ?? 'mfa',
+          }),
+    );
   }
   return bodies;
+}
+
+/**
+ * One body for each question, and each press ("Mark as done", then "Undo") of each action, that the turns above use,
+ * spread over users `from` to `from + count - 1`: what the bench sends our bot to learn its replies (bench/replies.ts).
+ */
+export function everyTurnOnce(kind: TurnKind, sinkUrl: string, load: TurnLoad, from: number, count: number): string[] {
+  const scene = benchScene(sinkUrl);
+  if (kind === 'question') return load.questions.map((question, k) => turnBody(kind, scene, from + (k % count), question));
+  return load.actionIds.flatMap((actionId, k) => (['ack', 'unack'] as const).map((verb) => turnBody(kind, scene, from + (k % count), { verb, actionId })));
+}
+
+function benchScene(sinkUrl: string): TeamsScene {
+  return sceneFrom({ serviceUrl: `${sinkUrl}/teams/`, appId: BENCH_APP_ID, tenantId: BENCH_TENANT });
+}
+
+/** User i's turn: a question, or a press of a step card's button. */
+function turnBody(kind: TurnKind, scene: TeamsScene, i: number, what: string | Press): string {
+  const { ref, name } = benchUser(i);
+  const who = { userId: ref.userId, name, aadObjectId: ref.aadObjectId as string };
+  const replyToId = String(1760951520000 + i);
+  if (kind === 'question' || typeof what === 'string') return JSON.stringify(personalMessage(scene, who, ref.conversationId, String(what)));
+  // Exactly what the step card's buttons carry (cards/templates/step.json).
+  const data = { verb: what.verb, actionId: what.actionId, view: 'step' };
+  const activity =
+    kind === 'ack'
+      ? adaptiveCardAction(scene, who, ref.conversationId, { verb: what.verb, data }, { replyToId })
+      : actionSubmit(scene, who, ref.conversationId, data, { replyToId });
+  return JSON.stringify(activity);
 }
 
 /**
@@ -96,6 +126,7 @@ async function hammer(
 ): Promise<Omit<TurnFigures, 'cpuMsPerTurn' | 'allocatedKbPerTurn'>> {
   let next = 0;
   let cardsInResponse = 0;
+  let responseBytes = 0;
   const samples: number[] = [];
   let failures = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -118,13 +149,22 @@ async function hammer(
     instance.on('response', (_client: unknown, statusCode: number, bytes: number, responseTime: number) => {
       if (statusCode >= 200 && statusCode < 300) {
         samples.push(responseTime);
+        responseBytes += bytes;
         if (bytes >= 1024) cardsInResponse++;
       } else failures++;
     });
   });
   const { p50, p99, n } = summarise(samples);
   // result.duration is autocannon's own measured window in seconds.
-  return { rps: n / result.duration, p50, p99, turns: n, failures: failures + result.errors + result.timeouts, cardsInResponse };
+  return {
+    rps: n / result.duration,
+    p50,
+    p99,
+    turns: n,
+    failures: failures + result.errors + result.timeouts,
+    cardsInResponse,
+    responseBytesPerTurn: responseBytes / Math.max(1, n),
+  };
 }
 
 /**
@@ -168,8 +208,18 @@ function readFrom(file: string, from: number): string {
   }
 }
 
+export interface SinkCounts {
+  readonly sent: number;
+  readonly updated: number;
+  readonly members: number;
+  readonly created: number;
+  readonly other: number;
+  /** Bytes of request bodies the sink received: the replies' activities. */
+  readonly bytesIn: number;
+}
+
 /** The connector sink's counters (to check that every turn really sent its reply). */
-export async function sinkCounts(sinkUrl: string): Promise<{ sent: number; updated: number; members: number; created: number; other: number }> {
+export async function sinkCounts(sinkUrl: string): Promise<SinkCounts> {
   const res = await fetch(`${sinkUrl}/stats`);
-  return (await res.json()) as { sent: number; updated: number; members: number; created: number; other: number };
+  return (await res.json()) as SinkCounts;
 }

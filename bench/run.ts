@@ -16,8 +16,6 @@ import { join } from 'node:path';
 import { loadContent } from '../src/content/load';
 import { allActions } from '../src/journey/journey';
 import { FileStorage } from '../src/state/fileStorage';
-import { buildCatalogue } from '../src/cards/catalogue';
-import type { CardJson } from '../src/cards/render';
 import { blobEnv, blobStorageAvailable, openBlobStore, startAzurite } from './adapters/storage';
 import { measureOnce, measureTurns, sinkCounts, turnBodies, type TurnFigures, type TurnKind, type TurnLoad } from './httpTurns';
 import { buildForBench, ROOT } from './lib/build';
@@ -26,6 +24,7 @@ import { seedUsers } from './lib/population';
 import { fmt, markdownTable, ratio, textTable } from './lib/stats';
 import { labelledQuestions } from './adapters/matcher';
 import { measureMatching, type MatchingFigures } from './matching';
+import { recordReplies, RECORDING_USERS } from './replies';
 import { measureUnits, type UnitFigures } from './units';
 import { summariseProfile } from './profile';
 import { measurePushes, type PushFigures } from './pushes';
@@ -67,9 +66,9 @@ function options(argv: readonly string[]): Options {
   for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section ${s} (${SECTIONS.join(', ')})`);
   const turnUsers = num('turn-users', 1000);
   const users = num('users', 10_000);
-  // Questions and invoke ticks go to the first turn-users, older clients' ticks to the next as many, and the
-  // first-visit questions to users after those.
-  if (users <= 2 * turnUsers) throw new Error('--users must be more than twice --turn-users');
+  // Questions and invoke ticks go to the first turn-users, older clients' ticks to the next as many, the
+  // first-visit questions to users after those, and the recording of our bot's replies to the last few.
+  if (users <= 2 * turnUsers + RECORDING_USERS) throw new Error(`--users must be more than twice --turn-users and ${RECORDING_USERS}`);
   return {
     only: new Set(only as Section[]),
     profile: argv.includes('--profile') || process.env.BENCH_PROFILE === '1',
@@ -100,8 +99,8 @@ interface HttpFigures {
   readonly echo: Record<TurnKind, TurnFigures>;
   /** The echo bot replying with ready-made cards like the bot's (reference). */
   readonly echoCards: Record<TurnKind, TurnFigures>;
-  /** Sizes of those cards, bytes of JSON. */
-  readonly cardBytes: Record<TurnKind, number>;
+  /** Bytes of a turn's reply (bench/replies.ts), in the median round: the reference's should be our bot's. */
+  readonly replyBytes: Record<'echoCards' | 'bot', Record<TurnKind, number>>;
   readonly bot: Record<TurnKind, TurnFigures>;
   /** Each round's CPU per turn, bot ÷ card echo, in the order measured (echoCards and bot above are the median round's). */
   readonly rounds: Record<TurnKind, number[]>;
@@ -138,13 +137,9 @@ function botEnv(dataDir: string): Record<string, string> {
 }
 
 /** An answer card and a ticked step card, built by the bot's own card code (the gallery's catalogue). */
-function sampleCards(): { question: CardJson; ack: CardJson } {
-  const entries = buildCatalogue({ contentDir: join(ROOT, 'cards') }).entries;
-  const question = entries.find((e) => e.section === 'answers')?.card;
-  // The must-do step with its actions ticked: mid-sized among the step cards an acknowledgement returns.
-  const ack = (entries.find((e) => e.id === 'step-3-complete-these-completed') ?? entries.find((e) => e.templates.includes('step')))?.card;
-  if (!question || !ack) throw new Error('bench: the card catalogue has no answer or step card');
-  return { question, ack };
+/** Users whose question is the first turn of their visit: after the rotation's, before the recording's. */
+function firstVisits(opts: Options): number {
+  return Math.min(3000, opts.users - 2 * opts.turnUsers - RECORDING_USERS);
 }
 
 /** The kinds of turn measured, in order (bench/httpTurns.ts says what each is). */
@@ -168,13 +163,9 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
   };
   const sink = await startChild({ name: 'sink', script: built.sinkEntry, env: {} });
   const echo = await startChild({ name: 'echo', script: built.echoEntry, env: {} });
-  const cardsFile = join(OUT_DIR, 'echo-cards.json');
-  const echoCards = sampleCards();
-  writeFileSync(cardsFile, JSON.stringify(echoCards));
+  const profileDir = join(OUT_DIR, 'profiles');
   // --trace-gc on the two compared: what each allocates per turn (bench/lib/gcTrace.ts), a figure the VM's drift
   // does not move. It prints a line per collection, a few per thousand turns, to each one's log alike.
-  const echoWithCards = await startChild({ name: 'echo-cards', script: built.echoEntry, env: { ECHO_CARDS: cardsFile }, nodeArgs: ['--trace-gc'] });
-  const profileDir = join(OUT_DIR, 'profiles');
   const bot = await startChild({
     name: 'bot',
     script: built.botEntry,
@@ -183,11 +174,23 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
     env: { ...botEnv(dataDir), USER_MESSAGES_PER_MINUTE: '1000' },
     nodeArgs: ['--trace-gc', ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
   });
-  const children: Child[] = [sink, echo, echoWithCards, bot];
+  const children: Child[] = [sink, echo, bot];
   try {
+    // The reference replies with our bot's own replies to the same turns (bench/replies.ts), learnt first.
+    const recorder = await startChild({ name: 'sink-recording', script: built.sinkEntry, env: { SINK_RECORD: '1' } });
+    children.push(recorder);
+    say(`recording our bot's reply to each of ${load.questions.length} questions and ${load.actionIds.length} ticks (users it is not measured on)`);
+    const replies = await recordReplies(bot, recorder, load, opts.users - RECORDING_USERS);
+    await recorder.stop();
+    const cardsFile = join(OUT_DIR, 'echo-cards.json');
+    writeFileSync(cardsFile, JSON.stringify(replies));
+    const echoWithCards = await startChild({ name: 'echo-cards', script: built.echoEntry, env: { ECHO_CARDS: cardsFile }, nodeArgs: ['--trace-gc'] });
+    children.push(echoWithCards);
     const figures = { echo: {}, echoCards: {}, bot: {} } as Record<'echo' | 'echoCards' | 'bot', Record<TurnKind, TurnFigures>>;
+    const bytes = { echoCards: {}, bot: {} } as HttpFigures['replyBytes'];
     const rounds = { question: [], ack: [], ackSubmit: [] } as Record<TurnKind, number[]>;
     const repliesOk = {} as Record<TurnKind, boolean>;
+    const replyBytes = new Map<TurnFigures, number>();
     const measure = async (kind: TurnKind, name: string, target: Child, bodies: readonly string[], round: number): Promise<TurnFigures> => {
       say(
         `${kind} turns → ${name} bot, round ${round + 1} (a warm-up turn for each of ${load.users} users, then ${opts.seconds}s, ${opts.connections} connections)`,
@@ -201,6 +204,8 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
       // A message's reply goes to the connector; an invoke's card comes back in the HTTP response.
       const replied = kind === 'ack' ? result.cardsInResponse : after.sent - before.sent + (after.updated - before.updated);
       if (name === 'bot') repliesOk[kind] = (repliesOk[kind] ?? true) && replied >= result.turns;
+      // Bytes of a turn's reply: an invoke's HTTP answer, or what the connector received (warm-up turns included).
+      replyBytes.set(result, kind === 'ack' ? result.responseBytesPerTurn : (after.bytesIn - before.bytesIn) / Math.max(1, result.turns + load.users));
       return result;
     };
     for (const kind of TURN_KINDS) {
@@ -220,9 +225,11 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         TurnFigures,
       ];
       [figures.echoCards[kind], figures.bot[kind]] = median;
+      bytes.echoCards[kind] = replyBytes.get(median[0]) ?? 0;
+      bytes.bot[kind] = replyBytes.get(median[1]) ?? 0;
     }
     // Users the rotation never reached: each question below is their first turn since the seeding (weeks ago).
-    const firstCount = Math.min(3000, opts.users - 2 * load.users);
+    const firstCount = firstVisits(opts);
     say(`question turns → bot, the first turn of a visit for each of ${firstCount} users`);
     const firstTurns = await measureOnce(bot, turnBodies('question', sink.url, load, 2 * load.users, firstCount).slice(0, firstCount), opts.connections);
     say(`  ${fmt(firstTurns.cpuMsPerTurn, 2)} ms CPU/turn, ${firstTurns.failures} failed`);
@@ -237,16 +244,11 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
       if (newest) profileSummary = summariseProfile(newest, 20);
     }
-    const cardBytes = {
-      question: JSON.stringify(echoCards.question).length,
-      ack: JSON.stringify(echoCards.ack).length,
-      ackSubmit: JSON.stringify(echoCards.ack).length,
-    };
     return {
       ...figures,
       rounds,
       firstTurns,
-      cardBytes,
+      replyBytes: bytes,
       repliesOk,
       botPeakMb: botMemory.peakMb,
       botRssAfterMb: botMemory.rssMb,
@@ -321,6 +323,14 @@ function rows(r: Results, users: number): Row[] {
         `${fmt(bot.cpuMsPerTurn, 2)} ms vs the echo bot replying with the same cards ${fmt(withCards.cpuMsPerTurn, 2)} ms = ${ratio(perCardEcho)}, the median of ${r.http.rounds[kind].length} rounds (${r.http.rounds[kind].map(ratio).join(', ')}; text echo ${fmt(echo.cpuMsPerTurn, 2)} ms)`,
         '≤ 1.50× card echo',
         verdict(perCardEcho <= 1.5),
+      ]);
+      // The reference must reply with what our bot replies (bench/replies.ts): the bytes show that it does.
+      const bytes = { bot: r.http.replyBytes.bot[kind], echo: r.http.replyBytes.echoCards[kind] };
+      out.push([
+        `${label}: reply per turn, bytes`,
+        `${fmt(bytes.bot)} vs the card echo ${fmt(bytes.echo)} = ${ratio(bytes.bot / Math.max(1, bytes.echo))}`,
+        'reference within 10%',
+        verdict(Math.abs(bytes.bot - bytes.echo) <= 0.1 * bytes.bot),
       ]);
       if (bot.allocatedKbPerTurn !== undefined && withCards.allocatedKbPerTurn !== undefined) {
         out.push([
@@ -569,9 +579,9 @@ async function main(): Promise<void> {
   if (results.http) {
     const h = results.http;
     details.push(
-      `- Turns: ${opts.connections} connections; per bot and kind, one warm-up turn for each of ${opts.turnUsers} users (their first of the visit, not measured), then ${opts.seconds} s measured over the same users (each question another, each tick the next action); the text echo once, then ${opts.rounds} rounds of card echo and bot alternately, the median round's ratio reported. Acknowledgements: "Mark as done" as Teams sends it (an Action.Execute invoke, the card answered in the HTTP response), and as an older client sends it (an Action.Submit message, the card updated through the connector) by the next ${opts.turnUsers} users. Then ${Math.min(3000, opts.users - 2 * opts.turnUsers)} questions that are each the first turn of a visit. ${opts.users} users seeded.`,
+      `- Turns: ${opts.connections} connections; per bot and kind, one warm-up turn for each of ${opts.turnUsers} users (their first of the visit, not measured), then ${opts.seconds} s measured over the same users (each question another, each tick the next action); the text echo once, then ${opts.rounds} rounds of card echo and bot alternately, the median round's ratio reported. Acknowledgements: "Mark as done" as Teams sends it (an Action.Execute invoke, the card answered in the HTTP response), and as an older client sends it (an Action.Submit message, the card updated through the connector) by the next ${opts.turnUsers} users. Then ${firstVisits(opts)} questions that are each the first turn of a visit. ${opts.users} users seeded.`,
       `- Turns measured (echo / bot): ${TURN_KINDS.map((k) => `${k} ${h.echo[k].turns} / ${h.bot[k].turns}`).join(', ')}; failed (non-2xx, errors, timeouts): ${TURN_KINDS.map((k) => `${h.echo[k].failures} / ${h.bot[k].failures}`).join(', ')}.`,
-      `- Reference "echo bot replying with the bot's cards": the same echo bot answering with a ready-made answer card (${h.cardBytes.question} bytes of JSON) and, for acknowledgements, with a ticked step card (${h.cardBytes.ack} bytes), in the invoke's response or by updating the card in place, both built by the bot's card code; no state, no templating per turn. What replying with such cards costs in botbuilder and restify alone.`,
+      `- Reference "echo bot replying with the bot's cards": the same echo bot answering each turn with our bot's own reply to that turn (the activities it sent for that question, its card for that tick in the invoke's response, its update in place for an older client's tick), recorded from our bot before the measurement by users it is not measured on (bench/replies.ts); no state, no templating per turn. What replying with our bot's cards costs in botbuilder and restify alone. Bytes of a reply per turn, bot / card echo: ${TURN_KINDS.map((k) => `${k} ${fmt(h.replyBytes.bot[k])} / ${fmt(h.replyBytes.echoCards[k])}`).join(', ')}.`,
       `- Every bot turn's reply arrived (a message's at the connector sink, an invoke's card in its HTTP response): ${TURN_KINDS.map((k) => `${k} ${h.repliesOk[k] ? 'yes' : 'NO'}`).join(', ')}.`,
     );
   }

@@ -35,7 +35,7 @@ export async function buildForBench(): Promise<Built> {
   await build({ ...common, entryPoints: tsFiles(join(ROOT, 'src')), outdir: join(BENCH_TMP, 'dist'), outbase: join(ROOT, 'src') });
   await build({
     ...common,
-    entryPoints: [join(ROOT, 'bench', 'echoBot.ts'), join(ROOT, 'bench', 'sink.ts')],
+    entryPoints: [join(ROOT, 'bench', 'echoBot.ts'), join(ROOT, 'bench', 'press.ts'), join(ROOT, 'bench', 'sink.ts')],
     outdir: join(BENCH_TMP, 'tools'),
   });
   return {
