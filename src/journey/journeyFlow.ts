@@ -238,9 +238,8 @@ export class JourneyFlow {
   }
 
   /** "start", "continue", "resume": the step the user is on (their journey starts if it has not). */
-  async current(user: UserRef): Promise<CardJson> {
-    const progress = await this.ensureProgress(user);
-    return this.stepCard(user, progress, progress.stepId);
+  current(user: UserRef): Promise<CardJson> {
+    return this.stepCard(user, this.ensureProgress(user));
   }
 
   /** "restart", "start again": back to the first step; ticks are kept. */
@@ -287,12 +286,16 @@ export class JourneyFlow {
     const journey = this.content.journey;
     if (!findAction(journey, action.actionId)) return this.cards.notice('staleCard');
     const now = this.now();
-    const progress = await this.ensureProgress(user, (p) =>
-      action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now),
-    );
+    // The votes (for the card's "Helpful" buttons) are read while the tick is saved, not after: on Blob Storage each
+    // is a request to the account, and the tick's answer waits for both.
+    const [progress, votes] = await Promise.all([
+      this.ensureProgress(user, (p) =>
+        action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now),
+      ),
+      this.votes(user, 'personal'),
+    ]);
     this.observers.telemetry?.count('acknowledgements', { action: action.actionId, change: action.verb, via: 'chat' });
     if (action.verb === 'ack' && summarise(progress, journey).complete) return this.cards.complete(progress, user);
-    const votes = await this.votes(user, 'personal');
     const answer = action.intent === undefined ? undefined : this.answerer.answerIntent(action.intent, { progress, votes });
     if (answer) return answer;
     const stepId = stepOfAction(journey, action.actionId)?.id;
@@ -308,7 +311,9 @@ export class JourneyFlow {
   /** Universal Actions refresh: the latest version of the card the user is looking at. */
   async refresh(user: UserRef, action: Extract<JourneyCardAction, { verb: 'refresh' }>): Promise<CardJson> {
     const journey = this.content.journey;
-    let progress = await this.users.progress(user);
+    // Read side by side (one store round trip on Blob Storage, not two); the votes only for a step card.
+    const [stored, votes] = await Promise.all([this.users.progress(user), action.view === 'step' ? this.votes(user, 'personal') : undefined]);
+    let progress = stored;
     if (!progress) {
       // The welcome card can be seen before the welcome is recorded (an LA's push records it after Teams posts
       // it): a welcomed user's card shows their journey, not "not started".
@@ -317,7 +322,6 @@ export class JourneyFlow {
       progress = await this.ensureProgress(user);
     }
     if (action.stepId !== undefined && stepIndex(journey, action.stepId) < 0) return this.cards.notice('staleCard');
-    const votes = action.view === 'step' ? await this.votes(user, 'personal') : undefined;
     return this.cards.view(action.view, progress, action.stepId, user, this.stepVote(votes, action.stepId ?? progress.stepId));
   }
 
@@ -384,9 +388,13 @@ export class JourneyFlow {
     return { vote: step && mine && mine.rev === stepSubject(step).rev ? mine.vote : undefined };
   }
 
-  /** A step card with the user's vote on it. */
-  private async stepCard(user: UserRef, progress: Progress, stepId: string): Promise<CardJson> {
-    return this.cards.step(progress, stepId, user, this.stepVote(await this.votes(user, 'personal'), stepId));
+  /**
+   * The step card of the step the user is on, with their vote on it. The votes are read while the progress is read
+   * (or saved), not after: on Blob Storage each is a request to the account, and the card waits for both.
+   */
+  private async stepCard(user: UserRef, pending: Promise<Progress>): Promise<CardJson> {
+    const [progress, votes] = await Promise.all([pending, this.votes(user, 'personal')]);
+    return this.cards.step(progress, progress.stepId, user, this.stepVote(votes, progress.stepId));
   }
 
   /** Erases everything stored about the user, in every module. */
@@ -401,9 +409,11 @@ export class JourneyFlow {
     await this.users.updateRecord(user, (current) => (current && current.address !== address ? { ...current, address } : undefined));
   }
 
-  private async goTo(user: UserRef, stepId: string): Promise<CardJson> {
-    const progress = await this.ensureProgress(user, (p) => moveTo(p, this.content.journey, stepId, this.now()));
-    return this.stepCard(user, progress, progress.stepId);
+  private goTo(user: UserRef, stepId: string): Promise<CardJson> {
+    return this.stepCard(
+      user,
+      this.ensureProgress(user, (p) => moveTo(p, this.content.journey, stepId, this.now())),
+    );
   }
 
   /** The user's progress after an optional change, starting a journey if they have none (never drops the change). */

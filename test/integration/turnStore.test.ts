@@ -24,13 +24,21 @@ function kindOf(key: string): string {
 
 class RecordingStorage implements AtomicStorage {
   calls: string[] = [];
+  /** The calls as they started and as their reads answered ("answered read progress"): which waited for which. */
+  order: string[] = [];
   constructor(private readonly inner: AtomicStorage) {}
   read(keys: string[]): Promise<StoreItems> {
-    this.calls.push(...keys.map((k) => `read ${kindOf(k)}`));
-    return this.inner.read(keys);
+    const named = keys.map((k) => `read ${kindOf(k)}`);
+    this.calls.push(...named);
+    this.order.push(...named);
+    return this.inner.read(keys).then((items) => {
+      this.order.push(...named.map((n) => `answered ${n}`));
+      return items;
+    });
   }
   write(changes: StoreItems): Promise<void> {
     this.calls.push(...Object.keys(changes).map((k) => `write ${kindOf(k)}`));
+    this.order.push(...Object.keys(changes).map((k) => `write ${kindOf(k)}`));
     return this.inner.write(changes);
   }
   delete(keys: string[]): Promise<void> {
@@ -51,6 +59,7 @@ class RecordingStorage implements AtomicStorage {
   /** The calls made while `work` ran, counted by call and kind. */
   async during(work: () => Promise<unknown>): Promise<Record<string, number>> {
     this.calls = [];
+    this.order = [];
     await work();
     const counts: Record<string, number> = {};
     for (const call of this.calls) counts[call] = (counts[call] ?? 0) + 1;
@@ -97,6 +106,36 @@ describe('store operations of one turn', () => {
       postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'ack', data: { actionId: 'mfa', view: 'step' } })),
     );
     expect(ops).toEqual({ 'read record': 2, 'read progress': 1, 'write progress': 1, 'read votes': 1 });
+  });
+
+  it('"Mark as done" reads the votes while the progress is saved, not after (one store round trip fewer)', async () => {
+    const { who, conversationId } = await seenStarter();
+    await store.during(() =>
+      postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'ack', data: { actionId: 'mfa', view: 'step' } })),
+    );
+    expect(store.calls.indexOf('read votes')).toBeGreaterThanOrEqual(0);
+    expect(store.calls.indexOf('read votes')).toBeLessThan(store.calls.indexOf('write progress'));
+  });
+
+  it('"continue" and a card’s refresh read the votes beside the progress, not once it has answered', async () => {
+    const { who, conversationId } = await seenStarter();
+    const readSideBySide = () => {
+      expect(store.order).toContain('read votes');
+      expect(store.order.indexOf('read votes')).toBeLessThan(store.order.indexOf('answered read progress'));
+    };
+    await store.during(() => postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'continue')));
+    expect(cardText(teams.sentTo(conversationId).at(-1))).toMatch(/Step \d of \d/);
+    readSideBySide();
+    let refreshed = '';
+    await store.during(async () => {
+      const res = await postActivity(
+        bot.messagesUrl,
+        adaptiveCardAction(scene, who, conversationId, { verb: 'refresh', data: { verb: 'refresh', view: 'step' } }, { trigger: 'automatic' }),
+      );
+      refreshed = cardText((res.body as { value: unknown }).value);
+    });
+    expect(refreshed).toMatch(/Step \d of \d/);
+    readSideBySide();
   });
 
   it('a tick of a must-do action the completion funnel has counted reads the record no more often', async () => {
