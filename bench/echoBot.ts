@@ -8,13 +8,13 @@
  * that question; a press of a step card's "Mark as done" or "Undo", as Teams sends it (an Action.Execute invoke),
  * with our bot's card for that press in the invoke's response, and from an older client (Action.Submit) with our
  * bot's update of the card in place (replyToId). It looks the reply up by the question's text or the button and
- * action id pressed: no state, no templating. What replying with our bot's cards costs in botbuilder alone. Without ECHO_CARDS, an invoke
- * is answered with a line of text.
+ * action id pressed (replyKey): no state, no templating. What replying with our bot's cards costs in botbuilder
+ * alone. Without ECHO_CARDS, an invoke is answered with a line of text.
  */
 import { readFileSync } from 'node:fs';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import restify from 'restify';
-import { pressKey } from './press';
+import { replyKey } from './press';
 import type { RecordedReplies, ReplyActivity } from './replies';
 
 const replies = process.env.ECHO_CARDS ? (JSON.parse(readFileSync(process.env.ECHO_CARDS, 'utf8')) as RecordedReplies) : undefined;
@@ -41,10 +41,8 @@ class EchoBot extends ActivityHandler {
       const { text, value, replyToId } = context.activity;
       if (!replies) {
         await context.sendActivity(`Echo: ${text ?? JSON.stringify(value)}`);
-      } else if (value !== undefined && replyToId) {
-        await replay(context, recorded(replies.ackSubmit, pressKey(value as Record<string, unknown>)));
       } else {
-        await replay(context, recorded(replies.question, text));
+        await replay(context, recorded(value !== undefined && replyToId ? replies.ackSubmit : replies.question, replyKey(context.activity)));
       }
       await next();
     });
@@ -52,9 +50,8 @@ class EchoBot extends ActivityHandler {
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
-    const action = (context.activity.value as { action?: { data?: Record<string, unknown> } } | undefined)?.action;
     const body = replies
-      ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: recorded(replies.ack, pressKey(action?.data ?? {})) }
+      ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: recorded(replies.ack, replyKey(context.activity)) }
       : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Echo' };
     return Promise.resolve({ status: 200, body });
   }

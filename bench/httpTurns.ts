@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { actionSubmit, adaptiveCardAction, personalMessage, sceneFrom, type TeamsScene } from '../test/helpers/activities';
+import { actionSubmit, adaptiveCardAction, personalMessage, sceneFrom, type ActivityUser, type TeamsScene } from '../test/helpers/activities';
 import type { Child } from './lib/children';
 import { allocatedMb } from './lib/gcTrace';
 import type { Press } from './press';
@@ -75,8 +75,8 @@ export function turnBodies(kind: TurnKind, sinkUrl: string, load: TurnLoad, from
     const pass = Math.floor(j / count);
     bodies.push(
       kind === 'question'
-        ? turnBody(kind, scene, i, load.questions[(i + pass * 7) % load.questions.length] ?? 'help')
-        : turnBody(kind, scene, i, {
+        ? questionBody(scene, i, load.questions[(i + pass * 7) % load.questions.length] ?? 'help')
+        : pressBody(kind, scene, i, {
             verb: pass % 2 === 0 ? 'ack' : 'unack',
             actionId: load.actionIds[(i + Math.floor(pass / 2)) % load.actionIds.length] ?? 'mfa',
           }),
@@ -91,26 +91,36 @@ export function turnBodies(kind: TurnKind, sinkUrl: string, load: TurnLoad, from
  */
 export function everyTurnOnce(kind: TurnKind, sinkUrl: string, load: TurnLoad, from: number, count: number): string[] {
   const scene = benchScene(sinkUrl);
-  if (kind === 'question') return load.questions.map((question, k) => turnBody(kind, scene, from + (k % count), question));
-  return load.actionIds.flatMap((actionId, k) => (['ack', 'unack'] as const).map((verb) => turnBody(kind, scene, from + (k % count), { verb, actionId })));
+  if (kind === 'question') return load.questions.map((question, k) => questionBody(scene, from + (k % count), question));
+  return load.actionIds.flatMap((actionId, k) => (['ack', 'unack'] as const).map((verb) => pressBody(kind, scene, from + (k % count), { verb, actionId })));
 }
 
 function benchScene(sinkUrl: string): TeamsScene {
   return sceneFrom({ serviceUrl: `${sinkUrl}/teams/`, appId: BENCH_APP_ID, tenantId: BENCH_TENANT });
 }
 
-/** User i's turn: a question, or a press of a step card's button. */
-function turnBody(kind: TurnKind, scene: TeamsScene, i: number, what: string | Press): string {
+/** User i, as the activities name them. */
+function benchWho(i: number): { who: ActivityUser; conversationId: string } {
   const { ref, name } = benchUser(i);
-  const who = { userId: ref.userId, name, aadObjectId: ref.aadObjectId as string };
+  return { who: { userId: ref.userId, name, aadObjectId: ref.aadObjectId as string }, conversationId: ref.conversationId };
+}
+
+/** User i's question in their personal chat. */
+function questionBody(scene: TeamsScene, i: number, text: string): string {
+  const { who, conversationId } = benchWho(i);
+  return JSON.stringify(personalMessage(scene, who, conversationId, text));
+}
+
+/** User i's press of a step card's button: an invoke (ack) or, from an older client, an Action.Submit (ackSubmit). */
+function pressBody(kind: Exclude<TurnKind, 'question'>, scene: TeamsScene, i: number, press: Press): string {
+  const { who, conversationId } = benchWho(i);
   const replyToId = String(1760951520000 + i);
-  if (kind === 'question' || typeof what === 'string') return JSON.stringify(personalMessage(scene, who, ref.conversationId, String(what)));
   // Exactly what the step card's buttons carry (cards/templates/step.json).
-  const data = { verb: what.verb, actionId: what.actionId, view: 'step' };
+  const data = { verb: press.verb, actionId: press.actionId, view: 'step' };
   const activity =
     kind === 'ack'
-      ? adaptiveCardAction(scene, who, ref.conversationId, { verb: what.verb, data }, { replyToId })
-      : actionSubmit(scene, who, ref.conversationId, data, { replyToId });
+      ? adaptiveCardAction(scene, who, conversationId, { verb: press.verb, data }, { replyToId })
+      : actionSubmit(scene, who, conversationId, data, { replyToId });
   return JSON.stringify(activity);
 }
 

@@ -19,7 +19,7 @@
  */
 import type { Child } from './lib/children';
 import { everyTurnOnce, type TurnKind, type TurnLoad } from './httpTurns';
-import { pressKey, type Press } from './press';
+import { replyKey } from './press';
 
 /** One activity of a reply, without the fields botbuilder fills in for whoever sends it. */
 export interface ReplyActivity {
@@ -28,7 +28,7 @@ export interface ReplyActivity {
   readonly activity: Record<string, unknown>;
 }
 
-/** The echo's file (ECHO_CARDS): our bot's replies, by question text and by press (pressKey: "ack mfa"). */
+/** The echo's file (ECHO_CARDS): our bot's replies, by question text and by press (replyKey: "ack mfa"). */
 export interface RecordedReplies {
   /** A question's reply: the activities sent to the connector, in order. */
   readonly question: Record<string, ReplyActivity[]>;
@@ -49,7 +49,7 @@ function content(activity: unknown): Record<string, unknown> {
 }
 
 /**
- * Every question and tick of `load`, sent once to `bot` as users `from` to `from + RECORDING_USERS - 1`, with
+ * Every question and press of `load`, sent once to `bot` as users `from` to `from + RECORDING_USERS - 1`, with
  * `recorder` (a sink started with SINK_RECORD=1) as their connector. Throws when a turn fails or brings no reply.
  */
 export async function recordReplies(bot: Child, recorder: Child, load: TurnLoad, from: number): Promise<RecordedReplies> {
@@ -65,22 +65,16 @@ export async function recordReplies(bot: Child, recorder: Child, load: TurnLoad,
       if (!res.ok) throw new Error(`bench: recording our bot's replies: a ${kind} turn answered ${res.status}`);
       const sent = (await (await fetch(`${recorder.url}/recorded`)).json()) as { update: boolean; activity: unknown }[];
       const activities = sent.map(({ update, activity }) => ({ update, activity: content(activity) }));
-      const turn = JSON.parse(body) as { text?: string; value?: { verb?: unknown; actionId?: unknown; action?: { data?: Press } } };
-      if (kind === 'question') {
-        const question = turn.text ?? '';
-        if (activities.length === 0) throw new Error(`bench: our bot sent no reply to "${question}"`);
-        replies.question[question] = activities;
-      } else if (kind === 'ack') {
-        const key = pressKey(turn.value?.action?.data ?? {});
+      const key = replyKey(JSON.parse(body) as { text?: unknown; value?: unknown });
+      if (kind === 'ack') {
         const answer = JSON.parse(text) as { value?: Record<string, unknown> };
         if (!answer.value) throw new Error(`bench: our bot's invoke "${key}" answered without a card`);
         // The echo answers an invoke in its response alone: a bot that also sent activities would need more.
         if (activities.length > 0) throw new Error(`bench: our bot's invoke "${key}" also sent ${activities.length} activities`);
         replies.ack[key] = answer.value;
       } else {
-        const key = pressKey(turn.value ?? {});
         if (activities.length === 0) throw new Error(`bench: our bot sent no reply to "${key}"`);
-        replies.ackSubmit[key] = activities;
+        replies[kind][key] = activities;
       }
     }
   }

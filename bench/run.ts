@@ -179,7 +179,9 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
     // The reference replies with our bot's own replies to the same turns (bench/replies.ts), learnt first.
     const recorder = await startChild({ name: 'sink-recording', script: built.sinkEntry, env: { SINK_RECORD: '1' } });
     children.push(recorder);
-    say(`recording our bot's reply to each of ${load.questions.length} questions and ${load.actionIds.length} ticks (users it is not measured on)`);
+    say(
+      `recording our bot's reply to each of ${load.questions.length} questions and ${2 * load.actionIds.length} presses of each kind (users it is not measured on)`,
+    );
     const replies = await recordReplies(bot, recorder, load, opts.users - RECORDING_USERS);
     await recorder.stop();
     const cardsFile = join(OUT_DIR, 'echo-cards.json');
@@ -209,7 +211,7 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
       return result;
     };
     for (const kind of TURN_KINDS) {
-      // The older clients' ticks go to the next 1,000 users: ticks the invokes made already would change nothing.
+      // The older clients' presses go to the next 1,000 users, so that the two kinds of press do not share progress.
       const bodies = turnBodies(kind, sink.url, load, kind === 'ackSubmit' ? load.users : 0);
       figures.echo[kind] = await measure(kind, 'echo', echo, bodies, 0);
       // The card echo and the bot alternate, round after round: this VM's speed drifts by a quarter within minutes,
@@ -579,7 +581,7 @@ async function main(): Promise<void> {
   if (results.http) {
     const h = results.http;
     details.push(
-      `- Turns: ${opts.connections} connections; per bot and kind, one warm-up turn for each of ${opts.turnUsers} users (their first of the visit, not measured), then ${opts.seconds} s measured over the same users (each question another, each tick the next action); the text echo once, then ${opts.rounds} rounds of card echo and bot alternately, the median round's ratio reported. Acknowledgements: "Mark as done" as Teams sends it (an Action.Execute invoke, the card answered in the HTTP response), and as an older client sends it (an Action.Submit message, the card updated through the connector) by the next ${opts.turnUsers} users. Then ${firstVisits(opts)} questions that are each the first turn of a visit. ${opts.users} users seeded.`,
+      `- Turns: ${opts.connections} connections; per bot and kind, one warm-up turn for each of ${opts.turnUsers} users (their first of the visit, not measured), then ${opts.seconds} s measured over the same users (each question another; each press "Mark as done" on an action, then its "Undo", then the next action, so every press is a change); the text echo once, then ${opts.rounds} rounds of card echo and bot alternately, the median round's ratio reported. Acknowledgements: "Mark as done" as Teams sends it (an Action.Execute invoke, the card answered in the HTTP response), and as an older client sends it (an Action.Submit message, the card updated through the connector) by the next ${opts.turnUsers} users. Then ${firstVisits(opts)} questions that are each the first turn of a visit. ${opts.users} users seeded.`,
       `- Turns measured (echo / bot): ${TURN_KINDS.map((k) => `${k} ${h.echo[k].turns} / ${h.bot[k].turns}`).join(', ')}; failed (non-2xx, errors, timeouts): ${TURN_KINDS.map((k) => `${h.echo[k].failures} / ${h.bot[k].failures}`).join(', ')}.`,
       `- Reference "echo bot replying with the bot's cards": the same echo bot answering each turn with our bot's own reply to that turn (the activities it sent for that question, its card for that tick in the invoke's response, its update in place for an older client's tick), recorded from our bot before the measurement by users it is not measured on (bench/replies.ts); no state, no templating per turn. What replying with our bot's cards costs in botbuilder and restify alone. Bytes of a reply per turn, bot / card echo: ${TURN_KINDS.map((k) => `${k} ${fmt(h.replyBytes.bot[k])} / ${fmt(h.replyBytes.echoCards[k])}`).join(', ')}.`,
       `- Every bot turn's reply arrived (a message's at the connector sink, an invoke's card in its HTTP response): ${TURN_KINDS.map((k) => `${k} ${h.repliesOk[k] ? 'yes' : 'NO'}`).join(', ')}.`,
