@@ -10,14 +10,25 @@
  * bot's update of the card in place (replyToId). It looks the reply up by the question's text or the button and
  * action id pressed (replyKey): no state, no templating. What replying with our bot's cards costs in botbuilder
  * alone. Without ECHO_CARDS, an invoke is answered with a line of text.
+ *
+ * With ECHO_SAVE_DIR as well (the saving card echo), it first keeps each press in a file store in that directory, as
+ * our bot keeps a tick (bench/savedPress.ts), and replies once the write is confirmed.
  */
 import { readFileSync } from 'node:fs';
 import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
 import restify from 'restify';
+import { FileStorage } from '../src/state/fileStorage';
 import { replyKey } from './press';
 import type { RecordedReplies, ReplyActivity } from './replies';
+import { savePress } from './savedPress';
 
 const replies = process.env.ECHO_CARDS ? (JSON.parse(readFileSync(process.env.ECHO_CARDS, 'utf8')) as RecordedReplies) : undefined;
+const presses = process.env.ECHO_SAVE_DIR ? new FileStorage(process.env.ECHO_SAVE_DIR) : undefined;
+
+/** The saving card echo keeps the press before it replies; the others keep nothing. */
+async function keep(context: TurnContext): Promise<void> {
+  if (presses) await savePress(presses, context.activity, new Date());
+}
 
 /** Our bot's reply to the turn, found by `key`; a turn it has none for fails (so that a mismatch shows as failures). */
 function recorded<T>(table: Record<string, T>, key: unknown): T {
@@ -41,8 +52,11 @@ class EchoBot extends ActivityHandler {
       const { text, value, replyToId } = context.activity;
       if (!replies) {
         await context.sendActivity(`Echo: ${text ?? JSON.stringify(value)}`);
+      } else if (value !== undefined && replyToId) {
+        await keep(context);
+        await replay(context, recorded(replies.ackSubmit, replyKey(context.activity)));
       } else {
-        await replay(context, recorded(value !== undefined && replyToId ? replies.ackSubmit : replies.question, replyKey(context.activity)));
+        await replay(context, recorded(replies.question, replyKey(context.activity)));
       }
       await next();
     });
@@ -50,10 +64,11 @@ class EchoBot extends ActivityHandler {
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    if (replies) await keep(context);
     const body = replies
       ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: recorded(replies.ack, replyKey(context.activity)) }
       : { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Echo' };
-    return Promise.resolve({ status: 200, body });
+    return { status: 200, body };
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * A press of a step card's button, as the bench sends it, and the key a turn's reply is recorded under
- * (bench/replies.ts). Its own module, without imports, because the echo bot (built alone, bench/lib/build.ts) reads
- * the key too.
+ * (bench/replies.ts). Its own module, without imports: the echo bot (built alone, bench/lib/build.ts) reads the key
+ * too.
  */
 
 /** "Mark as done" (ack) or "Undo" (unack) on an action. */

@@ -33,9 +33,12 @@ export async function buildForBench(): Promise<Built> {
   }
   const common = { format: 'cjs', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' } as const;
   await build({ ...common, entryPoints: tsFiles(join(ROOT, 'src')), outdir: join(BENCH_TMP, 'dist'), outbase: join(ROOT, 'src') });
+  // Each tool is one file: what it takes from src/ (the saving echo's file store) is bundled in, packages are not.
   await build({
     ...common,
-    entryPoints: [join(ROOT, 'bench', 'echoBot.ts'), join(ROOT, 'bench', 'press.ts'), join(ROOT, 'bench', 'sink.ts')],
+    bundle: true,
+    packages: 'external',
+    entryPoints: [join(ROOT, 'bench', 'echoBot.ts'), join(ROOT, 'bench', 'sink.ts')],
     outdir: join(BENCH_TMP, 'tools'),
   });
   return {
