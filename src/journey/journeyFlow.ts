@@ -62,10 +62,14 @@ export class JourneyFlow {
     private readonly observers: JourneyObservers = {},
   ) {}
 
-  /** Records how to reach the user (their personal conversation), creating their record on first contact. */
-  async remember(user: UserRef, reference: ChatAddress): Promise<UserRecord | undefined> {
+  /**
+   * Records how to reach the user (their personal conversation), creating their record on first contact. Resolves the
+   * record as it now is, with its version: the turn hands it to what changes the user's progress (`known` below), which
+   * then need not read the record again.
+   */
+  async remember(user: UserRef, reference: ChatAddress): Promise<RecordSeen> {
     const at = this.now().toISOString();
-    return this.users.updateRecord(user, (current) => {
+    return this.users.updateRecordSeeing(user, (current) => {
       if (
         current &&
         current.installed &&
@@ -238,13 +242,13 @@ export class JourneyFlow {
   }
 
   /** "start", "continue", "resume": the step the user is on (their journey starts if it has not). */
-  current(user: UserRef): Promise<CardJson> {
-    return this.stepCard(user, this.ensureProgress(user));
+  current(user: UserRef, known?: RecordSeen): Promise<CardJson> {
+    return this.stepCard(user, this.ensureProgress(user, undefined, known));
   }
 
   /** "restart", "start again": back to the first step; ticks are kept. */
-  restart(user: UserRef): Promise<CardJson> {
-    return this.goTo(user, this.content.journey.steps[0]?.id ?? '');
+  restart(user: UserRef, known?: RecordSeen): Promise<CardJson> {
+    return this.goTo(user, this.content.journey.steps[0]?.id ?? '', known);
   }
 
   /** "progress", "my checklist", a starter's "status": the checklist, or "not started". */
@@ -282,15 +286,17 @@ export class JourneyFlow {
   }
 
   /** "Mark as done" / "Undo" on a step, checklist or answer card, in the user's own chat: the card comes back ticked. */
-  async acknowledgeOnCard(user: UserRef, action: Extract<JourneyCardAction, { verb: 'ack' | 'unack' }>): Promise<CardJson> {
+  async acknowledgeOnCard(user: UserRef, action: Extract<JourneyCardAction, { verb: 'ack' | 'unack' }>, known?: RecordSeen): Promise<CardJson> {
     const journey = this.content.journey;
     if (!findAction(journey, action.actionId)) return this.cards.notice('staleCard');
     const now = this.now();
     // The votes (for the card's "Helpful" buttons) are read while the tick is saved, not after: on Blob Storage each
     // is a request to the account, and the tick's answer waits for both.
     const [progress, votes] = await Promise.all([
-      this.ensureProgress(user, (p) =>
-        action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now),
+      this.ensureProgress(
+        user,
+        (p) => (action.verb === 'ack' ? acknowledge(p, journey, action.actionId, now) : unacknowledge(p, journey, action.actionId, now)),
+        known,
       ),
       this.votes(user, 'personal'),
     ]);
@@ -303,9 +309,9 @@ export class JourneyFlow {
   }
 
   /** "Next" / "Back": the step the button names (a step that is gone: the card is out of date). */
-  async showStep(user: UserRef, stepId: string): Promise<CardJson> {
+  async showStep(user: UserRef, stepId: string, known?: RecordSeen): Promise<CardJson> {
     if (stepIndex(this.content.journey, stepId) < 0) return this.cards.notice('staleCard');
-    return this.goTo(user, stepId);
+    return this.goTo(user, stepId, known);
   }
 
   /** Universal Actions refresh: the latest version of the card the user is looking at. */
@@ -345,7 +351,7 @@ export class JourneyFlow {
    * the card comes back with the vote. From an old card (an answer or step that is gone, or whose words changed) it is
    * not counted: the card comes back with the current words, and says so.
    */
-  async vote(user: UserRef, action: Extract<JourneyCardAction, { verb: 'feedback' }>): Promise<CardJson> {
+  async vote(user: UserRef, action: Extract<JourneyCardAction, { verb: 'feedback' }>, known?: RecordSeen): Promise<CardJson> {
     const feedback = this.feedback;
     if (!feedback) return this.cards.notice('staleCard');
     const question = action.q === '' ? undefined : action.q;
@@ -363,7 +369,7 @@ export class JourneyFlow {
     }
     const step = this.content.journey.steps.find((s) => s.id === action.id);
     if (!step) return this.cards.notice('staleCard');
-    const progress = await this.ensureProgress(user);
+    const progress = await this.ensureProgress(user, undefined, known);
     if (stepSubject(step).rev !== action.rev)
       return this.cards.step(progress, step.id, user, { vote: this.stepVote(await feedback.votesOf(user), step.id).vote, changed: true });
     const votes = await feedback.vote(user, 'step', step.id, action.rev, action.vote, undefined);
@@ -409,32 +415,44 @@ export class JourneyFlow {
     await this.users.updateRecord(user, (current) => (current && current.address !== address ? { ...current, address } : undefined));
   }
 
-  private goTo(user: UserRef, stepId: string): Promise<CardJson> {
+  private goTo(user: UserRef, stepId: string, known: RecordSeen | undefined): Promise<CardJson> {
     return this.stepCard(
       user,
-      this.ensureProgress(user, (p) => moveTo(p, this.content.journey, stepId, this.now())),
+      this.ensureProgress(user, (p) => moveTo(p, this.content.journey, stepId, this.now()), known),
     );
   }
 
-  /** The user's progress after an optional change, starting a journey if they have none (never drops the change). */
-  private async ensureProgress(user: UserRef, change: (p: Progress) => Progress = (p) => p): Promise<Progress> {
+  /**
+   * The user's progress after an optional change, starting a journey if they have none (never drops the change).
+   * `known`: the user's record as this turn's prelude read it (`remember`), so that keeping the due-day index right
+   * need not read it again (`UserStore.updateProgressSeeing`).
+   */
+  private async ensureProgress(user: UserRef, change: (p: Progress) => Progress = (p) => p, known?: RecordSeen): Promise<Progress> {
     const now = this.now();
     let missing = false;
-    let update = await this.users.updateProgressSeeing(user, (current) => {
-      if (current === undefined) {
-        missing = true;
-        return undefined;
-      }
-      const next = change(current);
-      return next === current ? undefined : next;
-    });
+    let update = await this.users.updateProgressSeeing(
+      user,
+      (current) => {
+        if (current === undefined) {
+          missing = true;
+          return undefined;
+        }
+        const next = change(current);
+        return next === current ? undefined : next;
+      },
+      known,
+    );
     if (missing) {
       // The journey starts now. If an LA's welcome started it (and its card came before its record did), it is theirs.
       const startedBy = (await this.users.record(user))?.welcome.startedBy ?? { kind: 'self' };
-      update = await this.users.updateProgressSeeing(user, (current) => {
-        const next = change(current ?? startProgress(this.content.journey, startedBy, now));
-        return next === current ? undefined : next;
-      });
+      update = await this.users.updateProgressSeeing(
+        user,
+        (current) => {
+          const next = change(current ?? startProgress(this.content.journey, startedBy, now));
+          return next === current ? undefined : next;
+        },
+        update.seen ?? known,
+      );
     }
     const { progress, seen } = update;
     if (!progress) throw new Error('progress update returned nothing');

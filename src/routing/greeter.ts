@@ -32,7 +32,7 @@ export class Greeter {
 
   /** The app was installed (or the bot added) in the user's personal chat. */
   async installedPersonal(turn: ChatTurn): Promise<void> {
-    const record = await this.deps.flow.remember(turn.user, turn.address);
+    const { record } = await this.deps.flow.remember(turn.user, turn.address);
     // Only on the install that welcomed them, and only when Teams had room for the welcome in this turn: the LA
     // check then costs nothing on repeated install events, and a busy rollout is not sent more than it must.
     if ((await this.welcomeOnce(turn, record)) === 'sent') await this.introduceLaOnce(turn);
@@ -53,11 +53,11 @@ export class Greeter {
 
   /**
    * A personal message from a user whose install event never came (or came before a reinstall) welcomes them on
-   * first contact. `record` is the user's record as the turn's prelude read it (remembered). Resolves whether a welcome
+   * first contact, judged by the user's record as the turn's prelude left it (`turn.record`). Resolves whether a welcome
    * was sent or queued now.
    */
-  async onMessage(turn: ChatTurn, record: UserRecord | undefined): Promise<boolean> {
-    const welcomedNow = (await this.welcomeOnce(turn, record)) !== undefined;
+  async onMessage(turn: ChatTurn): Promise<boolean> {
+    const welcomedNow = (await this.welcomeOnce(turn, turn.record?.record)) !== undefined;
     if (welcomedNow) await this.introduceLaOnce(turn);
     return welcomedNow;
   }

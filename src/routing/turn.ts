@@ -1,6 +1,6 @@
 import type { CardJson } from '../cards/render';
 import type { ChatAddress } from '../state/chatAddress';
-import type { UserRef } from '../state/users';
+import type { RecordSeen, UserRef } from '../state/users';
 
 /** Where an activity happened: a personal (1:1) chat, or a shared one (group chat or channel). */
 export type Scope = 'personal' | 'shared';
@@ -25,6 +25,11 @@ export interface ChatTurn {
   readonly sender: Sender;
   /** How to reach this chat again (stored by the prelude's "remember"). */
   readonly address: ChatAddress;
+  /**
+   * In the user's own chat, their record as the prelude's "remember" left it: what changes their progress uses it
+   * rather than reading the record again (one read of it per turn). Absent in shared chats and before the prelude.
+   */
+  readonly record?: RecordSeen | undefined;
   /** Posts a card into the conversation now (besides the turn's answer). */
   send(card: CardJson): Promise<void>;
   /** The sender's UPN from Teams (one member look-up), or undefined when Teams will not say. */

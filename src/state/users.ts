@@ -3,6 +3,7 @@ import type { ChatAddress } from './chatAddress';
 import { DueIndex, type IndexSource } from './dueIndex';
 import { KeyedLock } from './keyedLock';
 import { keys, prefixes } from './keys';
+import { RecordVersions } from './recordVersions';
 import type { AtomicStorage } from './storage';
 import { readItem, updateItem, type Mutation, type WriteHooks } from './update';
 
@@ -44,6 +45,11 @@ export interface UserRecord {
 /** A user's record as a change read it a moment ago (undefined: they had none). */
 export interface RecordSeen {
   readonly record: UserRecord | undefined;
+  /**
+   * The record's version in this process when it was read (`UserStore.updateRecordSeeing`): a change of the user's
+   * progress handed it uses the record rather than reading it again, unless this process has written the record since.
+   */
+  readonly version?: number;
 }
 
 /** The channel every stored user is on: the bot runs in Teams only. */
@@ -69,6 +75,8 @@ export class UserStore implements IndexSource {
   readonly index: DueIndex;
   /** Serialises a user's record and progress writes while index entries are kept up: each is computed from both. */
   private readonly indexLock = new KeyedLock();
+  /** Which records this process wrote since a turn read them: what lets a turn read the record once. */
+  private readonly versions = new RecordVersions();
 
   constructor(
     private readonly storage: AtomicStorage,
@@ -83,10 +91,39 @@ export class UserStore implements IndexSource {
   }
 
   /** Changes a user's record (read-modify-write, retried on conflict). */
-  updateRecord(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>, mutate: Mutation<UserRecord>): Promise<UserRecord | undefined> {
+  async updateRecord(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>, mutate: Mutation<UserRecord>): Promise<UserRecord | undefined> {
+    return (await this.updateRecordSeeing(user, mutate)).record;
+  }
+
+  /**
+   * Changes a user's record, and hands it back with its version, for a change of their progress later in the same turn
+   * (`updateProgressSeeing`): that change then need not read the record again.
+   */
+  updateRecordSeeing(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>, mutate: Mutation<UserRecord>): Promise<RecordSeen> {
     const key = userKey(user);
-    if (!this.index.tracking) return this.lock.run(key, () => updateItem<UserRecord>(this.storage, key, mutate, this.retries));
-    return this.indexLock.run(key, () => this.lock.run(key, () => updateItem<UserRecord>(this.storage, key, mutate, this.retries, this.recordHooks(key))));
+    const change = async (hooks: WriteHooks<UserRecord> | undefined): Promise<RecordSeen> => {
+      let writing = false;
+      let record: UserRecord | undefined;
+      try {
+        record = await updateItem<UserRecord>(
+          this.storage,
+          key,
+          (current) => {
+            const next = mutate(current);
+            writing ||= next !== undefined;
+            return next;
+          },
+          this.retries,
+          hooks,
+        );
+      } finally {
+        // Still under the user's locks: whoever holds them next sees the new version (a failed write may have landed).
+        if (writing) this.versions.wrote(key);
+      }
+      return { record, version: this.versions.of(key) };
+    };
+    if (!this.index.tracking) return this.lock.run(key, () => change(undefined));
+    return this.indexLock.run(key, () => this.lock.run(key, () => change(this.recordHooks(key))));
   }
 
   /** Reads a user's progress. */
@@ -105,18 +142,24 @@ export class UserStore implements IndexSource {
   }
 
   /**
-   * Changes a user's progress, and hands back the user's record where the change had to read it (under the user's
-   * lock, to keep the due-day index right): a caller that needs the record next (the completion funnel) need not read
-   * it again. `seen` is absent when the record was not read; `seen.record` is undefined when the user has none.
+   * Changes a user's progress, and hands back the user's record where the change needed it (under the user's lock, to
+   * keep the due-day index right): a caller that needs the record next (the completion funnel) need not read it again.
+   * `seen` is absent when the record was not needed; `seen.record` is undefined when the user has none. `known` is the
+   * record as this turn read it (`updateRecordSeeing`): it is used, rather than read again, when this process has not
+   * written the record since. A write by another instance that lands after the read is not seen either way (the lock
+   * is this process's own); only the moment of the read differs, by a few milliseconds.
    */
-  async updateProgressSeeing(user: UserRef, mutate: Mutation<Progress>): Promise<{ progress: Progress | undefined; seen?: RecordSeen }> {
+  async updateProgressSeeing(user: UserRef, mutate: Mutation<Progress>, known?: RecordSeen): Promise<{ progress: Progress | undefined; seen?: RecordSeen }> {
     if (user.conversationId === '') throw new Error("progress needs the user's personal conversation");
     const key = progressKey(user);
     const legacy = legacyProgressKey(user);
     if (this.index.tracking) {
-      return this.indexLock.run(userKey(user), async () => {
-        const record = await this.record(user);
-        return { progress: await this.writeProgress(user, key, legacy, mutate, this.progressHooks(userKey(user), record)), seen: { record } };
+      const recordKey = userKey(user);
+      return this.indexLock.run(recordKey, async () => {
+        // The record this turn read (its prelude), if this process has not written it since; else read under the lock.
+        const version = this.versions.of(recordKey);
+        const record = known?.version === version ? known.record : await this.record(user);
+        return { progress: await this.writeProgress(user, key, legacy, mutate, this.progressHooks(recordKey, record)), seen: { record, version } };
       });
     }
     return { progress: await this.writeProgress(user, key, legacy, mutate, undefined) };
@@ -161,7 +204,13 @@ export class UserStore implements IndexSource {
     const legacy = legacyProgressKey(user);
     // Under the progress key's lock, so that a move from the earlier key cannot bring the progress back afterwards.
     const erase = (): Promise<void> =>
-      this.lock.run(progressKey(user), () => this.storage.delete([progressKey(user), userKey(user), ...(legacy !== undefined ? [legacy] : [])]));
+      this.lock.run(progressKey(user), async () => {
+        try {
+          await this.storage.delete([progressKey(user), userKey(user), ...(legacy !== undefined ? [legacy] : [])]);
+        } finally {
+          this.versions.wrote(userKey(user));
+        }
+      });
     if (!this.index.tracking) return erase();
     await this.indexLock.run(userKey(user), async () => {
       const { record, progress } = await this.snapshot(userKey(user));

@@ -74,12 +74,12 @@ export class WelcomeBot extends TeamsActivityHandler {
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
     const parsed = adaptiveCardInvokeSchema.safeParse(context.activity.value);
-    const turn = this.turnOf(context);
-    if (!parsed.success || !turn) {
+    const unremembered = this.turnOf(context);
+    if (!parsed.success || !unremembered) {
       return invokeError(400, 'BadRequest', 'The card action is not one this bot understands.');
     }
     try {
-      if (turn.scope === 'personal') await this.deps.flow.remember(turn.user, turn.address);
+      const turn = await this.remembered(unremembered);
       // Over the limit: the card stays as it was and Teams shows the words; nothing is routed (or audited).
       if (this.take(this.deps.cardRateLimit, 'card', context, turn) !== 'ok') {
         return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: this.deps.slowDownText } };
@@ -116,10 +116,15 @@ export class WelcomeBot extends TeamsActivityHandler {
 
   private readonly isLa = async (turn: ChatTurn): Promise<boolean> => (await this.deps.adminChat?.isLa(turn)) !== undefined;
 
+  /** The prelude's "remember": in the user's own chat, their record is saved if anything changed, and kept on the turn. */
+  private async remembered(turn: ChatTurn): Promise<ChatTurn> {
+    return turn.scope === 'personal' ? { ...turn, record: await this.deps.flow.remember(turn.user, turn.address) } : turn;
+  }
+
   private async message(context: TurnContext): Promise<void> {
-    const turn = this.turnOf(context);
-    if (!turn) return;
-    const record = turn.scope === 'personal' ? await this.deps.flow.remember(turn.user, turn.address) : undefined;
+    const unremembered = this.turnOf(context);
+    if (!unremembered) return;
+    const turn = await this.remembered(unremembered);
     const value: unknown = context.activity.value;
     if (value !== undefined && value !== null && typeof value === 'object') {
       // Action.Submit (older clients): same data as Action.Execute; refresh the card in place when we can.
@@ -145,7 +150,7 @@ export class WelcomeBot extends TeamsActivityHandler {
     }
     const command = parseCommand(text);
     // A user whose install event never came is welcomed on first contact; that welcome is the answer to "start".
-    if (turn.scope === 'personal' && (await this.deps.greeter.onMessage(turn, record)) && (command.kind === 'start' || command.kind === 'continue')) return;
+    if (turn.scope === 'personal' && (await this.deps.greeter.onMessage(turn)) && (command.kind === 'start' || command.kind === 'continue')) return;
     const routed = await this.deps.routes.run(turn, { on: 'command', command }, this.isLa);
     const card = routed ? routed.card : this.deps.cards.notice('personalOnly');
     if (card) await this.sendCard(context, card);

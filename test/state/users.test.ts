@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadContent } from '../../src/content/load';
 import { acknowledge, startProgress } from '../../src/journey/progress';
+import type { DueRule } from '../../src/state/dueIndex';
 import { FileStorage } from '../../src/state/fileStorage';
 import { keys } from '../../src/state/keys';
+import { AtomicMemoryStorage } from '../../src/state/memoryStorage';
 import { readItem } from '../../src/state/update';
-import { UserStore, type UserRef } from '../../src/state/users';
+import { UserStore, type UserRecord, type UserRef } from '../../src/state/users';
 
 const { journey } = loadContent('cards');
 const t0 = new Date('2026-11-24T09:00:00Z');
@@ -108,5 +110,86 @@ describe("where a user's progress is kept", () => {
     const alex: UserRef = { ...megan, userId: '29:1alex-teams-id', aadObjectId: '0b7e1f52-8c4d-4a3e-b6f2-3e9d7c1a5f22' };
     await users.updateProgress(megan, () => acknowledge(startProgress(journey, { kind: 'self' }, t0), journey, 'mfa', t0));
     expect(await users.progress(alex)).toBeUndefined();
+  });
+});
+
+describe('a turn reads the user’s record once', () => {
+  /** Counts the reads of user records, through the store the UserStore is given. */
+  class CountingStorage extends AtomicMemoryStorage {
+    recordReads = 0;
+    override read(keys: string[]): ReturnType<AtomicMemoryStorage['read']> {
+      this.recordReads += keys.filter((k) => k.startsWith('directory/')).length;
+      return super.read(keys);
+    }
+  }
+  /** A rule that follows the record alone: an installed user is due three days after first seen, a removed one never. */
+  const installedRule: DueRule = {
+    name: 'installed',
+    fingerprint: '1',
+    now: () => t0.getTime(),
+    dueAt: (record) => (record.installed ? Date.parse(record.firstSeenAt) + 3 * 24 * 3600_000 : undefined),
+  };
+  const record = (installed: boolean): UserRecord => ({
+    userId: megan.userId,
+    aadObjectId: megan.aadObjectId,
+    tenantId: megan.tenantId,
+    conversationId: megan.conversationId,
+    reference: {
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.trafficmanager.net/uk/',
+      conversation: { id: megan.conversationId, tenantId: megan.tenantId },
+    },
+    installed,
+    welcome: {},
+    firstSeenAt: t0.toISOString(),
+    lastSeenAt: t0.toISOString(),
+  });
+  const tracked = (): { storage: CountingStorage; users: UserStore } => {
+    const storage = new CountingStorage();
+    const users = new UserStore(storage, 5);
+    users.index.track(installedRule);
+    return { storage, users };
+  };
+  const entries = async (storage: CountingStorage): Promise<string[]> => {
+    const found: string[] = [];
+    for await (const key of storage.list('index-')) found.push(key);
+    return found;
+  };
+  const start = () => startProgress(journey, { kind: 'self' }, t0);
+
+  it('a progress change handed the record its turn read does not read it again', async () => {
+    const { storage, users } = tracked();
+    const seen = await users.updateRecordSeeing(megan, () => record(true));
+    storage.recordReads = 0;
+    const { seen: after } = await users.updateProgressSeeing(megan, start, seen);
+    expect(storage.recordReads).toBe(0);
+    expect(after?.record?.installed).toBe(true);
+    expect(await entries(storage)).toHaveLength(1);
+  });
+
+  it('reads it again when this process wrote the record since, and the due-day index follows the newer record', async () => {
+    const { storage, users } = tracked();
+    const seen = await users.updateRecordSeeing(megan, () => record(true));
+    expect(await entries(storage)).toHaveLength(1);
+    // Between the turn's read and its tick, the app is removed (another turn of the same user, in this process).
+    await users.updateRecord(megan, (current) => (current ? { ...current, installed: false } : undefined));
+    expect(await entries(storage)).toEqual([]);
+    storage.recordReads = 0;
+    const { seen: after } = await users.updateProgressSeeing(megan, start, seen);
+    expect(storage.recordReads).toBe(1);
+    expect(after?.record?.installed).toBe(false);
+    // With the turn's older record, the tick would have filed a removed user as due again.
+    expect(await entries(storage)).toEqual([]);
+  });
+
+  it('reads it again after the user was forgotten in this process', async () => {
+    const { storage, users } = tracked();
+    const seen = await users.updateRecordSeeing(megan, () => record(true));
+    await users.forget(megan);
+    storage.recordReads = 0;
+    const { seen: after } = await users.updateProgressSeeing(megan, start, seen);
+    expect(storage.recordReads).toBe(1);
+    expect(after?.record).toBeUndefined();
+    expect(await entries(storage)).toEqual([]);
   });
 });
