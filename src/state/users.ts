@@ -101,7 +101,8 @@ export class UserStore implements IndexSource {
    */
   updateRecordSeeing(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>, mutate: Mutation<UserRecord>): Promise<RecordSeen> {
     const key = userKey(user);
-    const change = async (hooks: WriteHooks<UserRecord> | undefined): Promise<RecordSeen> => {
+    // Without the index there is nothing the version is for, and "forget" erases without the record's lock: no version.
+    const change = async (hooks: WriteHooks<UserRecord> | undefined, versioned: boolean): Promise<RecordSeen> => {
       let writing = false;
       let record: UserRecord | undefined;
       try {
@@ -120,10 +121,10 @@ export class UserStore implements IndexSource {
         // Still under the user's locks: whoever holds them next sees the new version (a failed write may have landed).
         if (writing) this.versions.wrote(key);
       }
-      return { record, version: this.versions.of(key) };
+      return versioned ? { record, version: this.versions.of(key) } : { record };
     };
-    if (!this.index.tracking) return this.lock.run(key, () => change(undefined));
-    return this.indexLock.run(key, () => this.lock.run(key, () => change(this.recordHooks(key))));
+    if (!this.index.tracking) return this.lock.run(key, () => change(undefined, false));
+    return this.indexLock.run(key, () => this.lock.run(key, () => change(this.recordHooks(key), true)));
   }
 
   /** Reads a user's progress. */
@@ -146,8 +147,10 @@ export class UserStore implements IndexSource {
    * keep the due-day index right): a caller that needs the record next (the completion funnel) need not read it again.
    * `seen` is absent when the record was not needed; `seen.record` is undefined when the user has none. `known` is the
    * record as this turn read it (`updateRecordSeeing`): it is used, rather than read again, when this process has not
-   * written the record since. A write by another instance that lands after the read is not seen either way (the lock
-   * is this process's own); only the moment of the read differs, by a few milliseconds.
+   * written the record since. A write by another instance (Blob Storage) is not covered either way, as the lock is
+   * this process's own: one that lands between the turn's read and this change is missed, where before only one
+   * landing during the change's own read was. That window is now the turn's (its prelude to its progress change,
+   * including any wait for the user's earlier presses) rather than one request.
    */
   async updateProgressSeeing(user: UserRef, mutate: Mutation<Progress>, known?: RecordSeen): Promise<{ progress: Progress | undefined; seen?: RecordSeen }> {
     if (user.conversationId === '') throw new Error("progress needs the user's personal conversation");

@@ -182,6 +182,18 @@ describe('a turn reads the user’s record once', () => {
     expect(await entries(storage)).toEqual([]);
   });
 
+  it('a record changed while no index is kept comes without a version, so a later change reads it again', async () => {
+    const storage = new CountingStorage();
+    const users = new UserStore(storage, 5);
+    const seen = await users.updateRecordSeeing(megan, () => record(true));
+    expect(seen.version).toBeUndefined();
+    users.index.track(installedRule);
+    storage.recordReads = 0;
+    const { seen: after } = await users.updateProgressSeeing(megan, start, seen);
+    expect(storage.recordReads).toBe(1);
+    expect(after?.version).toBeDefined();
+  });
+
   it('reads it again after the user was forgotten in this process', async () => {
     const { storage, users } = tracked();
     const seen = await users.updateRecordSeeing(megan, () => record(true));
