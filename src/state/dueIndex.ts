@@ -26,6 +26,8 @@ export interface DueRule {
 export interface IndexSource {
   recordKeys(): AsyncIterable<string>;
   snapshot(recordKey: string): Promise<{ record: UserRecord | undefined; progress: Progress | undefined }>;
+  /** Runs `work` while no change of that user's record or progress runs in this process (their index entries hold still). */
+  exclusive<T>(recordKey: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** What a sweep did with a user it visited: left them (re-indexed from what it read) or erased them. */
@@ -55,7 +57,9 @@ function nextDay(day: string): string {
  *   after it. A crash in between leaves an extra entry (read, re-checked against the record, moved or dropped),
  *   never a missing one.
  * - A sweep reads the buckets from its first unread day up to today, re-checks each user against their record (the
- *   index is a superset, never trusted on its own), and moves the entry to the day the user is next due.
+ *   index is a superset, never trusted on its own), and moves the entry to the day the user is next due. A move or a
+ *   drop is decided again under the user's lock (UserStore.exclusive), from what is stored then: a change that landed
+ *   after the sweep's read may have filed the same entry again, and must keep it.
  * - The repair pass rebuilds a rule's entries from every record: on the first sweep over existing data, and again
  *   whenever the rule's settings change. It only adds entries, so running it twice (or on two instances) is harmless.
  */
@@ -129,13 +133,21 @@ export class DueIndex {
         }
         visited++;
         const outcome = await visit(recordKey, record, progress);
-        const next = outcome === 'erased' ? undefined : this.entryFor(rule, recordKey, record, progress);
-        if (next === key) {
-          earliestKept = earliestKept === undefined || day < earliestKept ? day : earliestKept;
-          continue;
+        let kept = outcome !== 'erased' && this.entryFor(rule, recordKey, record, progress) === key;
+        if (!kept) {
+          // Moved or dropped: decided again under the user's lock, from their state as it is now. A change since the
+          // read above (a tick that opens the list again) may have filed this very entry again, and the create found
+          // it there: removing it on the old reading would lose it.
+          kept = await source.exclusive(recordKey, async () => {
+            const now = outcome === 'erased' ? undefined : await source.snapshot(recordKey);
+            const next = now?.record ? this.entryFor(rule, recordKey, now.record, now.progress) : undefined;
+            if (next === key) return true;
+            if (next !== undefined) await this.add([next]); // the new entry first: a crash here leaves two, not none
+            await this.remove([key]);
+            return false;
+          });
         }
-        if (next !== undefined) await this.add([next]); // the new entry first: a crash here leaves two, not none
-        await this.remove([key]);
+        if (kept) earliestKept = earliestKept === undefined || day < earliestKept ? day : earliestKept;
       }
     }
     const from = earliestKept !== undefined && earliestKept < yesterday ? earliestKept : yesterday;

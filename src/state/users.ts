@@ -223,6 +223,11 @@ export class UserStore implements IndexSource {
     });
   }
 
+  /** Runs `work` while no change of the user's record or progress runs in this process (the due-day index's sweeps). */
+  exclusive<T>(recordKey: string, work: () => Promise<T>): Promise<T> {
+    return this.indexLock.run(recordKey, work);
+  }
+
   /** A user's record and progress, by record key (the index's view of them). */
   async snapshot(recordKey: string): Promise<{ record: UserRecord | undefined; progress: Progress | undefined }> {
     const record = await this.recordAt(recordKey);

@@ -10,7 +10,8 @@ import { DEFAULT_QUEUE_SETTINGS, DeliveryQueue } from '../../src/delivery/queue'
 import { sweepRetention, trackRetention } from '../../src/jobs/retention';
 import { createLogger } from '../../src/log';
 import { ReminderCards } from '../../src/reminders/reminderCard';
-import { REMINDER_KIND, Reminders, type ReminderSettings } from '../../src/reminders/reminders';
+import { REMINDER_KIND, reminderRule, Reminders, type ReminderSettings } from '../../src/reminders/reminders';
+import type { IndexSource } from '../../src/state/dueIndex';
 import { AtomicMemoryStorage } from '../../src/state/memoryStorage';
 import type { AtomicStorage } from '../../src/state/storage';
 import { UserStore, type UserRef } from '../../src/state/users';
@@ -219,6 +220,35 @@ describe('the reminder and retention indexes', () => {
     await p.flow.remember(user, { conversation: { id: user.conversationId } as never }); // installed again on day 5
     expect((await entries(storage)).filter((e) => e.startsWith('reminders'))).toEqual([`reminders ${day(START + 5 * DAY)} aad-1`]);
     expect(await p.remind()).toMatchObject({ checked: 1, queued: 1 });
+    expect(p.sent).toEqual(['a:1']);
+  });
+
+  it('loses no reminder when a starter opens their list again while a run is moving them on', async () => {
+    const storage = new AtomicMemoryStorage();
+    const clock = virtualClock(START);
+    const p = processOn(storage, clock);
+    const user = starter(1);
+    await welcome(p, user);
+    await p.remind(); // the index is built: the first reminder is due on day 3
+    clock.advance(3 * DAY);
+    // The run reads the starter just after they finish their must-do list (nothing is due: their entry is to go), and
+    // just after that read they undo one (a reminder is due today: the same entry is filed again).
+    let reads = 0;
+    const source: IndexSource = {
+      recordKeys: () => p.users.recordKeys(),
+      exclusive: (key, work) => p.users.exclusive(key, work),
+      snapshot: async (key) => {
+        if (reads++ === 0) for (const id of mustDo) await p.flow.setAcknowledged(user, id, true);
+        return p.users.snapshot(key);
+      },
+    };
+    const rule = reminderRule(reminderSettings, content.journey, () => clock.now());
+    await p.users.index.sweep(rule, source, async () => {
+      if (mustDo[0]) await p.flow.setAcknowledged(user, mustDo[0], false);
+      return 'kept';
+    });
+    expect((await entries(storage)).filter((e) => e.startsWith('reminders'))).toEqual([`reminders ${day(clock.now())} aad-1`]);
+    expect(await p.remind()).toMatchObject({ queued: 1 });
     expect(p.sent).toEqual(['a:1']);
   });
 
