@@ -34,10 +34,13 @@ import { measureStartup, type StartupFigures } from './startup';
 import { measureStorm, stormLine, type StormFigures } from './storm';
 import { DEPLOYED_NODE_OPTIONS } from './lib/deployed';
 
-const SECTIONS = ['matching', 'units', 'startup', 'http', 'pushes', 'storm', 'scale', 'scale-azurite'] as const;
+const SECTIONS = ['matching', 'units', 'startup', 'http', 'pushes', 'storm', 'scale', 'scale-azurite', 'http-blob'] as const;
 type Section = (typeof SECTIONS)[number];
-/** Run when --only is not given; scale-azurite seeds 110,000 users into Azurite and deletes from it (over an hour on 2 cores), so only on request. */
-const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale-azurite');
+/**
+ * Run when --only is not given. On request only: scale-azurite seeds 110,000 users into Azurite and deletes from it
+ * (over an hour on 2 cores); http-blob measures turns on Azurite against the file store (docs/deploy.md's sizing).
+ */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'scale-azurite' && s !== 'http-blob');
 
 interface Options {
   only: Set<Section>;
@@ -128,6 +131,7 @@ interface Results {
   startupEcho?: StartupFigures;
   startupBlob?: (StartupFigures & { seedMs: number }) | 'n/a (blob storage not merged)';
   http?: HttpFigures;
+  httpBlob?: BlobTurnFigures;
   pushes?: PushFigures;
   storm?: StormFigures;
   scale?: { readonly small: ScaleFigures; readonly large: ScaleFigures };
@@ -156,17 +160,21 @@ const TURN_LABELS: Record<TurnKind, string> = {
   ackSubmit: 'Acknowledgement turn, older client (Action.Submit)',
 };
 
-async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForBench>>, dataDir: string): Promise<HttpFigures> {
-  const content = loadContent(join(ROOT, 'cards'));
-  const load: TurnLoad = {
+/** The measured turns' load: who, how long, how many at once, and the questions and actions they use. */
+function turnLoad(opts: Options): TurnLoad {
+  return {
     connections: opts.connections,
     seconds: opts.seconds,
     users: opts.turnUsers,
     questions: labelledQuestions()
       .filter((q) => q.intent !== null)
       .map((q) => q.text),
-    actionIds: allActions(content.journey).map((a) => a.id),
+    actionIds: allActions(loadContent(join(ROOT, 'cards')).journey).map((a) => a.id),
   };
+}
+
+async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForBench>>, dataDir: string): Promise<HttpFigures> {
+  const load = turnLoad(opts);
   const sink = await startChild({ name: 'sink', script: built.sinkEntry, env: {} });
   const echo = await startChild({ name: 'echo', script: built.echoEntry, env: {} });
   const profileDir = join(OUT_DIR, 'profiles');
@@ -308,6 +316,81 @@ async function runBlobStartup(opts: Options, built: Awaited<ReturnType<typeof bu
   }
 }
 
+/** The kinds of turn measured on Azure Blob Storage: a question, and a tick as Teams sends it. */
+const BLOB_TURN_KINDS = ['question', 'ack'] as const;
+type BlobTurnKind = (typeof BLOB_TURN_KINDS)[number];
+
+interface BlobTurnFigures {
+  /** The median round's figures for the bot on the file store and on Azurite, by kind. */
+  readonly file: Record<BlobTurnKind, TurnFigures>;
+  readonly blob: Record<BlobTurnKind, TurnFigures>;
+  /** Each round's CPU per turn, Azurite ÷ file store. */
+  readonly rounds: Record<BlobTurnKind, number[]>;
+}
+
+/**
+ * `--only=http-blob`: the same turns (questions, and ticks as Teams sends them) to the bot on Azure Blob Storage
+ * (Azurite, seeded with the same users) and to the bot on the file store, alternately, round after round. Only the
+ * bot's CPU is counted, not Azurite's: on Azure the storage account's work is not the bot's.
+ */
+async function runHttpBlob(opts: Options, built: Awaited<ReturnType<typeof buildForBench>>, dataDir: string): Promise<BlobTurnFigures> {
+  const azurite = await startAzurite();
+  const children: Child[] = [];
+  try {
+    say(`seeding ${opts.users} users into Azurite`);
+    await seedUsers(openBlobStore(azurite.connectionString), opts.users, 64);
+    const load = turnLoad(opts);
+    const sink = await startChild({ name: 'sink', script: built.sinkEntry, env: {} });
+    children.push(sink);
+    const limits = { USER_MESSAGES_PER_MINUTE: '1000' };
+    const onFile = await startChild({ name: 'bot-file', script: built.botEntry, env: { ...botEnv(dataDir), ...limits } });
+    children.push(onFile);
+    const onBlob = await startChild({
+      name: 'bot-blob',
+      script: built.botEntry,
+      env: { ...botEnv(mkdtempSync(join(tmpdir(), 'bench-blob-'))), ...blobEnv(azurite.connectionString), ...limits },
+    });
+    children.push(onBlob);
+    const figures = { file: {}, blob: {}, rounds: {} } as {
+      file: Record<BlobTurnKind, TurnFigures>;
+      blob: Record<BlobTurnKind, TurnFigures>;
+      rounds: Record<BlobTurnKind, number[]>;
+    };
+    for (const kind of BLOB_TURN_KINDS) {
+      const bodies = turnBodies(kind, sink.url, load, 0);
+      const pairs: [TurnFigures, TurnFigures][] = [];
+      for (let round = 0; round < opts.rounds; round++) {
+        const pair: TurnFigures[] = [];
+        for (const [name, target] of [
+          ['file store', onFile],
+          ['Azurite', onBlob],
+        ] as const) {
+          say(`${kind} turns → bot on the ${name}, round ${round + 1}`);
+          const result = await measureTurns(target, bodies, load, round);
+          say(`  ${fmt(result.rps)} turns/s, ${fmt(result.cpuMsPerTurn, 2)} ms CPU/turn, ${result.failures} failed`);
+          pair.push(result);
+        }
+        pairs.push(pair as [TurnFigures, TurnFigures]);
+      }
+      figures.rounds[kind] = pairs.map(([file, blob]) => blob.cpuMsPerTurn / file.cpuMsPerTurn);
+      const [file, blob] = [...pairs].sort((a, b) => a[1].cpuMsPerTurn / a[0].cpuMsPerTurn - b[1].cpuMsPerTurn / b[0].cpuMsPerTurn)[
+        Math.floor(pairs.length / 2)
+      ] as [TurnFigures, TurnFigures];
+      figures.file[kind] = file;
+      figures.blob[kind] = blob;
+    }
+    return figures;
+  } finally {
+    await Promise.all(children.map((c) => c.stop()));
+    await azurite.stop();
+  }
+}
+
+/** One line: CPU per turn on Azurite and on the file store, by kind. */
+function blobTurnsLine(f: BlobTurnFigures): string {
+  return `blob-turns: ${BLOB_TURN_KINDS.map((k) => `${k === 'ack' ? 'acknowledgement' : k} ${fmt(f.blob[k].cpuMsPerTurn, 2)} ms (file store ${fmt(f.file[k].cpuMsPerTurn, 2)} ms)`).join(', ')}`;
+}
+
 type Row = [measure: string, result: string, goal: string, pass: string];
 
 function verdict(ok: boolean | undefined): string {
@@ -402,6 +485,17 @@ function rows(r: Results, users: number): Row[] {
       'reported',
       '—',
     ]);
+  }
+  if (r.httpBlob) {
+    for (const kind of BLOB_TURN_KINDS) {
+      const [file, blob] = [r.httpBlob.file[kind], r.httpBlob.blob[kind]];
+      out.push([
+        `${TURN_LABELS[kind]} on Azure Blob Storage (Azurite): CPU per turn`,
+        `${fmt(blob.cpuMsPerTurn, 2)} ms vs the same bot on the file store ${fmt(file.cpuMsPerTurn, 2)} ms = ${ratio(blob.cpuMsPerTurn / file.cpuMsPerTurn)}, the median of ${r.httpBlob.rounds[kind].length} rounds (${r.httpBlob.rounds[kind].map(ratio).join(', ')}); ${fmt(blob.rps)} turns/s, p99 ${fmt(blob.p99, 1)} ms${blob.failures > 0 ? `, ${blob.failures} failed` : ''}`,
+        'reported',
+        '—',
+      ]);
+    }
   }
   if (r.matching) {
     const m = r.matching.matcher;
@@ -518,7 +612,7 @@ async function main(): Promise<void> {
   }
 
   let dataDir: string | undefined;
-  if (opts.only.has('startup') || opts.only.has('http')) {
+  if (opts.only.has('startup') || opts.only.has('http') || opts.only.has('http-blob')) {
     dataDir = mkdtempSync(join(tmpdir(), 'bench-file-'));
     say(`seeding ${opts.users} users into the file store`);
     const seeded = new FileStorage(join(dataDir, 'state'));
@@ -533,6 +627,10 @@ async function main(): Promise<void> {
     results.startupBlob = blobStorageAvailable() ? await runBlobStartup(opts, built) : 'n/a (blob storage not merged)';
   }
   if (opts.only.has('http') && dataDir && built) results.http = await runHttp(opts, built, dataDir);
+  if (opts.only.has('http-blob') && dataDir && built) {
+    results.httpBlob = await runHttpBlob(opts, built, dataDir);
+    process.stdout.write(`${blobTurnsLine(results.httpBlob)}\n`);
+  }
   if (opts.only.has('pushes')) {
     say(`${opts.pushes} LA pushes at ${opts.pushRate}/s per tenant (floor ${fmt(opts.pushes / opts.pushRate, 1)} s)`);
     results.pushes = await measurePushes(opts.pushes, opts.pushRate);
