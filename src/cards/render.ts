@@ -1,4 +1,4 @@
-import { Template } from 'adaptivecards-templating';
+import type { Template } from 'adaptivecards-templating';
 import type { CardAction } from './cardActions';
 import { CompileError, compileTemplate, Unsupported, type Conventions } from './compiledTemplate';
 
@@ -27,9 +27,16 @@ class PreparedTemplate {
     }
   }
 
-  /** adaptivecards-templating's expansion with the conventions applied after: the reference, and the fallback. */
+  /**
+   * adaptivecards-templating's expansion with the conventions applied after: the reference, and the fallback. Loaded
+   * when first used: with every template compiled, the bot never loads it (nor adaptive-expressions, antlr4ts and
+   * lodash under it, about 460 modules).
+   */
   library(data: object): unknown {
-    this.libraryTemplate ??= new Template(this.json);
+    if (!this.libraryTemplate) {
+      const { Template: LibraryTemplate } = require('adaptivecards-templating') as typeof import('adaptivecards-templating');
+      this.libraryTemplate = new LibraryTemplate(this.json);
+    }
     return withConventions(this.libraryTemplate.expand({ $root: data }));
   }
 

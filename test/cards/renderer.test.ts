@@ -3,7 +3,9 @@
  * Action.Execute carries an Action.Submit fallback with its data and verb (older Teams clients press that), no empty
  * action set or container is left (the SDK rejects them), and each call builds a card of its own.
  */
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Template } from 'adaptivecards-templating';
 import { CardRenderer, type CardJson, type RenderOptions } from '../../src/cards/render';
 import { JourneyCards } from '../../src/cards/views';
@@ -126,4 +128,29 @@ describe('cards built by the renderer', () => {
     expect(renderer.render(name, data, options)).toEqual(again);
     expect(data).toEqual(before);
   });
+});
+
+describe('the bot’s footprint at start', () => {
+  it('loads adaptivecards-templating (and adaptive-expressions under it) only when a card needs the fallback or the reference', async () => {
+    const script = `
+      const { CardRenderer } = require('./src/cards/render');
+      const { JourneyCards } = require('./src/cards/views');
+      const { loadContent } = require('./src/content/load');
+      const { startProgress } = require('./src/journey/progress');
+      const loaded = () => Object.keys(require.cache).filter((k) => /node_modules\\/(adaptivecards-templating|adaptive-expressions)\\//.test(k)).length;
+      const content = loadContent('cards');
+      const renderer = new CardRenderer(content.templates);
+      const cards = new JourneyCards(content, renderer);
+      const progress = startProgress(content.journey, { kind: 'self' }, new Date(0));
+      const step = cards.step(progress, progress.stepId, { userId: '29:1' });
+      const help = cards.help();
+      const before = loaded();
+      // A template the compiler does not cover (a $when that is not an expression) falls back to the library.
+      const odd = new CardRenderer({ odd: { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'hi', $when: 'true' }] } });
+      const fallback = odd.render('odd', {}).type;
+      process.stdout.write(JSON.stringify({ built: [step.type, help.type, fallback], before, after: loaded() > 0 }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { cwd: join(__dirname, '..', '..'), env: { PATH: process.env.PATH ?? '' } });
+    expect(JSON.parse(stdout)).toEqual({ built: ['AdaptiveCard', 'AdaptiveCard', 'AdaptiveCard'], before: 0, after: true });
+  }, 60_000);
 });
