@@ -21,7 +21,7 @@ import { measureOnce, measureTurns, sinkCounts, turnBodies, type TurnFigures, ty
 import { buildForBench, ROOT } from './lib/build';
 import { OUT_DIR, startChild, type Child } from './lib/children';
 import { seedUsers } from './lib/population';
-import { fmt, markdownTable, ratio, textTable } from './lib/stats';
+import { cpuRounds, fmt, markdownTable, ratio, textTable } from './lib/stats';
 import { labelledQuestions } from './adapters/matcher';
 import { measureMatching, type MatchingFigures } from './matching';
 import { recordReplies, RECORDING_USERS } from './replies';
@@ -248,18 +248,17 @@ async function runHttp(opts: Options, built: Awaited<ReturnType<typeof buildForB
         pairs.push([reference, ours]);
         if (PRESS_KINDS.includes(kind)) saving.push([await measure(kind, 'echoSaving', echoSaving, bodies, round), ours]);
       }
-      rounds[kind] = pairs.map(([reference, ours]) => ours.cpuMsPerTurn / reference.cpuMsPerTurn);
+      const cardEcho = cpuRounds(pairs);
+      rounds[kind] = cardEcho.ratios;
       if (saving.length > 0) {
-        savingRounds[kind] = saving.map(([reference, ours]) => ours.cpuMsPerTurn / reference.cpuMsPerTurn);
-        const [savingMedian, botMedian] = [...saving].sort((a, b) => a[1].cpuMsPerTurn / a[0].cpuMsPerTurn - b[1].cpuMsPerTurn / b[0].cpuMsPerTurn)[
-          Math.floor(saving.length / 2)
-        ] as [TurnFigures, TurnFigures];
+        const {
+          ratios,
+          median: [savingMedian, botMedian],
+        } = cpuRounds(saving);
+        savingRounds[kind] = ratios;
         echoSaves[kind] = { saving: savingMedian, bot: botMedian };
       }
-      const median = [...pairs].sort((a, b) => a[1].cpuMsPerTurn / a[0].cpuMsPerTurn - b[1].cpuMsPerTurn / b[0].cpuMsPerTurn)[Math.floor(pairs.length / 2)] as [
-        TurnFigures,
-        TurnFigures,
-      ];
+      const median = cardEcho.median;
       [figures.echoCards[kind], figures.bot[kind]] = median;
       bytes.echoCards[kind] = replyBytes.get(median[0]) ?? 0;
       bytes.bot[kind] = replyBytes.get(median[1]) ?? 0;
@@ -372,10 +371,11 @@ async function runHttpBlob(opts: Options, built: Awaited<ReturnType<typeof build
         }
         pairs.push(pair as [TurnFigures, TurnFigures]);
       }
-      figures.rounds[kind] = pairs.map(([file, blob]) => blob.cpuMsPerTurn / file.cpuMsPerTurn);
-      const [file, blob] = [...pairs].sort((a, b) => a[1].cpuMsPerTurn / a[0].cpuMsPerTurn - b[1].cpuMsPerTurn / b[0].cpuMsPerTurn)[
-        Math.floor(pairs.length / 2)
-      ] as [TurnFigures, TurnFigures];
+      const {
+        ratios,
+        median: [file, blob],
+      } = cpuRounds(pairs);
+      figures.rounds[kind] = ratios;
       figures.file[kind] = file;
       figures.blob[kind] = blob;
     }

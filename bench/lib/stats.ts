@@ -21,6 +21,17 @@ export function median(samples: readonly number[]): number {
   return percentile(samples, 50);
 }
 
+/**
+ * Rounds of a process measured against its reference, each `[reference, measured]`: every round's CPU ratio
+ * (measured ÷ reference), in the order measured, and the round whose ratio is the median (the one reported).
+ */
+export function cpuRounds<T extends { readonly cpuMsPerTurn: number }>(pairs: readonly (readonly [T, T])[]): { ratios: number[]; median: readonly [T, T] } {
+  const ratioOf = ([reference, measured]: readonly [T, T]): number => measured.cpuMsPerTurn / reference.cpuMsPerTurn;
+  const median = [...pairs].sort((a, b) => ratioOf(a) - ratioOf(b))[Math.floor(pairs.length / 2)];
+  if (!median) throw new RangeError('no rounds to take the median of');
+  return { ratios: pairs.map(ratioOf), median };
+}
+
 /** A number with a fixed number of decimals, or "n/a" for NaN/undefined. */
 export function fmt(value: number | undefined, decimals = 0): string {
   return value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(decimals);

@@ -1,4 +1,4 @@
-import { markdownTable, median, percentile, summarise, textTable } from '../../bench/lib/stats';
+import { cpuRounds, markdownTable, median, percentile, summarise, textTable } from '../../bench/lib/stats';
 
 describe('benchmark statistics', () => {
   it('takes nearest-rank percentiles without reordering the input', () => {
@@ -17,6 +17,16 @@ describe('benchmark statistics', () => {
     const samples = Array.from({ length: 1000 }, (_, i) => 1000 - i); // 1000..1
     expect(summarise(samples)).toEqual({ p50: 500, p99: 990, mean: 500.5, n: 1000 });
     expect(median([3, 1, 2])).toBe(2);
+  });
+
+  it('reports each round’s CPU ratio in order, and the round whose ratio is the median, with both its figures', () => {
+    const round = (reference: number, measured: number) => [{ cpuMsPerTurn: reference }, { cpuMsPerTurn: measured }] as const;
+    const rounds = [round(0.4, 0.8), round(0.5, 0.5), round(0.25, 0.75)];
+    const { ratios, median: middle } = cpuRounds(rounds);
+    expect(ratios).toEqual([2, 1, 3]);
+    // The median ratio's round (2×), not the median of each column (0.4 and 0.75 come from different rounds).
+    expect(middle).toBe(rounds[0]);
+    expect(() => cpuRounds([])).toThrow(RangeError);
   });
 
   it('formats tables for the terminal and for Markdown', () => {
