@@ -350,11 +350,9 @@ async function runHttpBlob(opts: Options, built: Awaited<ReturnType<typeof build
       env: { ...botEnv(mkdtempSync(join(tmpdir(), 'bench-blob-'))), ...blobEnv(azurite.connectionString), ...limits },
     });
     children.push(onBlob);
-    const figures = { file: {}, blob: {}, rounds: {} } as {
-      file: Record<BlobTurnKind, TurnFigures>;
-      blob: Record<BlobTurnKind, TurnFigures>;
-      rounds: Record<BlobTurnKind, number[]>;
-    };
+    const file = {} as Record<BlobTurnKind, TurnFigures>;
+    const blob = {} as Record<BlobTurnKind, TurnFigures>;
+    const rounds = {} as Record<BlobTurnKind, number[]>;
     for (const kind of BLOB_TURN_KINDS) {
       const bodies = turnBodies(kind, sink.url, load, 0);
       const pairs: [TurnFigures, TurnFigures][] = [];
@@ -371,15 +369,11 @@ async function runHttpBlob(opts: Options, built: Awaited<ReturnType<typeof build
         }
         pairs.push(pair as [TurnFigures, TurnFigures]);
       }
-      const {
-        ratios,
-        median: [file, blob],
-      } = cpuRounds(pairs);
-      figures.rounds[kind] = ratios;
-      figures.file[kind] = file;
-      figures.blob[kind] = blob;
+      const { ratios, median } = cpuRounds(pairs);
+      rounds[kind] = ratios;
+      [file[kind], blob[kind]] = median;
     }
-    return figures;
+    return { file, blob, rounds };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     await azurite.stop();

@@ -101,8 +101,7 @@ export class UserStore implements IndexSource {
    */
   updateRecordSeeing(user: Pick<UserRef, 'tenantId' | 'userId' | 'aadObjectId'>, mutate: Mutation<UserRecord>): Promise<RecordSeen> {
     const key = userKey(user);
-    // Without the index there is nothing the version is for, and "forget" erases without the record's lock: no version.
-    const change = async (hooks: WriteHooks<UserRecord> | undefined, versioned: boolean): Promise<RecordSeen> => {
+    const change = async (hooks: WriteHooks<UserRecord> | undefined): Promise<RecordSeen> => {
       let writing = false;
       let record: UserRecord | undefined;
       try {
@@ -121,10 +120,12 @@ export class UserStore implements IndexSource {
         // Still under the user's locks: whoever holds them next sees the new version (a failed write may have landed).
         if (writing) this.versions.wrote(key);
       }
-      return versioned ? { record, version: this.versions.of(key) } : { record };
+      // Without the index (no hooks) there is nothing the version is for, and "forget" then erases without the record's
+      // lock: no version.
+      return hooks ? { record, version: this.versions.of(key) } : { record };
     };
-    if (!this.index.tracking) return this.lock.run(key, () => change(undefined, false));
-    return this.indexLock.run(key, () => this.lock.run(key, () => change(this.recordHooks(key), true)));
+    if (!this.index.tracking) return this.lock.run(key, () => change(undefined));
+    return this.indexLock.run(key, () => this.lock.run(key, () => change(this.recordHooks(key))));
   }
 
   /** Reads a user's progress. */
