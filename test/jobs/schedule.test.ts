@@ -1,8 +1,15 @@
 import { runInProcess } from '../../src/jobs/schedule';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
+/**
+ * On the test's own clock (Jest's fake timers): on a loaded CI machine a real 20 ms sleep can outlast a 30 ms delay,
+ * and "not before its first delay" then fails for no fault of the schedule.
+ */
 describe('a job run inside the bot', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
   it('first runs after its delay, then every interval, never two runs at once, and goes on after a failure', async () => {
     let started = 0;
     let overlapping = 0;
@@ -20,16 +27,22 @@ describe('a job run inside the bot', () => {
       { everyMs: 10, firstAfterMs: 30 },
       (error) => errors.push(error),
     );
-    await sleep(20);
+    await jest.advanceTimersByTimeAsync(29);
     expect(started).toBe(0); // not before its first delay
-    await sleep(200);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(started).toBe(1); // at its first delay
+    await jest.advanceTimersByTimeAsync(45);
+    expect(started).toBe(1); // the interval's turns during the run are skipped, not queued
+    await jest.advanceTimersByTimeAsync(200);
     job.stop();
-    expect(started).toBeGreaterThanOrEqual(2); // went on after the failure
+    expect(started).toBeGreaterThanOrEqual(4); // went on after the failure, once a run ended
     expect(overlapping).toBe(0);
     expect(errors).toEqual([new Error('first run failed')]);
-    await job.running();
+    const stillRunning = job.running();
+    await jest.advanceTimersByTimeAsync(60);
+    await stillRunning;
     const after = started;
-    await sleep(60);
+    await jest.advanceTimersByTimeAsync(100);
     expect(started).toBe(after); // stopped
   });
 });
