@@ -11,7 +11,8 @@ export class FaultyStorage implements AtomicStorage {
   constructor(private readonly inner: AtomicStorage) {}
 
   private async gate(): Promise<void> {
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    // Unref'd: a test that ends with the store still slow must not hold Jest's worker open until the delay ends.
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs).unref());
     if (this.failing) throw this.failing;
   }
 
