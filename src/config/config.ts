@@ -6,7 +6,11 @@ import type { BlobAccess } from '../state/blobStorage';
 const booleanish = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const httpsUrl = z.url({ protocol: /^https$/ });
-/** http is allowed only so tests can point at emulators on loopback; production values are https. */
+/**
+ * http is allowed only so tests can point at emulators on loopback; production values are https. Its default must be
+ * given with `.prefault` (parsed like a setting), not `.default`: zod 4 returns a default as it is, past the transform,
+ * so a default with a trailing slash kept it (and the Teams service URL became `…/teams//`).
+ */
 const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/$/, ''));
 /**
  * A blob service endpoint: host only (https://<account>.blob.core.windows.net, or a sovereign cloud's). An IP or
@@ -97,7 +101,7 @@ export const settingsSchema = z.object({
   ALLOWED_EMAIL_DOMAINS: commaList.default(['nhs.net']),
   PUSH_MAX_BATCH: z.coerce.number().int().min(1).max(5000).default(500),
 
-  TEAMS_SERVICE_URL: httpUrl.default('https://smba.trafficmanager.net/teams/'),
+  TEAMS_SERVICE_URL: httpUrl.prefault('https://smba.trafficmanager.net/teams/'),
   ALLOWED_SERVICE_URL_HOSTS: commaList,
   TEAMS_APP_ID: z.string().min(1).optional(),
   TEAMS_CATALOG_APP_ID: z.string().min(1).optional(),
@@ -106,8 +110,8 @@ export const settingsSchema = z.object({
   GRAPH_CLIENT_ID: z.string().min(1).optional(),
   GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
   GRAPH_INSTALL_APP: booleanish.default(true),
-  GRAPH_LOGIN_URL: httpUrl.default('https://login.microsoftonline.com'),
-  GRAPH_BASE_URL: httpUrl.default('https://graph.microsoft.com/v1.0'),
+  GRAPH_LOGIN_URL: httpUrl.prefault('https://login.microsoftonline.com'),
+  GRAPH_BASE_URL: httpUrl.prefault('https://graph.microsoft.com/v1.0'),
   WELCOME_NEW_ACCOUNTS_WITHIN_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
 
   DELIVERY_TENANT_PER_SECOND: z.coerce.number().min(0.1).max(1000).default(30),

@@ -59,6 +59,17 @@ describe('configuration', () => {
     expect(msi.host).toBe('0.0.0.0');
   });
 
+  it('reaches Teams and Graph at their public addresses by default, each as one clean base URL', () => {
+    // A starter the bot has never talked to is reached at the Teams service URL: `…/teams//v3/conversations` is not
+    // Teams' address. Given or defaulted, the URL is the same.
+    const defaulted = loadConfig({}, defaults);
+    expect(defaulted.teams.serviceUrl).toBe('https://smba.trafficmanager.net/teams/');
+    expect(loadConfig({ TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams/' }, defaults).teams.serviceUrl).toBe(defaulted.teams.serviceUrl);
+    expect(loadConfig({ TEAMS_SERVICE_URL: 'https://smba.trafficmanager.net/teams' }, defaults).teams.serviceUrl).toBe(defaulted.teams.serviceUrl);
+    const bot = { MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: 'tenant' };
+    expect(loadConfig(bot, defaults).graph).toMatchObject({ loginUrl: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com/v1.0' });
+  });
+
   it('treats empty values from a .env file as unset', () => {
     expect(loadConfig({ PORT: '', SERVICE_NAME: '' }, defaults)).toMatchObject({ port: 3978, serviceName: undefined });
   });
