@@ -24,8 +24,20 @@ function clientOf(req: Request): 'tab' | 'api' {
 
 const BAD_FILTER = { code: 'BadRequest', message: 'Filter with ?push=<push id>&progress=notStarted|mustDoOutstanding|finished (both optional).' };
 
-/** Calls one caller may make to the LA API in a minute. */
-const ADMIN_CALLS_PER_MINUTE = 60;
+/** Calls one caller may make in a minute to the LA API, and as many to the personal tab's API. */
+export const CALLS_PER_MINUTE = 60;
+
+/**
+ * Counts an authenticated caller's call; answers 429 and resolves false once they are over the limit. Per caller
+ * (their object id), after authentication and before anything is read, written or audited: a refused call costs the
+ * store nothing and cannot flood the audit trail. An unauthenticated call never gets this far.
+ */
+export function withinLimit(limit: MessageRateLimit, who: EntraIdentity, res: Response): boolean {
+  if (limit.take(who.aadObjectId.toLowerCase()) === 'ok') return true;
+  res.header('Retry-After', '60');
+  res.send(429, { code: 'TooManyRequests', message: 'Too many requests; try again in a minute.' });
+  return false;
+}
 
 /** The LA-side view of a validated token: a person, or an automation and its app roles. */
 function laRequester(who: EntraIdentity): LaRequester {
@@ -60,17 +72,10 @@ export async function authenticate(auth: EntraAuth | undefined, req: Request, re
  * reach. Entra bearer token, same LA policy as chat.
  */
 export function mountAdminRoutes(deps: { admin: AdminService; auth: EntraAuth | undefined; log: Logger; perMinute?: number }): (server: Server) => void {
-  // Per caller, after authentication and before anything is audited, so refused calls cannot flood the audit trail.
-  const limit = new MessageRateLimit(deps.perMinute ?? ADMIN_CALLS_PER_MINUTE);
+  const limit = new MessageRateLimit(deps.perMinute ?? CALLS_PER_MINUTE);
   const caller = async (req: Request, res: Response): Promise<LaRequester | undefined> => {
     const who = await authenticate(deps.auth, req, res);
-    if (!who) return undefined;
-    if (limit.take(who.aadObjectId.toLowerCase()) !== 'ok') {
-      res.header('Retry-After', '60');
-      res.send(429, { code: 'TooManyRequests', message: 'Too many requests; try again in a minute.' });
-      return undefined;
-    }
-    return laRequester(who);
+    return who && withinLimit(limit, who, res) ? laRequester(who) : undefined;
   };
   return (server) => {
     server.post('/api/admin/welcome', async (req: Request, res: Response) => {

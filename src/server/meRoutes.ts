@@ -6,7 +6,8 @@ import { allActions, mustDoActions } from '../journey/journey';
 import type { Content } from '../content/load';
 import { summarise, type Progress } from '../journey/progress';
 import { userRefOf, type UserRef } from '../state/users';
-import { authenticate } from './adminRoutes';
+import { MessageRateLimit } from '../routing/messageRateLimit';
+import { authenticate, CALLS_PER_MINUTE, withinLimit } from './adminRoutes';
 
 const ackBody = z.object({ actionId: z.string().min(1).max(80), done: z.boolean() }).strict();
 
@@ -27,7 +28,13 @@ async function authenticateUser(auth: EntraAuth | undefined, req: Request, res: 
  * The personal tab's API: GET /api/me/checklist (the caller's journey and ticks) and
  * POST /api/me/acknowledgements (tick or untick, the same acknowledgement as in chat).
  */
-export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth: EntraAuth | undefined }): (server: Server) => void {
+export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth: EntraAuth | undefined; perMinute?: number }): (server: Server) => void {
+  // Each call reads the user's record and progress, and a tick writes: a signed-in script may not make that unbounded.
+  const limit = new MessageRateLimit(deps.perMinute ?? CALLS_PER_MINUTE);
+  const caller = async (req: Request, res: Response): Promise<EntraIdentity | undefined> => {
+    const who = await authenticateUser(deps.auth, req, res);
+    return who && withinLimit(limit, who, res) ? who : undefined;
+  };
   const userOf = async (tenantId: string, aadObjectId: string): Promise<UserRef | undefined> => {
     const record = await deps.flow.record({ tenantId, userId: aadObjectId, aadObjectId });
     // No chat yet (an LA's welcome is on its way, or could not be delivered): nothing to tick until there is one.
@@ -64,7 +71,7 @@ export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth:
 
   return (server) => {
     server.get('/api/me/checklist', async (req: Request, res: Response) => {
-      const who = await authenticateUser(deps.auth, req, res);
+      const who = await caller(req, res);
       if (!who) return;
       const user = await userOf(who.tenantId, who.aadObjectId);
       const progress = user ? await deps.flow.progress(user) : undefined;
@@ -72,7 +79,7 @@ export function mountMeRoutes(deps: { flow: JourneyFlow; content: Content; auth:
     });
 
     server.post('/api/me/acknowledgements', async (req: Request, res: Response) => {
-      const who = await authenticateUser(deps.auth, req, res);
+      const who = await caller(req, res);
       if (!who) return;
       const body = ackBody.safeParse(req.body);
       if (!body.success) {

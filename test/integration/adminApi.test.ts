@@ -131,6 +131,23 @@ describe('the personal tab API', () => {
       expect(res.json).toMatchObject({ code: 'UserTokenRequired' });
     }
   });
+
+  it('limits each signed-in user to 60 calls a minute, reads and ticks together', async () => {
+    const someone = newStarter(teams, 'Tab Flood').user;
+    const token = tokenFor(someone);
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) statuses.push((await api('GET', '/api/me/checklist', token)).status);
+    // Not started (no chat yet): a tick is answered 409, after the limit's count like any other call.
+    for (let i = 0; i < 35; i++) statuses.push((await api('POST', '/api/me/acknowledgements', token, { actionId: 'mfa', done: true })).status);
+    expect(statuses.slice(0, 35).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(35, 60).every((s) => s === 409)).toBe(true);
+    expect(statuses.slice(60).every((s) => s === 429)).toBe(true);
+    const over = await fetch(`${bot.baseUrl}/api/me/checklist`, { headers: { authorization: `Bearer ${token}` } });
+    expect(over.headers.get('retry-after')).toBe('60');
+    expect(await over.json()).toEqual({ code: 'TooManyRequests', message: 'Too many requests; try again in a minute.' });
+    // Another user is not held back by the first one's flood.
+    expect((await api('GET', '/api/me/checklist', tokenFor(newStarter(teams, 'Calm User').user))).status).toBe(200);
+  });
 });
 
 describe('Entra rules: each of these tokens was accepted before, and is refused now', () => {
