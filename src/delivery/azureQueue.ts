@@ -152,6 +152,9 @@ export class AzureQueueTransport implements QueueTransport {
    * Deletes the waiting messages of these deliveries (forget me), found through their marks, which hold each
    * message's id and latest pop receipt. A message a worker holds right now has a newer receipt: it is not deleted
    * here, and its handler finds the user's record gone and sends nothing.
+   *
+   * Then their messages in the poison queue, which has no marks: one request finds it empty, as it should be (the
+   * operators' daily check); only when it is not are its messages paged through, as the operator's listing does.
    */
   async cancel(ids: readonly string[]): Promise<number> {
     await this.open();
@@ -173,6 +176,9 @@ export class AzureQueueTransport implements QueueTransport {
         }
       }
       await storage.delete([key]);
+    }
+    if (((await this.deps.poison.getProperties()).approximateMessagesCount ?? 0) > 0) {
+      await this.pagePoison((body) => Promise.resolve(ids.includes(body.id)));
     }
     return cancelled;
   }

@@ -98,8 +98,9 @@ export interface QueueTransport {
   /** Moves a delivery to the poison queue. */
   poison(lease: Lease, reason: string): Promise<void>;
   /**
-   * Withdraws waiting deliveries by id (forget me), with what they carry about the user; resolves how many were
-   * waiting. One in flight may still finish; its handler finds the user's record gone and sends nothing.
+   * Withdraws deliveries by id (forget me), with what they carry about the user: those waiting, and those in the
+   * poison queue (which are otherwise kept until an operator replays them); resolves how many were waiting. One in
+   * flight may still finish; its handler finds the user's record gone and sends nothing.
    */
   cancel(ids: readonly string[]): Promise<number>;
   /** The attempt's bookkeeping failed: the delivery is taken again once its lease runs out. */
@@ -218,7 +219,10 @@ export class DeliveryQueue {
     return this.transport.count();
   }
 
-  /** Withdraws waiting deliveries by id, with the personal data they carry (forget me); resolves how many were waiting. */
+  /**
+   * Withdraws deliveries by id, waiting or poisoned, with the personal data they carry (forget me); resolves how many
+   * were waiting.
+   */
   cancel(ids: readonly string[]): Promise<number> {
     return this.transport.cancel(ids);
   }
@@ -483,9 +487,11 @@ export class StoreQueue implements QueueTransport {
 
   async cancel(ids: readonly string[]): Promise<number> {
     const jobKeys = ids.map((id) => keys.job(id));
-    const found = await this.storage.read(jobKeys);
+    const poisonKeys = ids.map((id) => keys.poisoned(id));
+    const found = await this.storage.read([...jobKeys, ...poisonKeys]);
     const waiting = jobKeys.filter((key) => found[key] !== undefined);
-    if (waiting.length > 0) await this.storage.delete(waiting);
+    const poisoned = poisonKeys.filter((key) => found[key] !== undefined);
+    if (waiting.length + poisoned.length > 0) await this.storage.delete([...waiting, ...poisoned]);
     for (const key of jobKeys) this.due.delete(key);
     return waiting.length;
   }
