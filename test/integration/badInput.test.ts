@@ -99,15 +99,32 @@ describe('bad input gets a clear answer and the process keeps serving', () => {
   it('answers an over-long message politely without processing it', async () => {
     const { who, conversationId } = newStarter(teams);
     await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
+    const before = teams.sentTo(conversationId).length;
     await postActivity(bot.messagesUrl, personalMessage(scene, who, conversationId, 'password '.repeat(300)));
-    expect(cardText(cardOf(teams.sentTo(conversationId).at(-1)!))).toContain('That message is too long for me');
+    // One reply, the notice: the words in it were not matched, answered or stored.
+    const replies = teams.sentTo(conversationId).slice(before);
+    expect(replies.map((r) => cardText(cardOf(r)))).toEqual([expect.stringContaining('That message is too long for me')]);
+    expect(replies.map((r) => cardText(cardOf(r))).join()).not.toContain('password');
   });
 
-  it('ignores a message that lacks the ids Teams always sends', async () => {
+  it('ignores a message that lacks the ids Teams always sends: nothing is sent, nothing is stored', async () => {
+    const keysNow = async (): Promise<string[]> => {
+      const found: string[] = [];
+      for (const prefix of ['directory/', 'msteams/', 'index-', 'pending/', 'unanswered/']) for await (const key of bot.app.storage.list(prefix)) found.push(key);
+      return found.sort();
+    };
     const { who, conversationId } = newStarter(teams);
-    const activity = personalMessage(scene, who, conversationId, 'help');
-    delete activity['from'];
-    expect((await postActivity(bot.messagesUrl, activity)).status).toBe(200);
+    const stored = await keysNow();
+    for (const missing of ['from', 'conversation'] as const) {
+      const activity = personalMessage(scene, who, conversationId, 'how do i reset my password');
+      delete activity[missing];
+      expect((await postActivity(bot.messagesUrl, activity)).status).toBe(200);
+    }
+    const noUserId = personalMessage(scene, who, conversationId, 'how do i reset my password');
+    noUserId['from'] = { ...(noUserId['from'] as object), id: '' };
+    expect((await postActivity(bot.messagesUrl, noUserId)).status).toBe(200);
+    expect(teams.sentTo(conversationId)).toEqual([]);
+    expect(await keysNow()).toEqual(stored);
     await stillServing();
   });
 });
