@@ -125,7 +125,11 @@ describe('safety first', () => {
   it('leaves ordinary password questions to the topic answer, which still opens with the safety rule', () => {
     const match = answerer.matcher.match('how do I reset my password');
     expect(match).toMatchObject({ kind: 'answer', intent: 'password-reset', safety: false });
-    expect(content.intents.answers.get('password-reset')?.lines[0]).toBe('Never share your password: nobody from NHSmail will ever ask for it.');
+    // On the card the user sees: the heading, then the rule, before any step of the reset.
+    expect(cardText(cardFor('how do I reset my password')).split('\n').slice(0, 2)).toEqual([
+      content.intents.answers.get('password-reset')?.title,
+      'Never share your password: nobody from NHSmail will ever ask for it.',
+    ]);
   });
 
   it('does not take a signal guarded by its context (Outlook asking for a password is not a person asking)', () => {
@@ -184,6 +188,11 @@ describe('safety in every answer where it applies', () => {
   it('opens every password answer with the rule that nobody will ask for it', () => {
     for (const id of ['password-reset', 'password-asked', 'sharing-password']) expect(lines(id)[0]).toBe(never);
     for (const id of ['password-entered', 'compromised']) expect(lines(id)).toContain(never);
+    // And the card shows the lines in that order: the first thing under the heading is the rule.
+    for (const id of ['password-reset', 'password-asked', 'sharing-password']) {
+      const shown = cardText(answerer.answerIntent(id, { progress: undefined })).split('\n');
+      expect({ id, opening: shown[1] }).toEqual({ id, opening: never });
+    }
   });
 
   it('tells someone who clicked or typed their password in a phishing email to change it now and tell their LA or the helpdesk', () => {
