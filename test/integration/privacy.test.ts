@@ -1,6 +1,6 @@
 import { adaptiveCardAction, personalInstall, personalMessage, postActivity, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
-import { cardOf, cardText } from '../helpers/cardText';
+import { buttons, cardOf, cardText } from '../helpers/cardText';
 import type { TeamsEmulator } from '../helpers/teamsEmulator';
 
 let teams: TeamsEmulator;
@@ -59,29 +59,37 @@ describe('abuse and privacy', () => {
       expect(text).not.toContain('Export my data');
     }));
 
-  it('erases the user everywhere on "forget me", so nothing keyed by them is left', () =>
-    withBot({}, async (bot) => {
-      const { user, who, conversationId } = newStarter(teams);
+  it('erases the user everywhere on "forget me", so nothing keyed by them or naming them is left', async () => {
+    // A Local Administrator who is also new: they have every kind of item a user can have (record, progress,
+    // address book, votes, the LA introduction mark, a vote's masked question in a tally).
+    const { user, who, conversationId } = newStarter(teams, 'Forgetful La');
+    await withBot({ LA_OBJECT_IDS: user.aadObjectId }, async (bot) => {
       await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
       await postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'ack', data: { verb: 'ack', actionId: 'mfa' } }));
+      const vote = teams
+        .sentTo(conversationId)
+        .flatMap((a) => buttons(cardOf(a)))
+        .find((b) => b.data['verb'] === 'feedback');
+      expect(vote).toBeDefined();
+      await postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'feedback', data: vote!.data }));
       const keysAbout = async (): Promise<string[]> => {
         const keys: string[] = [];
         for await (const key of bot.app.storage.list('')) {
-          const item = JSON.stringify((await bot.app.storage.read([key]))[key]);
-          if (
-            key.includes(user.userId) ||
-            key.toLowerCase().includes(user.aadObjectId) ||
-            key.includes(user.upn.toLowerCase()) ||
-            item.includes(user.aadObjectId)
-          )
-            keys.push(key);
+          // Counts that never say who: the funnel, and a tally's counts (its masked questions say no one either).
+          if (key.startsWith('funnel/')) continue;
+          const item = JSON.stringify((await bot.app.storage.read([key]))[key]).toLowerCase();
+          const named = [user.userId.toLowerCase(), user.aadObjectId.toLowerCase(), user.upn.toLowerCase()];
+          if (named.some((id) => key.toLowerCase().includes(id) || item.includes(id))) keys.push(key);
         }
-        return keys;
+        return keys.sort();
       };
-      expect((await keysAbout()).length).toBeGreaterThanOrEqual(3); // record, progress, address book
+      const before = await keysAbout();
+      for (const kind of ['directory/', 'msteams/', 'feedback/votes/', 'la/'])
+        expect({ kind, found: before.some((k) => k.startsWith(kind)) }).toEqual({ kind, found: true });
       await postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'forgetConfirm', data: { verb: 'forgetConfirm' } }));
       expect(await keysAbout()).toEqual([]);
-    }));
+    });
+  });
 
   it('erases journeys after the retention period, and keeps active ones', async () => {
     let now = new Date('2026-01-01T09:00:00Z');
