@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { personalInstall, postActivity, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, startTeams, tempDataDir, type RunningBot } from '../helpers/botHarness';
 import { startGraphEmulator } from '../helpers/graphEmulator';
 import { startIdentityEmulator, type IdentityEmulator } from '../helpers/identityEmulator';
@@ -8,13 +9,14 @@ import type { TeamsEmulator, TeamsUser } from '../helpers/teamsEmulator';
 const AUDIENCE = 'api://welcome.test/00000000-0000-0000-0000-00000000b07a';
 
 let teams: TeamsEmulator;
+let scene: TeamsScene;
 let identity: IdentityEmulator;
 let bot: RunningBot;
 let dataDir: string;
 let la: TeamsUser;
 
 beforeAll(async () => {
-  ({ teams } = await startTeams());
+  ({ teams, scene } = await startTeams());
   identity = await startIdentityEmulator();
   la = newStarter(teams, 'Jane Smith').user;
   dataDir = tempDataDir();
@@ -130,6 +132,21 @@ describe('the personal tab API', () => {
       expect(res.status).toBe(403);
       expect(res.json).toMatchObject({ code: 'UserTokenRequired' });
     }
+  });
+
+  it("shows each signed-in user their own ticks, never another's", async () => {
+    const [pat, lee] = [newStarter(teams, 'Pat Tab'), newStarter(teams, 'Lee Tab')];
+    for (const s of [pat, lee]) await postActivity(bot.messagesUrl, personalInstall(scene, s.who, s.conversationId));
+    const tick = async (s: typeof pat, actionId: string) => api('POST', '/api/me/acknowledgements', tokenFor(s.user), { actionId, done: true });
+    expect((await tick(pat, 'account-secret')).json).toMatchObject({ started: true, done: 1 });
+    expect((await tick(lee, 'mfa')).json).toMatchObject({ started: true, done: 1 });
+    const doneIn = async (s: typeof pat): Promise<string[]> => {
+      const { json } = await api('GET', '/api/me/checklist', tokenFor(s.user));
+      const steps = json['steps'] as { actions: { id: string; doneAt: string | null }[] }[];
+      return steps.flatMap((step) => step.actions.filter((a) => a.doneAt !== null).map((a) => a.id));
+    };
+    expect(await doneIn(pat)).toEqual(['account-secret']);
+    expect(await doneIn(lee)).toEqual(['mfa']);
   });
 
   it('limits each signed-in user to 60 calls a minute, reads and ticks together', async () => {

@@ -151,10 +151,19 @@ describe('acknowledging actions', () => {
   it('never mixes two users’ ticks', async () => {
     const a = newStarter(teams, 'Alex');
     const b = newStarter(teams, 'Bea');
+    await post(personalInstall(scene, a.who, a.conversationId));
     await post(personalInstall(scene, b.who, b.conversationId));
-    await invoke(a.who, a.conversationId, 'ack', { actionId: 'account-secret', view: 'step' });
-    const { text } = await invoke(b.who, b.conversationId, 'progress', {});
-    expect(text).toContain('0 of 18 actions done');
+    // Each ticks something different, and each sees their own tick landed and not the other's.
+    expect((await invoke(a.who, a.conversationId, 'ack', { actionId: 'account-secret', view: 'step' })).text).toContain('1 of 18 actions done');
+    expect((await invoke(b.who, b.conversationId, 'ack', { actionId: 'mfa', view: 'step' })).text).toContain('1 of 18 actions done');
+    const progressOf = async (u: typeof a): Promise<string> => (await invoke(u.who, u.conversationId, 'progress', {})).text;
+    const [seenByA, seenByB] = [await progressOf(a), await progressOf(b)];
+    expect(seenByA).toContain('1 of 18 actions done');
+    expect(seenByB).toContain('1 of 18 actions done');
+    expect(seenByA).toContain('✓ Set your user account secret');
+    expect(seenByA).not.toContain('✓ Know your multi-factor authentication');
+    expect(seenByB).toContain('✓ Know your multi-factor authentication');
+    expect(seenByB).not.toContain('✓ Set your user account secret');
   });
 
   it('answers stale or unknown card data with a friendly card, never an error', async () => {
