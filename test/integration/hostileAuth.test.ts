@@ -104,6 +104,23 @@ function turnsLogged(): number {
   return out.split('\n').filter((l) => /"event":"turn(\.error)?"/.test(l)).length;
 }
 
+/**
+ * Turns run since `before`, counted once a genuine request's own turn line is out. The bot answers an activity after
+ * its turn has run, and logs in order: a refused request that had run a turn would have logged it before this one.
+ * (The line reaches the bot's stdout a moment after Teams has its answer, so the count waits for this line itself.)
+ */
+async function turnsSince(before: number): Promise<number> {
+  const control = newStarter(teams);
+  const activity = personalMessage(scene, control.who, control.conversationId, 'help');
+  activity['id'] = `control-${randomUUID()}`;
+  const res = await postActivity(`${baseUrl}/api/messages`, activity, { token: identity.channelToken(APP_ID, scene.serviceUrl) });
+  expect(res.status).toBe(200);
+  const logged = (): boolean => out.includes(`"activityId":"${activity['id'] as string}"`);
+  for (let i = 0; i < 100 && !logged(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(logged()).toBe(true);
+  return turnsLogged() - before - 1;
+}
+
 describe('before authentication, an attacker costs the bot nothing that stays', () => {
   it('serves a genuine channel token (the control)', async () => {
     const { who, conversationId } = newStarter(teams);
@@ -173,7 +190,7 @@ describe('before authentication, an attacker costs the bot nothing that stays', 
     expect(results.filter((r) => r.status >= 500)).toEqual([]);
     expect(results.filter((r) => r.status !== 401)).toEqual([]);
     for (const r of results) expect(JSON.parse(r.text)).toEqual(FIXED_401);
-    expect(turnsLogged()).toBe(turnsBefore);
+    expect(await turnsSince(turnsBefore)).toBe(0);
     expect(teams.sentTo(conversationId)).toHaveLength(0);
     // One structured line per refusal at most, and those rate-limited: no stack, no key, no library text.
     const linesAfter = out.split('\n').length + err.split('\n').length;
@@ -197,7 +214,8 @@ describe('before authentication, an attacker costs the bot nothing that stays', 
         expect({ iss: claims['iss'], status: res.status }).toEqual({ iss: claims['iss'], status: 401 });
       }
     }
-    expect(turnsLogged()).toBe(turnsBefore);
+    expect(await turnsSince(turnsBefore)).toBe(0);
+    expect(teams.sentTo(conversationId)).toHaveLength(0); // an install turn would have sent the welcome
   });
 
   it('answers multipart and other non-JSON bodies on every POST route with 415, and writes no file', async () => {
