@@ -97,6 +97,9 @@ describe('telemetry of real behaviour', () => {
     for (const outcome of ['answered', 'safety', 'didYouMean', 'fallback']) {
       expect(await capture.total('welcomebot.questions', { outcome })).toBeGreaterThanOrEqual(1);
     }
+    // Never the question: no attribute of any point or span holds its words (one word alone may be an intent id).
+    const exported = JSON.stringify([...(await capture.metrics()).map((p) => p.attributes), ...capture.spans().map((s) => s.attributes)]).toLowerCase();
+    for (const q of QUESTIONS) expect({ q, exported: exported.includes(q.toLowerCase()) }).toEqual({ q, exported: false });
   });
 
   it('counts refused authentication on the API, by reason', async () => {
