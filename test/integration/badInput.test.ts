@@ -110,7 +110,8 @@ describe('bad input gets a clear answer and the process keeps serving', () => {
   it('ignores a message that lacks the ids Teams always sends: nothing is sent, nothing is stored', async () => {
     const keysNow = async (): Promise<string[]> => {
       const found: string[] = [];
-      for (const prefix of ['directory/', 'msteams/', 'index-', 'pending/', 'unanswered/']) for await (const key of bot.app.storage.list(prefix)) found.push(key);
+      for (const prefix of ['directory/', 'msteams/', 'index-', 'pending/', 'unanswered/'])
+        for await (const key of bot.app.storage.list(prefix)) found.push(key);
       return found.sort();
     };
     const { who, conversationId } = newStarter(teams);

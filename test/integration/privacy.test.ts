@@ -1,6 +1,7 @@
 import { adaptiveCardAction, personalInstall, personalMessage, postActivity, type TeamsScene } from '../helpers/activities';
 import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
 import { buttons, cardOf, cardText } from '../helpers/cardText';
+import type { JsonObject } from '../helpers/loopback';
 import type { TeamsEmulator } from '../helpers/teamsEmulator';
 
 let teams: TeamsEmulator;
@@ -71,7 +72,7 @@ describe('abuse and privacy', () => {
         .flatMap((a) => buttons(cardOf(a)))
         .find((b) => b.data['verb'] === 'feedback');
       expect(vote).toBeDefined();
-      await postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'feedback', data: vote!.data }));
+      await postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'feedback', data: vote!.data as JsonObject }));
       const keysAbout = async (): Promise<string[]> => {
         const keys: string[] = [];
         for await (const key of bot.app.storage.list('')) {
