@@ -403,11 +403,16 @@ export class JourneyFlow {
     return this.cards.step(progress, progress.stepId, user, this.stepVote(votes, progress.stepId));
   }
 
-  /** Erases everything stored about the user, in every module. */
+  /**
+   * Erases everything stored about the user, in every module: what the other modules keep first, the user's record
+   * and progress last. A step that fails then leaves the record, so the erasure can run again whole: the user's
+   * "forget me" again, or the retention sweep, whose due-day entry stays while the record does. (Erased the other
+   * way round, a failed step left data that nothing named any more.)
+   */
   async forget(user: UserRef): Promise<void> {
     const record = await this.users.record(user);
-    await this.users.forget(user);
     for (const hook of this.forgetHooks) await hook(user, record);
+    await this.users.forget(user);
   }
 
   /** Remembers the user's address (UPN) once Teams has told us. */

@@ -89,6 +89,22 @@ export class DueIndex {
     return keys;
   }
 
+  /**
+   * The entries a user's state may be filed under, for erasing them: besides today's for a due day that has passed
+   * (what `entries` gives), the due day itself, where the entry was filed while that day was ahead. Removing the one
+   * that is not there costs nothing; missing it left an entry naming an erased user in a day the sweeps had passed
+   * (users erased by the first, repair, sweep).
+   */
+  entriesToErase(recordKey: string, record: UserRecord | undefined, progress: Progress | undefined): string[] {
+    if (!record) return [];
+    const found = new Set(this.entries(recordKey, record, progress));
+    for (const rule of this.rules.values()) {
+      const due = rule.dueAt(record, progress);
+      if (due !== undefined && Number.isFinite(due)) found.add(keys.dueEntry(rule.name, dayOf(due), recordKey));
+    }
+    return [...found];
+  }
+
   /** Writes entries (create-only: an entry that exists is left as it is). */
   async add(keys: readonly string[]): Promise<void> {
     await Promise.all(keys.map((key) => this.storage.createIfAbsent(key, { at: Date.now() })));

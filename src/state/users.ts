@@ -218,7 +218,7 @@ export class UserStore implements IndexSource {
     if (!this.index.tracking) return erase();
     await this.indexLock.run(userKey(user), async () => {
       const { record, progress } = await this.snapshot(userKey(user));
-      const entries = this.index.entries(userKey(user), record, progress);
+      const entries = this.index.entriesToErase(userKey(user), record, progress);
       await erase();
       await this.index.remove(entries); // after the items: a crash between leaves entries naming nobody, dropped when read
     });

@@ -1,4 +1,5 @@
 import { adaptiveCardAction, personalInstall, personalMessage, postActivity, type TeamsScene } from '../helpers/activities';
+import { AtomicMemoryStorage } from '../../src/state/memoryStorage';
 import { newStarter, startBot, startTeams, type RunningBot } from '../helpers/botHarness';
 import { buttons, cardOf, cardText } from '../helpers/cardText';
 import type { JsonObject } from '../helpers/loopback';
@@ -90,6 +91,41 @@ describe('abuse and privacy', () => {
       await postActivity(bot.messagesUrl, adaptiveCardAction(scene, who, conversationId, { verb: 'forgetConfirm', data: { verb: 'forgetConfirm' } }));
       expect(await keysAbout()).toEqual([]);
     });
+  });
+
+  it('erases the user whole even when a step of the erasure fails: the record stays until every other step is done', async () => {
+    /** The memory store, with the address book's delete failing once (a storage fault mid-erasure). */
+    class FailsOnce extends AtomicMemoryStorage {
+      failed = false;
+      override async delete(keys: string[]): Promise<void> {
+        if (!this.failed && keys.some((k) => k.includes('/addresses/'))) {
+          this.failed = true;
+          throw new Error('storage unavailable');
+        }
+        return super.delete(keys);
+      }
+    }
+    const storage = new FailsOnce();
+    let now = new Date('2026-01-01T09:00:00Z');
+    const bot = await startBot({ GRAPH_ENABLED: 'false', TEAMS_SERVICE_URL: teams.serviceUrl, RETENTION_DAYS_INACTIVE: '30' }, { storage, now: () => now });
+    try {
+      const { user, who, conversationId } = newStarter(teams, 'Gone Quiet');
+      await postActivity(bot.messagesUrl, personalInstall(scene, who, conversationId));
+      const about = async (): Promise<string[]> => {
+        const found: string[] = [];
+        for await (const key of storage.list('')) if (key.toLowerCase().includes(user.aadObjectId) || key.includes(user.upn.toLowerCase())) found.push(key);
+        return found;
+      };
+      expect((await about()).some((k) => k.includes('/addresses/'))).toBe(true);
+      now = new Date('2026-03-01T09:00:00Z');
+      await expect(bot.app.jobs.retention()).rejects.toThrow('storage unavailable');
+      // The record is still there, and so is the sweep's entry for it: the next run erases the user whole.
+      expect((await about()).some((k) => k.startsWith('directory/') && k.includes('/users/'))).toBe(true);
+      expect(await bot.app.jobs.retention()).toMatchObject({ erasedInactive: 1 });
+      expect(await about()).toEqual([]);
+    } finally {
+      await bot.close();
+    }
   });
 
   it('erases journeys after the retention period, and keeps active ones', async () => {
