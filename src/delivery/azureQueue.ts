@@ -25,6 +25,17 @@ interface Mark {
   readonly popReceipt?: string;
 }
 
+/** Where a poisoned delivery's message is, under deliveries/poison/<id>: forget me deletes it by id, without a scan. */
+interface PoisonMark {
+  readonly messageId: string;
+  readonly popReceipt: string;
+}
+
+/** A forget me found a poisoned delivery of the user that it could not delete now (an operator's listing holds it). */
+export class PoisonBusyError extends Error {
+  override name = 'PoisonBusyError';
+}
+
 interface Body {
   readonly id: string;
   readonly job: StoredJob;
@@ -89,7 +100,8 @@ function notFound(error: unknown): boolean {
  * - The dequeue count catches poison: the worker compares it with the count its last finished attempt recorded.
  * - Poison goes to `<container>-deliveries-poison`, listed and replayed by `npm run deliveries`.
  * - Queueing is idempotent by id through a mark in the blob store (deliveries/queued/<id>), removed when the delivery
- *   is done. A crash between the message and the mark at worst queues a delivery twice, which the claim in the
+ *   is done. A poisoned delivery has a mark too (deliveries/poison/<id>: its message id and latest pop receipt), so
+ *   forget me deletes it by id. A crash between the message and the mark at worst queues a delivery twice, which the claim in the
  *   user's record makes harmless (exactly once per user).
  * - Deliveries queued in the blob store by an earlier release (deliveries/jobs/) are moved to the queue at start.
  * - An idle poll is one Get Messages call, whatever the backlog.
@@ -130,6 +142,9 @@ export class AzureQueueTransport implements QueueTransport {
       await this.deps.storage.delete([key]);
     }
     if (moved > 0) this.deps.log.info({ event: 'delivery.migrated', moved }, 'moved queued deliveries from the store to Azure Queue Storage');
+    // Poisoned deliveries get their marks (those poisoned by a release without them, and receipts a listing changed):
+    // one Get Messages when the poison queue is empty, as it should be.
+    await this.pagePoison(() => Promise.resolve(false));
   }
 
   async add(id: string, job: StoredJob): Promise<boolean> {
@@ -149,18 +164,18 @@ export class AzureQueueTransport implements QueueTransport {
   }
 
   /**
-   * Deletes the waiting messages of these deliveries (forget me), found through their marks, which hold each
-   * message's id and latest pop receipt. A message a worker holds right now has a newer receipt: it is not deleted
-   * here, and its handler finds the user's record gone and sends nothing.
-   *
-   * Then their messages in the poison queue, which has no marks: one request finds it empty, as it should be (the
-   * operators' daily check); only when it is not are its messages paged through, as the operator's listing does.
+   * Deletes these deliveries' messages (forget me), found through their marks, which hold each message's id and latest
+   * pop receipt: those waiting, and those in the poison queue. A waiting message a worker holds right now has a newer
+   * receipt: it is not deleted here, and its handler finds the user's record gone and sends nothing. A poisoned one an
+   * operator's listing holds right now (for up to 30 seconds) cannot be deleted, and is not forgotten: PoisonBusyError,
+   * so that the erasure stops before the user's record and runs again whole.
    */
   async cancel(ids: readonly string[]): Promise<number> {
     await this.open();
-    const { storage, main } = this.deps;
+    const { storage, main, poison } = this.deps;
     const markKeys = ids.map((id) => storeKeys.queued(id));
-    const marks = await storage.read(markKeys);
+    const poisonKeys = ids.map((id) => storeKeys.poisoned(id));
+    const marks = await storage.read([...markKeys, ...poisonKeys]);
     let cancelled = 0;
     for (const key of markKeys) {
       const mark = marks[key] as Mark | undefined;
@@ -177,8 +192,19 @@ export class AzureQueueTransport implements QueueTransport {
       }
       await storage.delete([key]);
     }
-    if (((await this.deps.poison.getProperties()).approximateMessagesCount ?? 0) > 0) {
-      await this.pagePoison((body) => Promise.resolve(ids.includes(body.id)));
+    for (const key of poisonKeys) {
+      const mark = marks[key] as Partial<PoisonMark> | undefined;
+      if (!mark) continue;
+      if (typeof mark.messageId === 'string' && typeof mark.popReceipt === 'string') {
+        try {
+          await poison.deleteMessage(mark.messageId, mark.popReceipt);
+        } catch (error) {
+          const status = (error as { statusCode?: number }).statusCode;
+          if (status === 400) throw new PoisonBusyError('a poisoned delivery of this user is being listed; try again in a minute');
+          if (status !== 404) throw error; // 404: replayed or deleted meanwhile
+        }
+      }
+      await storage.delete([key]);
     }
     return cancelled;
   }
@@ -234,7 +260,8 @@ export class AzureQueueTransport implements QueueTransport {
   }
 
   async poison(lease: Lease, reason: string): Promise<void> {
-    await this.deps.poison.sendMessage(encode({ id: lease.id, job: lease.job, reason, at: this.deps.clock.now() }), { messageTimeToLive: -1 });
+    const sent = await this.deps.poison.sendMessage(encode({ id: lease.id, job: lease.job, reason, at: this.deps.clock.now() }), { messageTimeToLive: -1 });
+    await this.deps.storage.write({ [storeKeys.poisoned(lease.id)]: { messageId: sent.messageId, popReceipt: sent.popReceipt, eTag: '*' } });
     await this.complete(lease);
   }
 
@@ -276,6 +303,7 @@ export class AzureQueueTransport implements QueueTransport {
       if (ids && !ids.includes(body.id)) return false;
       await this.deps.storage.delete([storeKeys.queued(body.id)]);
       await this.add(body.id, freshJob(body.job, this.deps.clock.now()));
+      await this.deps.storage.delete([storeKeys.poisoned(body.id)]);
       n++;
       return true;
     });
@@ -284,11 +312,12 @@ export class AzureQueueTransport implements QueueTransport {
 
   /**
    * Pages through the poison queue, each message hidden while the listing lasts so it is seen once, then shown again;
-   * `visit` resolves true to delete it instead.
+   * `visit` resolves true to delete it instead. Each message shown again has a new pop receipt, which its mark then
+   * holds (a message without a mark gets one).
    */
   private async pagePoison(visit: (body: Body) => Promise<boolean>): Promise<void> {
     const seen = new Set<string>();
-    const kept: { messageId: string; popReceipt: string }[] = [];
+    const kept: { messageId: string; popReceipt: string; id: string | undefined }[] = [];
     try {
       for (;;) {
         const page = await this.deps.poison.receiveMessages({ numberOfMessages: 32, visibilityTimeout: LISTING_HIDE_S });
@@ -304,11 +333,20 @@ export class AzureQueueTransport implements QueueTransport {
             this.deps.log.warn({ event: 'delivery.replayFailed', err: errorSummary(error) }, 'could not replay a poisoned delivery');
           }
           if (remove) await this.deps.poison.deleteMessage(message.messageId, message.popReceipt);
-          else kept.push(message);
+          else kept.push({ messageId: message.messageId, popReceipt: message.popReceipt, id: body?.id });
         }
       }
     } finally {
-      for (const message of kept) await this.deps.poison.updateMessage(message.messageId, message.popReceipt, undefined, 0).catch(() => undefined);
+      for (const message of kept) {
+        await this.deps.poison
+          .updateMessage(message.messageId, message.popReceipt, undefined, 0)
+          .then(async (shown) => {
+            if (message.id !== undefined && shown.popReceipt !== undefined) {
+              await this.deps.storage.write({ [storeKeys.poisoned(message.id)]: { messageId: message.messageId, popReceipt: shown.popReceipt, eTag: '*' } });
+            }
+          })
+          .catch(() => undefined);
+      }
     }
   }
 

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { AzureQueueTransport, azureQueueClients } from '../../src/delivery/azureQueue';
+import { AzureQueueTransport, azureQueueClients, PoisonBusyError } from '../../src/delivery/azureQueue';
 import { systemDeliveryClock } from '../../src/delivery/clock';
 import {
   DEFAULT_QUEUE_SETTINGS,
@@ -310,4 +310,58 @@ describe('an idle poll', () => {
       await proxy.close();
     }
   }, 60_000);
+});
+
+describe('forget me and the poison queue (Azure Queue Storage)', () => {
+  it('deletes a poisoned delivery by its mark in one request, however many are poisoned; refuses rather than misses one a listing holds', async () => {
+    const container = azurite.newContainer();
+    const storage = new BlobStateStorage(azurite.connectionString, container);
+    let requests = 0;
+    const proxy = await startAzuriteProxy({ ...azurite, port: azurite.queuePort }, () => {
+      requests++;
+      return 'forward';
+    });
+    const viaProxy = azurite.connectionString.replace(`127.0.0.1:${azurite.queuePort}`, `127.0.0.1:${proxy.port}`);
+    const clients = azureQueueClients(viaProxy, container, undefined);
+    const transport = new AzureQueueTransport({ ...clients, storage, clock: systemDeliveryClock, log: quiet });
+    try {
+      // 40 deliveries poisoned, more than one page of the poison queue.
+      const queue = new DeliveryQueue({ storage, clock: systemDeliveryClock, log: quiet, settings, handlers: { test: recorder().handler }, transport });
+      await queue.enqueue(jobs(40));
+      for (let taken = 0; taken < 40;) {
+        const leases = await transport.receive(32, 60_000);
+        for (const lease of leases) await transport.poison(lease, 'test');
+        taken += leases.length;
+      }
+      // One poisoned by a release without marks: it gets its mark when a transport opens.
+      const legacyJob: StoredJob = { kind: 'test', payload: { id: 'legacy' }, createdAt: 0, notBefore: 0, attempts: 0, throttles: 0 };
+      await clients.poison.sendMessage(Buffer.from(JSON.stringify({ id: 'legacy', job: legacyJob, reason: 'old', at: 0 })).toString('base64'));
+      await new AzureQueueTransport({ ...clients, storage, clock: systemDeliveryClock, log: quiet }).open();
+      await queue.cancel(['legacy']); // before any listing
+      expect((await queue.poisoned()).map((p) => p.id).sort()).toEqual(
+        jobs(40)
+          .map((j) => j.id)
+          .sort(),
+      );
+
+      requests = 0;
+      await queue.cancel(['j7']);
+      expect(requests).toBe(1); // Delete Message: no scan of the 40
+      expect((await queue.poisoned()).map((p) => p.id)).not.toContain('j7');
+
+      // An operator's listing in another process holds the messages (new receipts) for up to 30 seconds: forget me
+      // says it could not, and the erasure can run again, rather than leave the delivery behind as if done.
+      const held = await clients.poison.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 30 });
+      const heldIds = held.receivedMessageItems.map((m) => (JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as { id: string }).id);
+      const busy = heldIds[0] as string;
+      await expect(queue.cancel([busy])).rejects.toBeInstanceOf(PoisonBusyError);
+      for (const m of held.receivedMessageItems) await clients.poison.updateMessage(m.messageId, m.popReceipt, undefined, 0);
+      await queue.poisoned(); // a listing leaves every mark with the receipt it last gave
+      await queue.cancel([busy]);
+      expect((await queue.poisoned()).map((p) => p.id)).not.toContain(busy);
+      expect((await queue.poisoned()).length).toBe(38);
+    } finally {
+      await proxy.close();
+    }
+  }, 120_000);
 });
