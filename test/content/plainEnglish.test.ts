@@ -188,5 +188,12 @@ describe('meaning unchanged by the rewrite', () => {
     'extra checks when you sign in',
   ])('still says "%s"', (fact) => {
     expect(all.toLowerCase()).toContain(fact.toLowerCase());
+    // And says it the same way wherever it says it: a figure changed on one card is not covered by another card
+    // that has it right. (Facts with a number and two words or more around it: "more than 8 of them".)
+    if (/\d/.test(fact) && (fact.match(/[a-z]{2,}/gi) ?? []).length >= 2) {
+      const sameWords = new RegExp(fact.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\d+/g, '\\d+'), 'gi');
+      const said = texts.flatMap((t) => (t.text.match(sameWords) ?? []).map((m) => `${t.name}: ${m}`));
+      expect(said.filter((m) => !m.toLowerCase().endsWith(fact.toLowerCase()))).toEqual([]);
+    }
   });
 });
