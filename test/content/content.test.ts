@@ -46,6 +46,36 @@ describe('content as data', () => {
     expect(counts).toMatchObject({ 'getting-started': 7, 'complete-these': 2, security: 8, 'local-administrators': 1 });
   });
 
+  it("has each of the seed's actions as an action, in its order, titled by what the seed asks", () => {
+    // [step, action, words of the seed's item, what the action's title must say]
+    const seedActions: [string, string, string, RegExp][] = [
+      ['getting-started', 'training-guidance', 'getting started and training', /training/i],
+      ['getting-started', 'service-status', 'service status pages', /service status/i],
+      ['getting-started', 'profile-details', 'contact details', /profile details/i],
+      ['getting-started', 'uk-mobile-number', 'record a UK mobile number', /UK mobile number/],
+      ['getting-started', 'sspr-registration', 'Register at least one authentication method', /password reset/i],
+      ['getting-started', 'transparency', 'Transparency and Fair Processing', /Transparency and Fair Processing/],
+      ['getting-started', 'teams-getting-started', 'Teams area', /Teams/],
+      ['complete-these', 'account-secret', 'set a user account secret', /user account secret/i],
+      ['complete-these', 'mailbox-quota', 'allocated quota', /mailbox quota/i],
+      ['security', 'never-reveal-password', 'you should never reveal it', /never reveal your password/i],
+      ['security', 'mfa', 'Multi-Factor Authentication (MFA)', /multi-factor authentication/i],
+      ['security', 'suspicious-emails', 'unknown senders', /emails from people you do not know/i],
+      ['security', 'never-reveal-secret', 'individual characters of your user account secret', /never reveal your user account secret/i],
+      ['security', 'right-recipient', 'emailing the correct person', /emailing the right person/i],
+      ['security', 'compromised-account', 'restricting service or applying authentication controls', /compromised/i],
+      ['security', 'local-governance', 'clinical safety and information governance', /clinical safety and information governance/i],
+      ['security', 'encryption', 'NHSmail encryption service', /encryption/i],
+      ['local-administrators', 'find-la', 'Local Administrator', /Local Administrators/],
+    ];
+    const actions = content.journey.steps.flatMap((s) => s.actions.map((a) => ({ step: s.id, id: a.id, title: a.title })));
+    expect(actions.map((a) => [a.step, a.id])).toEqual(seedActions.map(([step, id]) => [step, id]));
+    for (const [, id, seedWords, titleSays] of seedActions) {
+      expect({ id, inSeed: seed.includes(seedWords) }).toEqual({ id, inSeed: true });
+      expect({ id, title: actions.find((a) => a.id === id)?.title }).toEqual({ id, title: expect.stringMatching(titleSays) });
+    }
+  });
+
   it('marks exactly the three must-do actions of the seed', () => {
     expect(
       allActions(content.journey)
