@@ -83,6 +83,33 @@ describe.each(catalogue.entries.map((e) => [e.id, e] as const))('card %s', (_id,
   });
 });
 
+describe('must-do actions', () => {
+  const mustDo = catalogue.content.journey.steps.flatMap((s) => s.actions.filter((a) => a.mustDo).map((a) => a.title));
+  /** Every text a card shows, one per line. */
+  const textLines = (node: unknown, out: string[] = []): string[] => {
+    if (Array.isArray(node)) for (const n of node) textLines(n, out);
+    else if (typeof node === 'object' && node !== null) {
+      const o = node as Record<string, unknown>;
+      if (o['type'] === 'TextBlock' && typeof o['text'] === 'string') out.push(o['text']);
+      for (const [k, v] of Object.entries(o)) if (k !== 'fallback') textLines(v, out);
+    }
+    return out;
+  };
+
+  it('are said to be must-do in words wherever a card names one (never by colour or weight alone)', () => {
+    const unsaid: string[] = [];
+    for (const entry of catalogue.entries) {
+      for (const line of textLines(entry.card)) {
+        for (const title of mustDo) if (line === title || line.endsWith(`: ${title}`) && !/must do\)?: /i.test(line)) unsaid.push(`${entry.id}: "${line}"`);
+      }
+    }
+    expect(unsaid).toEqual([]);
+    // Not an empty check: the checklist names all three, each as must-do.
+    const checklist = textLines(catalogue.entries.find((e) => e.id === 'checklist-fresh')?.card);
+    for (const title of mustDo) expect(checklist).toContain(`Must do: ${title}`);
+  });
+});
+
 describe('the card rules catch what they are for', () => {
   const base = { type: 'AdaptiveCard', version: '1.5' };
 

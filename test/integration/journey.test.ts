@@ -226,6 +226,7 @@ describe('commands', () => {
 
     await post(personalMessage(scene, who, conversationId, 'progress'));
     const checklist = cardText(cardOf(teams.sentTo(conversationId).at(-1)!));
+    expect(checklist).toContain('Must do: Set your user account secret'); // said in words, and first
     expect(checklist.indexOf('Must do:')).toBeLessThan(checklist.indexOf('Bookmark the service status pages'));
 
     await post(personalMessage(scene, who, conversationId, 'forget me'));
