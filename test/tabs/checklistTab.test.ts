@@ -136,13 +136,13 @@ describe('My welcome checklist, framed by Teams', () => {
     });
   });
 
-  it('is usable 375 pixels wide: nothing wider than the screen, and ticking works', async () => {
+  it('is usable 360 pixels wide: nothing wider than the screen, and ticking works', async () => {
     const s = await starterWithTicks();
-    const host = await stack.open(s.user, 'checklist', { viewport: { width: 375, height: 740 } });
+    const host = await stack.open(s.user, 'checklist', { viewport: { width: 360, height: 740 } });
     await withTab(host, async (tab) => {
       await tab.locator('#progress-text').waitFor();
       expect(await tab.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-      expect(await tab.evaluate(() => window.innerWidth)).toBe(375);
+      expect(await tab.evaluate(() => window.innerWidth)).toBe(360);
       await checkbox(tab, /Set your user account secret/).click();
       await tab.locator('#progress-text', { hasText: '1 of 18 actions done' }).waitFor();
       await saveScreenshot(host.page, 'checklist-mobile', tab, 1200);

@@ -117,8 +117,8 @@ describe('New starters, for a Local Administrator with starters listed', () => {
     });
   });
 
-  it('is usable 375 pixels wide: each starter is a labelled block and nothing is wider than the screen', async () => {
-    const host = await stack.open(la, 'starters', { viewport: { width: 375, height: 812 }, theme: 'dark' });
+  it('is usable 360 pixels wide: each starter is a labelled block and nothing is wider than the screen', async () => {
+    const host = await stack.open(la, 'starters', { viewport: { width: 360, height: 812 }, theme: 'dark' });
     await withTab(host, async (tab) => {
       await tab.locator('#starters-table').waitFor();
       expect(await tab.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
