@@ -119,6 +119,16 @@ describe('content as data', () => {
     const branded = loadContent('cards', { serviceName: 'NHS.net Connect' });
     expect(branded.journey.steps[0]?.title).toBe('Welcome to NHS.net Connect');
     expect(JSON.stringify(branded.journey)).not.toContain('NHSmail');
+    // Every word the chat's cards take from content: the journey, answers, notices, reminders, links' titles.
+    const said = (value: unknown, path: string, out: string[]): string[] => {
+      if (typeof value === 'string') {
+        if (value.includes('NHSmail')) out.push(`${path}: ${value.slice(0, 80)}`);
+      } else if (value instanceof Map) for (const [k, v] of value) said(v, `${path}.${String(k)}`, out);
+      else if (Array.isArray(value)) value.forEach((v, i) => said(v, `${path}[${i}]`, out));
+      else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) said(v, `${path}.${k}`, out);
+      return out;
+    };
+    expect(said(branded, 'content', [])).toEqual([]);
   });
 
   it('lets configuration override a link, and refuses an override for a link that does not exist', () => {
