@@ -13,7 +13,8 @@ const TRACKED_USERS = 50_000;
  */
 export class MessageRateLimit {
   // Bounded by count through maxSize (each user counts 1), not `max`: `max` would allocate room for every user at
-  // start (about 1.4 MB per limit, three limits), where most of it is seldom used.
+  // start (about 1.4 MB per limit, and there are four: messages, card presses, and the two APIs), where most of it
+  // is seldom used.
   private readonly recent = new LRUCache<string, number[]>({ maxSize: TRACKED_USERS, sizeCalculation: () => 1 });
 
   constructor(
