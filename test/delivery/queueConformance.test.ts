@@ -282,46 +282,51 @@ describe.each(engines)('delivery queue conformance: $name', (engine) => {
   }, 30_000);
 });
 
+/** A container on Azurite whose queue requests go through a proxy that counts them (`requests` is reset by the test). */
+async function countedQueue(): Promise<{
+  container: string;
+  storage: BlobStateStorage;
+  viaProxy: string;
+  counter: { requests: number };
+  close(): Promise<void>;
+}> {
+  const container = azurite.newContainer();
+  const storage = new BlobStateStorage(azurite.connectionString, container);
+  const counter = { requests: 0 };
+  const proxy = await startAzuriteProxy({ ...azurite, port: azurite.queuePort }, () => {
+    counter.requests++;
+    return 'forward';
+  });
+  const viaProxy = azurite.connectionString.replace(`127.0.0.1:${azurite.queuePort}`, `127.0.0.1:${proxy.port}`);
+  return { container, storage, viaProxy, counter, close: () => proxy.close() };
+}
+
 describe('an idle poll', () => {
   it('costs the same few queue requests with a backlog of 5 or of 60 deliveries not yet due (Azure Queue Storage)', async () => {
-    const container = azurite.newContainer();
-    const storage = new BlobStateStorage(azurite.connectionString, container);
-    let requests = 0;
-    const proxy = await startAzuriteProxy({ ...azurite, port: azurite.queuePort }, () => {
-      requests++;
-      return 'forward';
-    });
-    const viaProxy = azurite.connectionString.replace(`127.0.0.1:${azurite.queuePort}`, `127.0.0.1:${proxy.port}`);
+    const { container, storage, viaProxy, counter, close } = await countedQueue();
     try {
       const perPoll = async (backlog: number): Promise<number> => {
         const transport = new AzureQueueTransport({ ...azureQueueClients(viaProxy, container, undefined), storage, clock: systemDeliveryClock, log: quiet });
         const queue = new DeliveryQueue({ storage, clock: systemDeliveryClock, log: quiet, settings, handlers: { test: recorder().handler }, transport });
         await queue.enqueue(jobs(backlog, 1000 * backlog).map((j) => ({ ...j, notBefore: Date.now() + 3600_000 })));
         await transport.open();
-        requests = 0;
+        counter.requests = 0;
         await transport.receive(settings.concurrency, settings.leaseMs);
-        return requests;
+        return counter.requests;
       };
       const small = await perPoll(5);
       const large = await perPoll(60);
       expect(small).toBe(1);
       expect(large).toBe(small);
     } finally {
-      await proxy.close();
+      await close();
     }
   }, 60_000);
 });
 
 describe('forget me and the poison queue (Azure Queue Storage)', () => {
   it('deletes a poisoned delivery by its mark in one request, however many are poisoned; refuses rather than misses one a listing holds', async () => {
-    const container = azurite.newContainer();
-    const storage = new BlobStateStorage(azurite.connectionString, container);
-    let requests = 0;
-    const proxy = await startAzuriteProxy({ ...azurite, port: azurite.queuePort }, () => {
-      requests++;
-      return 'forward';
-    });
-    const viaProxy = azurite.connectionString.replace(`127.0.0.1:${azurite.queuePort}`, `127.0.0.1:${proxy.port}`);
+    const { container, storage, viaProxy, counter, close } = await countedQueue();
     const clients = azureQueueClients(viaProxy, container, undefined);
     const transport = new AzureQueueTransport({ ...clients, storage, clock: systemDeliveryClock, log: quiet });
     try {
@@ -344,9 +349,9 @@ describe('forget me and the poison queue (Azure Queue Storage)', () => {
           .sort(),
       );
 
-      requests = 0;
+      counter.requests = 0;
       await queue.cancel(['j7']);
-      expect(requests).toBe(1); // Delete Message: no scan of the 40
+      expect(counter.requests).toBe(1); // Delete Message: no scan of the 40
       expect((await queue.poisoned()).map((p) => p.id)).not.toContain('j7');
 
       // An operator's listing in another process holds the messages (new receipts) for up to 30 seconds: forget me
@@ -361,7 +366,7 @@ describe('forget me and the poison queue (Azure Queue Storage)', () => {
       expect((await queue.poisoned()).map((p) => p.id)).not.toContain(busy);
       expect((await queue.poisoned()).length).toBe(38);
     } finally {
-      await proxy.close();
+      await close();
     }
   }, 120_000);
 });
