@@ -100,9 +100,10 @@ function notFound(error: unknown): boolean {
  * - The dequeue count catches poison: the worker compares it with the count its last finished attempt recorded.
  * - Poison goes to `<container>-deliveries-poison`, listed and replayed by `npm run deliveries`.
  * - Queueing is idempotent by id through a mark in the blob store (deliveries/queued/<id>), removed when the delivery
- *   is done. A poisoned delivery has a mark too (deliveries/poison/<id>: its message id and latest pop receipt), so
- *   forget me deletes it by id. A crash between the message and the mark at worst queues a delivery twice, which the claim in the
+ *   is done. A crash between the message and the mark at worst queues a delivery twice, which the claim in the
  *   user's record makes harmless (exactly once per user).
+ * - A poisoned delivery has a mark too (deliveries/poison/<id>: its message id and latest pop receipt), so forget me
+ *   deletes it by id.
  * - Deliveries queued in the blob store by an earlier release (deliveries/jobs/) are moved to the queue at start.
  * - An idle poll is one Get Messages call, whatever the backlog.
  */
