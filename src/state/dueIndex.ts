@@ -97,10 +97,12 @@ export class DueIndex {
    */
   entriesToErase(recordKey: string, record: UserRecord | undefined, progress: Progress | undefined): string[] {
     if (!record) return [];
-    const found = new Set(this.entries(recordKey, record, progress));
+    const found = new Set<string>();
     for (const rule of this.rules.values()) {
       const due = rule.dueAt(record, progress);
-      if (due !== undefined && Number.isFinite(due)) found.add(keys.dueEntry(rule.name, dayOf(due), recordKey));
+      if (due === undefined) continue;
+      found.add(keys.dueEntry(rule.name, filedDay(due, rule.now()), recordKey));
+      if (Number.isFinite(due)) found.add(keys.dueEntry(rule.name, dayOf(due), recordKey));
     }
     return [...found];
   }
@@ -191,9 +193,14 @@ export class DueIndex {
 
   private entryFor(rule: DueRule, recordKey: string, record: UserRecord, progress: Progress | undefined): string | undefined {
     const due = rule.dueAt(record, progress);
-    if (due === undefined) return undefined;
-    const now = rule.now();
-    // An unreadable time files the user under today: looked at on every sweep rather than never.
-    return keys.dueEntry(rule.name, dayOf(Number.isFinite(due) && due > now ? due : now), recordKey);
+    return due === undefined ? undefined : keys.dueEntry(rule.name, filedDay(due, rule.now()), recordKey);
   }
+}
+
+/**
+ * The day an entry is filed under: the due day, or today once it has passed (so the next sweep reads it). An
+ * unreadable time files the user under today: looked at on every sweep rather than never.
+ */
+function filedDay(due: number, now: number): string {
+  return dayOf(Number.isFinite(due) && due > now ? due : now);
 }
