@@ -93,6 +93,24 @@ function notFound(error: unknown): boolean {
 }
 
 /**
+ * Deletes the message a mark names (a waiting delivery's, or a poisoned one's): 'deleted'; 'gone' when it was deleted
+ * already (404) or the mark names none; 'held' when its pop receipt is no longer the latest (400: a worker or a listing
+ * has received it since).
+ */
+async function deleteByMark(queue: QueueClient, mark: { readonly messageId?: unknown; readonly popReceipt?: unknown }): Promise<'deleted' | 'gone' | 'held'> {
+  const { messageId, popReceipt } = mark;
+  if (typeof messageId !== 'string' || typeof popReceipt !== 'string') return 'gone';
+  try {
+    await queue.deleteMessage(messageId, popReceipt);
+    return 'deleted';
+  } catch (error) {
+    if (notFound(error)) return 'gone';
+    if ((error as { statusCode?: number }).statusCode === 400) return 'held';
+    throw error;
+  }
+}
+
+/**
  * Deliveries on Azure Queue Storage (STORAGE=blob): one message per delivery, shared by every instance.
  *
  * - The visibility timeout is the lease: a received message is hidden for DELIVERY_LEASE_SECONDS; a worker that dies
@@ -181,29 +199,15 @@ export class AzureQueueTransport implements QueueTransport {
     for (const key of markKeys) {
       const mark = marks[key] as Mark | undefined;
       if (!mark) continue;
-      if (mark.messageId !== undefined && mark.popReceipt !== undefined) {
-        try {
-          await main.deleteMessage(mark.messageId, mark.popReceipt);
-          cancelled++;
-        } catch (error) {
-          // 404: gone already; 400 pop receipt mismatch: a worker holds it now.
-          const status = (error as { statusCode?: number }).statusCode;
-          if (status !== 404 && status !== 400) throw error;
-        }
-      }
+      // 'held': a worker has the message now (a newer receipt); its handler finds the record gone and sends nothing.
+      if ((await deleteByMark(main, mark)) === 'deleted') cancelled++;
       await storage.delete([key]);
     }
     for (const key of poisonKeys) {
-      const mark = marks[key] as Partial<PoisonMark> | undefined;
+      const mark = marks[key] as PoisonMark | undefined;
       if (!mark) continue;
-      if (typeof mark.messageId === 'string' && typeof mark.popReceipt === 'string') {
-        try {
-          await poison.deleteMessage(mark.messageId, mark.popReceipt);
-        } catch (error) {
-          const status = (error as { statusCode?: number }).statusCode;
-          if (status === 400) throw new PoisonBusyError('a poisoned delivery of this user is being listed; try again in a minute');
-          if (status !== 404) throw error; // 404: replayed or deleted meanwhile
-        }
+      if ((await deleteByMark(poison, mark)) === 'held') {
+        throw new PoisonBusyError('a poisoned delivery of this user is being listed; try again in a minute');
       }
       await storage.delete([key]);
     }
