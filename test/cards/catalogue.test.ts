@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { cardText } from '../helpers/cardText';
 import { STATUS_TEXT } from '../../src/admin/adminCards';
 import { buildCatalogue, journeySection, SECTIONS } from '../../src/cards/catalogue';
 import { NOTICE_KEYS } from '../../src/content/schema';
@@ -85,16 +86,8 @@ describe.each(catalogue.entries.map((e) => [e.id, e] as const))('card %s', (_id,
 
 describe('must-do actions', () => {
   const mustDo = catalogue.content.journey.steps.flatMap((s) => s.actions.filter((a) => a.mustDo).map((a) => a.title));
-  /** Every text a card shows, one per line. */
-  const textLines = (node: unknown, out: string[] = []): string[] => {
-    if (Array.isArray(node)) for (const n of node) textLines(n, out);
-    else if (typeof node === 'object' && node !== null) {
-      const o = node as Record<string, unknown>;
-      if (o['type'] === 'TextBlock' && typeof o['text'] === 'string') out.push(o['text']);
-      for (const [k, v] of Object.entries(o)) if (k !== 'fallback') textLines(v, out);
-    }
-    return out;
-  };
+  /** Every text a card shows, one per line (button titles in brackets). */
+  const textLines = (card: unknown): string[] => cardText(card).split('\n');
 
   it('are said to be must-do in words wherever a card names one (never by colour or weight alone)', () => {
     const unsaid: string[] = [];
