@@ -7,27 +7,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildManifest } from '../../src/manifest/buildManifest';
 import { parseManifestSettings } from '../../src/manifest/settings';
+import { markdownSection, tableRows as rows } from '../helpers/markdown';
 import { DEFAULT_VERSION } from '../manifest/settingsFixture';
 
 const ROOT = join(__dirname, '..', '..');
 const PAGE = readFileSync(join(ROOT, 'docs', 'nhsmail-assessment.md'), 'utf8');
 
-/** The body of one `## Heading` section. */
-function section(heading: string): string {
-  const start = PAGE.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`no section ${heading}`);
-  const end = PAGE.indexOf('\n## ', start + 4);
-  return PAGE.slice(start, end < 0 ? undefined : end);
-}
-
-/** Table rows of a section, as cells. */
-function rows(text: string): string[][] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('| ') && !l.startsWith('| ---'))
-    .slice(1)
-    .map((l) => l.split(' | ').map((c) => c.replace(/^\| |\s*\|$/g, '').trim()));
-}
+/** The body of one `## Heading` section of the page. */
+const section = (heading: string): string => markdownSection(PAGE, heading);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jobIds, keys } from '../../src/state/keys';
+import { markdownSection, tableRows } from '../helpers/markdown';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -15,15 +16,7 @@ const ROOT = join(__dirname, '..', '..');
  * which has segments of its own (`reminder/<tenant>/<user>/<stage>`).
  */
 function documentedPatterns(page: string, heading: string): RegExp[] {
-  const text = readFileSync(join(ROOT, 'docs', page), 'utf8');
-  const start = text.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`${page} has no section ${heading}`);
-  const end = text.indexOf('\n## ', start + 4);
-  const firstCells = text
-    .slice(start, end < 0 ? undefined : end)
-    .split('\n')
-    .filter((line) => line.startsWith('| ') && !line.startsWith('| ---'))
-    .map((line) => line.split(' | ')[0] ?? '');
+  const firstCells = tableRows(markdownSection(readFileSync(join(ROOT, 'docs', page), 'utf8'), heading)).map((cells) => cells[0] ?? '');
   return firstCells.flatMap((cell) =>
     [...cell.matchAll(/`([^`]+)`/g)].map(
       (m) =>
